@@ -1,0 +1,89 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Leadflow: lead-pipeline automation over a NATS-style protocol on ZeroMQ, with PostgreSQL as the store.
+///
+/// The target graph reads like the architecture: C system libraries (`C*`) → thin Swift wrappers
+/// (`ZeroMQ`, `Postgres`, `Curl`) → the bus protocol (`LeadflowBus`) and the wire contract (`LeadflowProto`) →
+/// the store (`LeadflowStore`) → services → the `leadflow` executable.
+let package = Package(
+    name: "leadflow",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "leadflow", targets: ["LeadflowCLI"]),
+        .library(name: "LeadflowBus", targets: ["LeadflowBus"]),
+        .library(name: "LeadflowProto", targets: ["LeadflowProto"]),
+        .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
+        .library(name: "Postgres", targets: ["Postgres"]),
+        .library(name: "Curl", targets: ["Curl"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+    ],
+    targets: [
+        // MARK: C system libraries
+        .systemLibrary(
+            name: "CZeroMQ", pkgConfig: "libzmq",
+            providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(
+            name: "CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+
+        // MARK: Thin Swift wrappers, one per C library
+        .target(
+            name: "ZeroMQ",
+            dependencies: [
+                "CZeroMQ",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]),
+        .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "Curl", dependencies: ["CCurl"]),
+        // A private PostgreSQL cluster in a local folder (initdb/pg_ctl), for `leadflow dev` and the tests.
+        .target(name: "PostgresServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
+
+        // MARK: Protocol and domain
+        .target(name: "LeadflowProto", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+        .target(
+            name: "LeadflowBus",
+            dependencies: [
+                "ZeroMQ",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .target(name: "LeadflowDomain"),
+
+        // MARK: Store
+        .target(name: "LeadflowStore", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]),
+
+        // MARK: Executable
+        .executableTarget(
+            name: "LeadflowCLI",
+            dependencies: [
+                "LeadflowBus", "LeadflowProto", "LeadflowStore", "Postgres", "PostgresServer", "ZeroMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        // MARK: Tests
+        .target(
+            name: "LeadflowTestKit",
+            dependencies: [
+                "Postgres", "PostgresServer",
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "LeadflowTestKit"]),
+        .testTarget(name: "LeadflowBusTests", dependencies: ["LeadflowBus", "LeadflowProto", "LeadflowTestKit"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LeadflowTestKit"]),
+        .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
+        .testTarget(name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "Postgres", "LeadflowTestKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

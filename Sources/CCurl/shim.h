@@ -1,0 +1,4 @@
+#ifndef LEADFLOW_CCURL_SHIM_H
+#define LEADFLOW_CCURL_SHIM_H
+#include <curl/curl.h>
+#endif

@@ -42,6 +42,7 @@ let package = Package(
             dependencies: [
                 "CZeroMQ",
                 .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
         .target(name: "Curl", dependencies: ["CCurl"]),
@@ -77,6 +78,7 @@ let package = Package(
             dependencies: [
                 "Postgres", "PostgresServer",
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "LeadflowTestKit"]),

@@ -2,8 +2,8 @@
 #define LEADFLOW_CZEROMQ_SHIM_H
 #include <zmq.h>
 #include <errno.h>
-#include <string.h>
-
-/// zmq_msg_t is opaque; these helpers keep Swift from depending on its layout beyond its size.
-static inline int czmq_errno(void) { return zmq_errno(); }
+#include <poll.h>
+// An eventfd is the wake-up signal a socket's owner thread polls beside its ZeroMQ sockets; Glibc's Swift
+// module does not export it.
+#include <sys/eventfd.h>
 #endif

@@ -1,0 +1,36 @@
+import Logging
+import ZeroMQ
+
+/// Pulls envelopes from a PULL socket; invalid messages are counted, logged and skipped.
+public final class BusPuller: Sendable {
+    let loop: SocketLoop
+    let counters = BusCounters()
+    let reader: EnvelopeReader
+
+    init(loop: SocketLoop, limits: BusLimits, logger: Logger) {
+        self.loop = loop
+        reader = EnvelopeReader(loop: loop, limits: limits, counters: counters, logger: logger) { _ in true }
+    }
+
+    public static func start(
+        context: ZMQContext, name: String, endpoints: [Endpoint], options: SocketOptions = SocketOptions(),
+        limits: BusLimits = .default, logger: Logger = BusDefaults.silentLogger
+    ) async throws -> BusPuller {
+        let loop = try await SocketLoop.start(
+            context: context, configuration: .init(name: name, type: .pull, options: options), logger: logger
+        ) { socket in
+            for endpoint in endpoints { try endpoint.attach(socket) }
+        }
+        return BusPuller(loop: loop, limits: limits, logger: logger)
+    }
+
+    public func next() async -> Envelope? { await reader.next() }
+
+    public func nextBatch(max: Int) async -> [Envelope] { await reader.nextBatch(max: max) }
+
+    public func boundEndpoint() async throws -> String { try await loop.perform { try $0.lastEndpoint } }
+
+    public var statistics: BusStatistics { counters.snapshot }
+
+    public func close() async { await loop.close(drainTimeout: .zero) }
+}

@@ -1,0 +1,34 @@
+/// Why a received message is not a valid bus envelope, with the stable reason ingest replies with.
+public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// Not exactly three frames (subject, headers, payload).
+    case wrongFrameCount(Int)
+    case invalidSubject(SubjectError)
+    case malformedHeaders(HeaderBlockError)
+    case payloadTooLarge(size: Int, limit: Int)
+    case unsupportedContentType(String)
+    /// The payload is not a valid encoding of the subject's message type.
+    case undecodablePayload(messageType: String, reason: String)
+
+    /// The stable `-ERR` reason clients see (documented in docs/protocol.md).
+    public var reason: String {
+        switch self {
+        case .wrongFrameCount: "Malformed Message"
+        case .invalidSubject: "Invalid Subject"
+        case .malformedHeaders: "Malformed Headers"
+        case .payloadTooLarge: "Payload Too Large"
+        case .unsupportedContentType: "Unsupported Content-Type"
+        case .undecodablePayload: "Invalid Payload"
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .wrongFrameCount(let count): "expected 3 frames (subject, headers, payload), got \(count)"
+        case .invalidSubject(let error): "invalid subject: \(error)"
+        case .malformedHeaders(let error): "malformed headers: \(error)"
+        case .payloadTooLarge(let size, let limit): "payload is \(size) bytes, larger than \(limit)"
+        case .unsupportedContentType(let value): "unsupported Content-Type '\(value)'"
+        case .undecodablePayload(let type, let reason): "payload is not a valid \(type): \(reason)"
+        }
+    }
+}

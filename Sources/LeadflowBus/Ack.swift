@@ -1,5 +1,5 @@
 /// Ingest's answer to one message: `+OK <msg-id>` once committed, or `-ERR <msg-id> <reason>`.
-public enum Ack: Sendable, Equatable, CustomStringConvertible {
+public enum Ack: Sendable, Hashable, CustomStringConvertible {
     case ok(msgID: String)
     case error(msgID: String, reason: String)
 

@@ -1,0 +1,184 @@
+import CZeroMQ
+import Foundation
+import LeadflowBus
+import LeadflowProto
+import ZeroMQ
+
+/// Measures bus throughput over tcp loopback: raw libzmq against the full envelope path, in one run.
+///
+/// Each scenario runs a sender thread and a receiver thread, PUSH → PULL over `tcp://127.0.0.1`, and times
+/// from the first send to the last receive. Scenarios:
+/// - `raw 1 frame`: `zmq_send`/`zmq_recv` of one frame holding the payload bytes;
+/// - `raw 3 frames`: the same three frames an envelope travels as (subject, headers, payload), pre-encoded,
+///   sent and received with plain libzmq calls and not parsed — "the same bytes";
+/// - `envelope`: per message, build headers with a fresh `Nats-Msg-Id`, encode the protobuf, send three
+///   frames; receive, validate subject, headers and size, decode the protobuf;
+/// - `envelope async`: the same through ``BusPusher``/``BusPuller`` (socket-owning threads, async API).
+public struct BusBenchmark: Sendable {
+    public struct Result: Sendable {
+        public let scenario: String
+        public let payloadBytes: Int
+        public let messages: Int
+        public let messagesPerSecond: Double
+    }
+
+    public var messages: Int
+    public var payloadSizes: [Int]
+    public var runs: Int
+
+    public init(messages: Int = 500_000, payloadSizes: [Int] = [100, 1024], runs: Int = 3) {
+        self.messages = messages
+        self.payloadSizes = payloadSizes
+        self.runs = runs
+    }
+
+    /// Runs every scenario for every payload size, calling `report` as each finishes (median of `runs`).
+    public func run(report: (Result) -> Void) async throws {
+        for size in payloadSizes {
+            let upsert = Self.upsert(payloadBytes: size)
+            let sample = try Self.envelope(upsert, index: 0)
+            let scenarios: [(String, () async throws -> Duration)] = [
+                ("raw 1 frame", { try Self.raw(frames: [sample.payload], count: messages) }),
+                ("raw 3 frames", { try Self.raw(frames: sample.frames, count: messages) }),
+                ("envelope", { try Self.envelopePath(upsert, count: messages) }),
+                ("envelope async", { try await Self.asyncPath(upsert, count: messages) }),
+            ]
+            for (name, body) in scenarios {
+                var durations: [Duration] = []
+                for _ in 0..<runs { durations.append(try await body()) }
+                let median = durations.sorted()[durations.count / 2]
+                let seconds = Double(median.components.seconds) + Double(median.components.attoseconds) / 1e18
+                report(Result(scenario: name, payloadBytes: size, messages: messages, messagesPerSecond: Double(messages) / seconds))
+            }
+        }
+    }
+
+    /// A lead upsert whose protobuf encoding is exactly `payloadBytes` long.
+    static func upsert(payloadBytes: Int) -> Leadflow_V1_LeadUpsert {
+        var upsert = Leadflow_V1_LeadUpsert()
+        upsert.externalID = "crm-0000042"
+        upsert.email = "ada@example.com"
+        upsert.firstName = ""
+        var padding = max(0, payloadBytes - ((try? upsert.serializedBytes() as [UInt8])?.count ?? 0))
+        while true {
+            upsert.firstName = String(repeating: "x", count: padding)
+            let size = (try? upsert.serializedBytes() as [UInt8])?.count ?? 0
+            if size == payloadBytes || padding == 0 { return upsert }
+            padding -= size - payloadBytes
+        }
+    }
+
+    static let subject = try! Subject("lead.upsert.acme")
+
+    static func envelope(_ upsert: Leadflow_V1_LeadUpsert, index: Int) throws -> Envelope {
+        var headers = Headers()
+        try headers.append(Headers.Name.msgID, "bench-\(index)")
+        return try Envelope(subject: subject, message: upsert, headers: headers)
+    }
+
+    // MARK: Scenarios
+
+    /// Plain libzmq: pre-encoded frames out, frames in, nothing parsed.
+    static func raw(frames: [[UInt8]], count: Int) throws -> Duration {
+        let context = zmq_ctx_new()!
+        defer { zmq_ctx_term(context) }
+        let pull = zmq_socket(context, ZMQ_PULL)!
+        var linger: Int32 = 0
+        zmq_setsockopt(pull, ZMQ_LINGER, &linger, 4)
+        zmq_bind(pull, "tcp://127.0.0.1:*")
+        var endpoint = [CChar](repeating: 0, count: 256)
+        var length = endpoint.count
+        zmq_getsockopt(pull, ZMQ_LAST_ENDPOINT, &endpoint, &length)
+        let address = String(decoding: endpoint.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let pushHandle = zmq_socket(context, ZMQ_PUSH)!
+        let push = SendableHandle(pushHandle)
+        zmq_setsockopt(pushHandle, ZMQ_LINGER, &linger, 4)
+        zmq_connect(pushHandle, address)
+        defer {
+            zmq_close(pull)
+            zmq_close(pushHandle)
+        }
+        let warmup = 1_000
+        let sender = Thread {
+            for _ in 0..<(warmup + count) {
+                for (index, frame) in frames.enumerated() {
+                    let flags = index == frames.count - 1 ? 0 : ZMQ_SNDMORE
+                    _ = frame.withUnsafeBytes { zmq_send(push.handle, $0.baseAddress, $0.count, flags) }
+                }
+            }
+        }
+        sender.start()
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        var start = ContinuousClock.now
+        for message in 0..<(warmup + count) {
+            if message == warmup { start = .now }
+            for _ in 0..<frames.count { _ = zmq_recv(pull, &buffer, buffer.count, 0) }
+        }
+        return ContinuousClock.now - start
+    }
+
+    /// The full envelope path on blocking sockets, one thread each side.
+    static func envelopePath(_ upsert: Leadflow_V1_LeadUpsert, count: Int) throws -> Duration {
+        let context = try ZMQContext()
+        let pull = try ZMQSocket(context: context, type: .pull)
+        try pull.bind("tcp://127.0.0.1:*")
+        let address = try pull.lastEndpoint
+        let warmup = 1_000
+        let sender = Thread {
+            do {
+                let push = try ZMQSocket(context: context, type: .push)
+                try push.connect(address)
+                for index in 0..<(warmup + count) { try push.send(try envelope(upsert, index: index).frames) }
+                push.close()
+            } catch {
+                fatalError("benchmark sender failed: \(error)")
+            }
+        }
+        sender.start()
+        var frames: [[UInt8]] = []
+        var start = ContinuousClock.now
+        var checksum = 0
+        for message in 0..<(warmup + count) {
+            if message == warmup { start = .now }
+            let parts = try pull.receive(into: &frames, maxFrames: 8)
+            let envelope = try Envelope(frames: frames, partCount: parts)
+            checksum &+= try envelope.decode(Leadflow_V1_LeadUpsert.self).externalID.utf8.count
+        }
+        let elapsed = ContinuousClock.now - start
+        precondition(checksum == (warmup + count) * upsert.externalID.utf8.count, "decoded messages differ")
+        return elapsed
+    }
+
+    /// The full envelope path through the async endpoints services use.
+    static func asyncPath(_ upsert: Leadflow_V1_LeadUpsert, count: Int) async throws -> Duration {
+        let context = try ZMQContext()
+        let puller = try await BusPuller.start(context: context, name: "bench-pull", endpoints: [.bind("tcp://127.0.0.1:*")])
+        let address = try await puller.boundEndpoint()
+        let pusher = try await BusPusher.start(context: context, name: "bench-push", endpoints: [.connect(address)])
+        let warmup = 1_000
+        let sending = Task {
+            for index in 0..<(warmup + count) { try await pusher.push(try envelope(upsert, index: index)) }
+        }
+        var received = 0
+        var start = ContinuousClock.now
+        while received < warmup + count {
+            let batch = await puller.nextBatch(max: 512)
+            for envelope in batch {
+                if received == warmup { start = .now }
+                _ = try envelope.decode(Leadflow_V1_LeadUpsert.self)
+                received += 1
+            }
+        }
+        let elapsed = ContinuousClock.now - start
+        try await sending.value
+        await pusher.close()
+        await puller.close()
+        return elapsed
+    }
+}
+
+/// A raw libzmq socket handed to the one thread that uses it.
+private struct SendableHandle: @unchecked Sendable {
+    let handle: UnsafeMutableRawPointer
+    init(_ handle: UnsafeMutableRawPointer) { self.handle = handle }
+}

@@ -63,11 +63,15 @@ let package = Package(
         // MARK: Store
         .target(name: "LeadflowStore", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]),
 
+        // MARK: Benchmarks
+        .target(name: "LeadflowBenchmarks", dependencies: ["CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowProto"]),
+
         // MARK: Executable
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "LeadflowBus", "LeadflowProto", "LeadflowStore", "Postgres", "PostgresServer", "ZeroMQ",
+                "LeadflowBenchmarks", "LeadflowBus", "LeadflowProto", "LeadflowStore", "Postgres", "PostgresServer",
+                "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),

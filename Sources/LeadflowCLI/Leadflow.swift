@@ -1,8 +1,10 @@
 import ArgumentParser
 
+/// The `leadflow` command: one subcommand per service and tool.
 @main
 struct Leadflow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadflow",
-        abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.")
+        abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.",
+        subcommands: [BenchCommand.self])
 }

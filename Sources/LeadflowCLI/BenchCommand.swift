@@ -1,0 +1,60 @@
+import Foundation
+import ArgumentParser
+import LeadflowBenchmarks
+
+/// `leadflow bench …`: benchmarks that print their figures.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self])
+}
+
+/// `leadflow bench bus`: raw libzmq against the envelope path, over tcp loopback.
+struct BusBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bus",
+        abstract: "Messages/s over tcp loopback: raw libzmq against the full envelope path.",
+        discussion: "Build with -c release for meaningful figures: swift run -c release leadflow bench bus")
+
+    @Option(help: "Messages per run.")
+    var messages = 500_000
+
+    @Option(help: "Comma-separated payload sizes in bytes.")
+    var sizes = "100,1024"
+
+    @Option(help: "Runs per scenario; the median is reported.")
+    var runs = 3
+
+    func validate() throws {
+        guard messages > 0 else { throw ValidationError("--messages must be positive") }
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        guard parsedSizes != nil else { throw ValidationError("--sizes must be positive integers separated by commas, e.g. 100,1024") }
+    }
+
+    var parsedSizes: [Int]? {
+        let values = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+        return values.compactMap { $0 }
+    }
+
+    func run() async throws {
+        let benchmark = BusBenchmark(messages: messages, payloadSizes: parsedSizes ?? [], runs: runs)
+        print("bus benchmark: PUSH → PULL over tcp://127.0.0.1, \(messages) messages per run, median of \(runs)")
+        print("payload  scenario          messages/s   vs raw 3 frames   vs raw 1 frame")
+        var raw: [String: Double] = [:]
+        try await benchmark.run { result in
+            if result.scenario.hasPrefix("raw") { raw[result.scenario] = result.messagesPerSecond }
+            func ratio(_ key: String) -> String {
+                guard let base = raw[key], !result.scenario.hasPrefix("raw") else { return "" }
+                return String(format: "%.0f%%", 100 * result.messagesPerSecond / base)
+            }
+            print(
+                pad(String(result.payloadBytes) + " B", 9) + pad(result.scenario, 18)
+                    + pad(String(format: "%10.0f", result.messagesPerSecond), 13) + pad(ratio("raw 3 frames"), 18)
+                    + ratio("raw 1 frame"))
+        }
+    }
+
+    private func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -13,7 +13,9 @@ import ZeroMQ
 ///   sent and received with plain libzmq calls and not parsed — "the same bytes";
 /// - `envelope`: per message, build headers with a fresh `Nats-Msg-Id`, encode the protobuf, send three
 ///   frames; receive, validate subject, headers and size, decode the protobuf;
-/// - `envelope async`: the same through ``BusPusher``/``BusPuller`` (socket-owning threads, async API).
+/// - `envelope async`: the same through ``BusPusher``/``BusPuller`` (socket-owning threads, async API);
+/// - `encode only` / `decode only`: the envelope work of one side on one thread without sockets — where the
+///   CPU time of the envelope path goes.
 public struct BusBenchmark: Sendable {
     public struct Result: Sendable {
         public let scenario: String
@@ -25,11 +27,16 @@ public struct BusBenchmark: Sendable {
     public var messages: Int
     public var payloadSizes: [Int]
     public var runs: Int
+    /// Scenario names to run; empty runs all.
+    public var only: Set<String>
 
-    public init(messages: Int = 500_000, payloadSizes: [Int] = [100, 1024], runs: Int = 3) {
+    public static let scenarios = ["raw 1 frame", "raw 3 frames", "envelope", "envelope async", "encode only", "decode only"]
+
+    public init(messages: Int = 500_000, payloadSizes: [Int] = [100, 1024], runs: Int = 3, only: Set<String> = []) {
         self.messages = messages
         self.payloadSizes = payloadSizes
         self.runs = runs
+        self.only = only
     }
 
     /// Runs every scenario for every payload size, calling `report` as each finishes (median of `runs`).
@@ -42,8 +49,10 @@ public struct BusBenchmark: Sendable {
                 ("raw 3 frames", { try Self.raw(frames: sample.frames, count: messages) }),
                 ("envelope", { try Self.envelopePath(upsert, count: messages) }),
                 ("envelope async", { try await Self.asyncPath(upsert, count: messages) }),
+                ("encode only", { try Self.encodeOnly(upsert, count: messages) }),
+                ("decode only", { try Self.decodeOnly(upsert, count: messages) }),
             ]
-            for (name, body) in scenarios {
+            for (name, body) in scenarios where only.isEmpty || only.contains(name) {
                 var durations: [Duration] = []
                 for _ in 0..<runs { durations.append(try await body()) }
                 let median = durations.sorted()[durations.count / 2]
@@ -99,6 +108,7 @@ public struct BusBenchmark: Sendable {
             zmq_close(pushHandle)
         }
         let warmup = 1_000
+        let received = DispatchSemaphore(value: 0)
         let sender = Thread {
             for _ in 0..<(warmup + count) {
                 for (index, frame) in frames.enumerated() {
@@ -106,6 +116,7 @@ public struct BusBenchmark: Sendable {
                     _ = frame.withUnsafeBytes { zmq_send(push.handle, $0.baseAddress, $0.count, flags) }
                 }
             }
+            received.wait()
         }
         sender.start()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -114,7 +125,9 @@ public struct BusBenchmark: Sendable {
             if message == warmup { start = .now }
             for _ in 0..<frames.count { _ = zmq_recv(pull, &buffer, buffer.count, 0) }
         }
-        return ContinuousClock.now - start
+        let elapsed = ContinuousClock.now - start
+        received.signal()
+        return elapsed
     }
 
     /// The full envelope path on blocking sockets, one thread each side.
@@ -124,11 +137,15 @@ public struct BusBenchmark: Sendable {
         try pull.bind("tcp://127.0.0.1:*")
         let address = try pull.lastEndpoint
         let warmup = 1_000
+        // The sender keeps its socket open until the receiver has everything, so no message ever depends on
+        // the close linger.
+        let received = DispatchSemaphore(value: 0)
         let sender = Thread {
             do {
                 let push = try ZMQSocket(context: context, type: .push)
                 try push.connect(address)
                 for index in 0..<(warmup + count) { try push.send(try envelope(upsert, index: index).frames) }
+                received.wait()
                 push.close()
             } catch {
                 fatalError("benchmark sender failed: \(error)")
@@ -145,7 +162,32 @@ public struct BusBenchmark: Sendable {
             checksum &+= try envelope.decode(Leadflow_V1_LeadUpsert.self).externalID.utf8.count
         }
         let elapsed = ContinuousClock.now - start
+        received.signal()
         precondition(checksum == (warmup + count) * upsert.externalID.utf8.count, "decoded messages differ")
+        return elapsed
+    }
+
+    /// The sender's envelope work alone: headers, protobuf, frames.
+    static func encodeOnly(_ upsert: Leadflow_V1_LeadUpsert, count: Int) throws -> Duration {
+        var bytes = 0
+        let start = ContinuousClock.now
+        for index in 0..<count { bytes &+= try envelope(upsert, index: index).frames[1].count }
+        let elapsed = ContinuousClock.now - start
+        precondition(bytes > 0)
+        return elapsed
+    }
+
+    /// The receiver's envelope work alone: validate subject, headers and size, decode the protobuf.
+    static func decodeOnly(_ upsert: Leadflow_V1_LeadUpsert, count: Int) throws -> Duration {
+        let frames = try envelope(upsert, index: 12_345).frames
+        var checksum = 0
+        let start = ContinuousClock.now
+        for _ in 0..<count {
+            let envelope = try Envelope(frames: frames, partCount: 3)
+            checksum &+= try envelope.decode(Leadflow_V1_LeadUpsert.self).externalID.utf8.count
+        }
+        let elapsed = ContinuousClock.now - start
+        precondition(checksum == count * upsert.externalID.utf8.count)
         return elapsed
     }
 

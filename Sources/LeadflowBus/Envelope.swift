@@ -14,7 +14,8 @@ public struct Envelope: Sendable, Equatable {
     }
 
     /// An envelope carrying `message`, encoded as `contentType` (which is recorded in the headers when it is
-    /// not the protobuf default).
+    /// not the protobuf default). Inlinable so that callers get it specialized for their message type.
+    @inlinable
     public init(
         subject: Subject, message: some SwiftProtobuf.Message, headers: Headers = Headers(),
         contentType: ContentType = .protobuf
@@ -59,7 +60,9 @@ public struct Envelope: Sendable, Equatable {
         try self.init(frames: message.frames, partCount: message.partCount, limits: limits)
     }
 
-    /// Decodes the payload as `type`, in the encoding the `Content-Type` header names.
+    /// Decodes the payload as `type`, in the encoding the `Content-Type` header names. Inlinable so that
+    /// callers get it specialized for their message type.
+    @inlinable
     public func decode<M: SwiftProtobuf.Message>(_ type: M.Type) throws(EnvelopeError) -> M {
         guard let contentType = ContentType(headers: headers) else {
             throw .unsupportedContentType(headers[Headers.Name.contentType] ?? "")
@@ -75,6 +78,7 @@ public struct Envelope: Sendable, Equatable {
     }
 
     /// JSON payloads may carry fields a newer publisher added, as binary ones may.
+    @usableFromInline
     static let jsonOptions: JSONDecodingOptions = {
         var options = JSONDecodingOptions()
         options.ignoreUnknownFields = true

@@ -53,7 +53,7 @@ public struct Headers: Sendable, Equatable {
     /// Sets the inline status; `code` must have three digits and the description no line breaks.
     public mutating func setStatus(_ code: Int, description: String? = nil) throws(HeaderBlockError) {
         guard (100...999).contains(code) else { throw .invalidStatus(line: 1) }
-        if let description, !HeaderBlock.isValidValue(Array(description.utf8)) { throw .invalidStatus(line: 1) }
+        if let description, !HeaderBlock.isValidValue(description) { throw .invalidStatus(line: 1) }
         status = code
         statusDescription = description.flatMap { $0.isEmpty ? nil : $0 }
     }
@@ -88,6 +88,8 @@ extension Headers {
 
 extension String {
     func trimmingHeaderWhitespace() -> String {
+        func isBlank(_ byte: UInt8?) -> Bool { byte == 0x20 || byte == 0x09 }
+        if !isBlank(utf8.first) && !isBlank(utf8.last) { return self }
         let bytes = Array(utf8)
         var start = 0, end = bytes.count
         while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }

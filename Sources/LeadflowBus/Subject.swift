@@ -34,22 +34,25 @@ public struct Subject: Sendable, Hashable, CustomStringConvertible {
     public static func validate(_ bytes: [UInt8]) -> SubjectError? {
         if bytes.isEmpty { return .empty }
         if bytes.count > maxLength { return .tooLong(length: bytes.count, limit: maxLength) }
-        var token = 0
-        var tokenLength = 0
-        for (offset, byte) in bytes.enumerated() {
-            switch byte {
-            case UInt8(ascii: "."):
-                if tokenLength == 0 { return .emptyToken(index: token) }
-                token += 1
-                tokenLength = 0
-            case UInt8(ascii: "*"), UInt8(ascii: ">"):
-                return .wildcardInSubject(offset: offset)
-            case 33...126:
-                tokenLength += 1
-            default:
-                return .invalidByte(byte, offset: offset)
+        return bytes.withUnsafeBufferPointer { buffer -> SubjectError? in
+            var token = 0
+            var tokenLength = 0
+            for offset in 0..<buffer.count {
+                let byte = buffer[offset]
+                switch byte {
+                case UInt8(ascii: "."):
+                    if tokenLength == 0 { return .emptyToken(index: token) }
+                    token += 1
+                    tokenLength = 0
+                case UInt8(ascii: "*"), UInt8(ascii: ">"):
+                    return .wildcardInSubject(offset: offset)
+                case 33...126:
+                    tokenLength += 1
+                default:
+                    return .invalidByte(byte, offset: offset)
+                }
             }
+            return tokenLength == 0 ? .emptyToken(index: token) : nil
         }
-        return tokenLength == 0 ? .emptyToken(index: token) : nil
     }
 }

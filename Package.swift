@@ -87,7 +87,7 @@ let package = Package(
             ]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowBusTests", dependencies: ["LeadflowBus", "LeadflowProto", "LeadflowTestKit"]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "LeadflowTestKit"]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "Postgres", "LeadflowTestKit"]),
     ],

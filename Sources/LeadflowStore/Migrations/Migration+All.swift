@@ -1,0 +1,9 @@
+extension Migration {
+    /// Every migration, in version order. Append new ones; never edit or reorder applied ones.
+    public static let all: [Migration] = [
+        .organizationsAndPipelines,
+        .leads,
+        .leadStageActions,
+        .processedMessages,
+    ]
+}

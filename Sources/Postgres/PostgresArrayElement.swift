@@ -1,0 +1,104 @@
+/// A type whose Swift arrays map to a PostgreSQL array type, such as `[Int]` to `bigint[]`, so that a whole
+/// batch binds as one parameter (`WHERE id = ANY($1)`, `unnest($1::bigint[])`).
+///
+/// `UInt8` is the exception that keeps `[UInt8]` meaning `bytea` rather than an array of small integers.
+public protocol PostgresArrayElement: Sendable {
+    /// The array type, such as `.int8Array` for `Int`.
+    static var postgresArrayDataType: PostgresDataType { get }
+    /// The text form of a whole array of this element.
+    static func postgresArrayText(_ elements: [Self]) -> String
+    /// Decodes the text form of a whole array column of type `type`.
+    static func postgresArray(text: String, type: PostgresDataType) throws -> [Self]
+}
+
+extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable {
+    public static func postgresArrayText(_ elements: [Self]) -> String {
+        PostgresArrayText.render(elements.map { $0.postgresText })
+    }
+
+    public static func postgresArray(text: String, type: PostgresDataType) throws -> [Self] {
+        guard let elementType = PostgresArrayText.elementType(of: type) else {
+            throw PostgresDecodingFailure.typeMismatch(type)
+        }
+        return try PostgresArrayText.parse(text).map { element in
+            guard let element else {
+                throw PostgresDecodingFailure(reason: "the array contains NULL")
+            }
+            return try Self(postgresText: element, type: elementType)
+        }
+    }
+}
+
+extension Int: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .int8Array }
+}
+
+extension Int64: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .int8Array }
+}
+
+extension Int32: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .int4Array }
+}
+
+extension Int16: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .int2Array }
+}
+
+extension Bool: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .boolArray }
+}
+
+extension Double: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .float8Array }
+}
+
+extension String: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .textArray }
+}
+
+extension UInt8: PostgresArrayElement {
+    public static var postgresArrayDataType: PostgresDataType { .bytea }
+
+    public static func postgresArrayText(_ elements: [UInt8]) -> String {
+        let digits = Hex.lowercaseDigits
+        var bytes: [UInt8] = [UInt8(ascii: "\\"), UInt8(ascii: "x")]
+        bytes.reserveCapacity(2 + elements.count * 2)
+        for byte in elements {
+            bytes.append(digits[Int(byte >> 4)])
+            bytes.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    public static func postgresArray(text: String, type: PostgresDataType) throws -> [UInt8] {
+        guard type == .bytea else { throw PostgresDecodingFailure.typeMismatch(type) }
+        // The session sets bytea_output = hex, so the escape format never arrives.
+        let utf8 = Array(text.utf8)
+        guard utf8.count % 2 == 0, utf8.starts(with: [UInt8(ascii: "\\"), UInt8(ascii: "x")]) else {
+            throw PostgresDecodingFailure.invalidValue("hex bytea")
+        }
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(utf8.count / 2 - 1)
+        var index = 2
+        while index < utf8.count {
+            guard let high = Hex.value(of: utf8[index]), let low = Hex.value(of: utf8[index + 1]) else {
+                throw PostgresDecodingFailure.invalidValue("hex bytea")
+            }
+            bytes.append(high << 4 | low)
+            index += 2
+        }
+        return bytes
+    }
+}
+
+extension Array: PostgresEncodable where Element: PostgresArrayElement {
+    public static var postgresDataType: PostgresDataType { Element.postgresArrayDataType }
+    public var postgresText: String? { Element.postgresArrayText(self) }
+}
+
+extension Array: PostgresDecodable where Element: PostgresArrayElement {
+    public init(postgresText text: String, type: PostgresDataType) throws {
+        self = try Element.postgresArray(text: text, type: type)
+    }
+}

@@ -1,0 +1,79 @@
+extension Bool: PostgresEncodable, PostgresDecodable {
+    public static var postgresDataType: PostgresDataType { .bool }
+    public var postgresText: String? { self ? "t" : "f" }
+
+    public init(postgresText text: String, type: PostgresDataType) throws {
+        guard type == .bool else { throw PostgresDecodingFailure.typeMismatch(type) }
+        switch text {
+        case "t", "true": self = true
+        case "f", "false": self = false
+        default: throw PostgresDecodingFailure.invalidValue("boolean")
+        }
+    }
+}
+
+/// Integers share one decoder: any integer column fits as long as the value is in range.
+protocol PostgresInteger: FixedWidthInteger, PostgresEncodable, PostgresDecodable {}
+
+extension PostgresInteger {
+    public var postgresText: String? { String(self) }
+
+    public init(postgresText text: String, type: PostgresDataType) throws {
+        guard type.isInteger else { throw PostgresDecodingFailure.typeMismatch(type) }
+        guard let value = Self(text) else {
+            throw PostgresDecodingFailure(reason: "the value does not fit in \(Self.self)")
+        }
+        self = value
+    }
+}
+
+extension Int: PostgresInteger {
+    public static var postgresDataType: PostgresDataType { .int8 }
+}
+
+extension Int64: PostgresInteger {
+    public static var postgresDataType: PostgresDataType { .int8 }
+}
+
+extension Int32: PostgresInteger {
+    public static var postgresDataType: PostgresDataType { .int4 }
+}
+
+extension Int16: PostgresInteger {
+    public static var postgresDataType: PostgresDataType { .int2 }
+}
+
+extension Double: PostgresEncodable, PostgresDecodable {
+    public static var postgresDataType: PostgresDataType { .float8 }
+
+    public var postgresText: String? {
+        if isNaN { return "NaN" }
+        if isInfinite { return self < 0 ? "-Infinity" : "Infinity" }
+        // Swift prints the shortest text that reads back as the same Double.
+        return description
+    }
+
+    public init(postgresText text: String, type: PostgresDataType) throws {
+        guard type == .float8 || type == .float4 || type == .numeric || type.isInteger else {
+            throw PostgresDecodingFailure.typeMismatch(type)
+        }
+        switch text {
+        case "Infinity": self = .infinity
+        case "-Infinity": self = -.infinity
+        case "NaN": self = .nan
+        default:
+            guard let value = Double(text) else { throw PostgresDecodingFailure.invalidValue("number") }
+            self = value
+        }
+    }
+}
+
+extension String: PostgresEncodable, PostgresDecodable {
+    public static var postgresDataType: PostgresDataType { .unspecified }
+    public var postgresText: String? { self }
+
+    /// Any column decodes as its text representation, which also covers enums, numeric and json.
+    public init(postgresText text: String, type: PostgresDataType) throws {
+        self = text
+    }
+}

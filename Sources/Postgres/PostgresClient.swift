@@ -50,7 +50,7 @@ public final class PostgresClient: Sendable {
 
     /// Runs `body` in a transaction on a pooled connection.
     public func withTransaction<T: Sendable>(
-        _ body: @escaping @Sendable (isolated PostgresConnection) throws -> T
+        _ body: @Sendable (isolated PostgresConnection) throws -> T
     ) async throws -> T {
         try await withConnection { connection in try await connection.withTransaction(body) }
     }

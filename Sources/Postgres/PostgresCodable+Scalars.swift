@@ -18,10 +18,12 @@ protocol PostgresInteger: FixedWidthInteger, PostgresEncodable, PostgresDecodabl
 extension PostgresInteger {
     public var postgresText: String? { String(self) }
 
+    /// Also accepts `numeric` holding a whole number, which is what `sum(bigint)` returns.
     public init(postgresText text: String, type: PostgresDataType) throws {
-        guard type.isInteger else { throw PostgresDecodingFailure.typeMismatch(type) }
+        guard type.isInteger || type == .numeric else { throw PostgresDecodingFailure.typeMismatch(type) }
         guard let value = Self(text) else {
-            throw PostgresDecodingFailure(reason: "the value does not fit in \(Self.self)")
+            let reason = type == .numeric ? "is not a whole number that fits in" : "does not fit in"
+            throw PostgresDecodingFailure(reason: "the value \(reason) \(Self.self)")
         }
         self = value
     }

@@ -13,6 +13,7 @@ extension PostgresConnection {
     /// Starts listening on `channel` (case-sensitive); the LISTEN is re-issued after every reconnect.
     public func listen(_ channel: String) throws(PostgresError) {
         try Self.validateChannel(channel)
+        try refuseInsideTransaction("LISTEN")
         try executeScript("LISTEN \(Self.quoteIdentifier(channel))")
         if !listenChannels.contains(channel) { listenChannels.append(channel) }
         logger.debug("listening", metadata: [PostgresLogKey.channel: "\(channel)"])
@@ -21,6 +22,7 @@ extension PostgresConnection {
     /// Stops listening on `channel`.
     public func unlisten(_ channel: String) throws(PostgresError) {
         try Self.validateChannel(channel)
+        try refuseInsideTransaction("UNLISTEN")
         listenChannels.removeAll { $0 == channel }
         try executeScript("UNLISTEN \(Self.quoteIdentifier(channel))")
     }
@@ -101,6 +103,14 @@ extension PostgresConnection {
             PQfreemem(notify)
         }
         return received
+    }
+
+    /// LISTEN inside a transaction takes effect only at commit, and not at all after a rollback, which the
+    /// channel list restored on reconnect could not tell apart.
+    private func refuseInsideTransaction(_ command: String) throws(PostgresError) {
+        guard transactionDepth == 0 else {
+            throw PostgresError(kind: .misuse, message: "\(command) must be called outside withTransaction")
+        }
     }
 
     private static func validateChannel(_ channel: String) throws(PostgresError) {

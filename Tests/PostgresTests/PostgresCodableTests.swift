@@ -83,9 +83,15 @@ struct PostgresCodableTests {
     func decodingForms() async throws {
         try await withTestConnection { connection in
             let rows = try await connection.query(
-                "SELECT 7::int AS small, 'x'::varchar AS name, NULL::text AS nothing, 2.5::real AS real")
+                """
+                SELECT 7::int AS small, 'x'::varchar AS name, NULL::text AS nothing, 2.5::real AS real,
+                       sum(x) AS total
+                FROM unnest($1::bigint[]) x
+                """,
+                [[Int.max, -Int.max]])
             let row = rows[0]
-            #expect(rows.columns.map(\.name) == ["small", "name", "nothing", "real"])
+            #expect(try row.decode(Int.self, column: "total") == 0)
+            #expect(rows.columns.map(\.name) == ["small", "name", "nothing", "real", "total"])
             #expect(try row.decode(Int.self, column: "small") == 7)
             #expect(try row.decode(String?.self, column: "nothing") == nil)
             #expect(row.isNull(at: 2))
@@ -159,6 +165,7 @@ struct PostgresCodableTests {
             ("SELECT 'secret-value'::text AS c", "type text", "Int"),
             ("SELECT NULL::int AS c", "NULL", "Int"),
             ("SELECT 100000::int AS c", "does not fit", "Int16"),
+            ("SELECT 1.5::numeric AS c", "not a whole number", "Int"),
             ("SELECT 'secret-value'::text AS c", "not a valid UUID", "UUID"),
             ("SELECT ARRAY[1, NULL]::bigint[] AS c", "NULL", "Array<Int>"),
         ])

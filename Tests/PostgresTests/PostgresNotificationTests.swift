@@ -83,6 +83,17 @@ struct PostgresNotificationTests {
         }
     }
 
+    @Test("LISTEN inside a transaction is refused, since a rollback would undo it unnoticed")
+    func listenInsideTransaction() async throws {
+        try await withTestConnection { connection in
+            let error = await PostgresError.caught {
+                try await connection.withTransaction { connection in try connection.listen("inside") }
+            }
+            #expect(error?.kind == .misuse)
+            #expect(await connection.listeningChannels.isEmpty)
+        }
+    }
+
     @Test("channel names are quoted, so any name works and is case-sensitive")
     func quotedChannel() async throws {
         try await withTestConnection { listener in

@@ -29,34 +29,6 @@ extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable
     }
 }
 
-extension Int: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .int8Array }
-}
-
-extension Int64: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .int8Array }
-}
-
-extension Int32: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .int4Array }
-}
-
-extension Int16: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .int2Array }
-}
-
-extension Bool: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .boolArray }
-}
-
-extension Double: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .float8Array }
-}
-
-extension String: PostgresArrayElement {
-    public static var postgresArrayDataType: PostgresDataType { .textArray }
-}
-
 extension UInt8: PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .bytea }
 

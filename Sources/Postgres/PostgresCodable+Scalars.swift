@@ -1,5 +1,6 @@
-extension Bool: PostgresEncodable, PostgresDecodable {
+extension Bool: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .bool }
+    public static var postgresArrayDataType: PostgresDataType { .boolArray }
     public var postgresText: String? { self ? "t" : "f" }
 
     public init(postgresText text: String, type: PostgresDataType) throws {
@@ -29,24 +30,29 @@ extension PostgresInteger {
     }
 }
 
-extension Int: PostgresInteger {
+extension Int: PostgresInteger, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .int8 }
+    public static var postgresArrayDataType: PostgresDataType { .int8Array }
 }
 
-extension Int64: PostgresInteger {
+extension Int64: PostgresInteger, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .int8 }
+    public static var postgresArrayDataType: PostgresDataType { .int8Array }
 }
 
-extension Int32: PostgresInteger {
+extension Int32: PostgresInteger, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .int4 }
+    public static var postgresArrayDataType: PostgresDataType { .int4Array }
 }
 
-extension Int16: PostgresInteger {
+extension Int16: PostgresInteger, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .int2 }
+    public static var postgresArrayDataType: PostgresDataType { .int2Array }
 }
 
-extension Double: PostgresEncodable, PostgresDecodable {
+extension Double: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .float8 }
+    public static var postgresArrayDataType: PostgresDataType { .float8Array }
 
     public var postgresText: String? {
         if isNaN { return "NaN" }
@@ -70,8 +76,9 @@ extension Double: PostgresEncodable, PostgresDecodable {
     }
 }
 
-extension String: PostgresEncodable, PostgresDecodable {
+extension String: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .unspecified }
+    public static var postgresArrayDataType: PostgresDataType { .textArray }
     public var postgresText: String? { self }
 
     /// Any column decodes as its text representation, which also covers enums, numeric and json.

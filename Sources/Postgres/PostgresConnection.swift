@@ -22,7 +22,7 @@ public actor PostgresConnection {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { thread.asUnownedSerialExecutor() }
 
     public nonisolated let configuration: PostgresConfiguration
-    /// A process-unique number for logs and thread names.
+    /// A process-unique number, in every log line of this connection as `postgres.connection`.
     public nonisolated let id: Int
     let parameters: ConnectionParameters
     let logger: Logger

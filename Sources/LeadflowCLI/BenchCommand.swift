@@ -24,9 +24,20 @@ struct BusBenchCommand: AsyncParsableCommand {
     @Option(help: "Runs per scenario; the median is reported.")
     var runs = 3
 
+    @Option(help: "Comma-separated scenarios to run (default: all): \(BusBenchmark.scenarios.joined(separator: ", ")).")
+    var only: String?
+
+    var onlyScenarios: Set<String> {
+        Set((only ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+    }
+
     func validate() throws {
         guard messages > 0 else { throw ValidationError("--messages must be positive") }
         guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        let unknown = onlyScenarios.subtracting(BusBenchmark.scenarios)
+        guard unknown.isEmpty else {
+            throw ValidationError("unknown scenario(s) \(unknown.sorted()); known: \(BusBenchmark.scenarios.joined(separator: ", "))")
+        }
         guard parsedSizes != nil else { throw ValidationError("--sizes must be positive integers separated by commas, e.g. 100,1024") }
     }
 
@@ -37,14 +48,15 @@ struct BusBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let benchmark = BusBenchmark(messages: messages, payloadSizes: parsedSizes ?? [], runs: runs)
+        let benchmark = BusBenchmark(
+            messages: messages, payloadSizes: parsedSizes ?? [], runs: runs, only: onlyScenarios)
         print("bus benchmark: PUSH → PULL over tcp://127.0.0.1, \(messages) messages per run, median of \(runs)")
         print("payload  scenario          messages/s   vs raw 3 frames   vs raw 1 frame")
         var raw: [String: Double] = [:]
         try await benchmark.run { result in
             if result.scenario.hasPrefix("raw") { raw[result.scenario] = result.messagesPerSecond }
             func ratio(_ key: String) -> String {
-                guard let base = raw[key], !result.scenario.hasPrefix("raw") else { return "" }
+                guard let base = raw[key], result.scenario.hasPrefix("envelope") else { return "" }
                 return String(format: "%.0f%%", 100 * result.messagesPerSecond / base)
             }
             print(

@@ -6,5 +6,5 @@ struct Leadflow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadflow",
         abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.",
-        subcommands: [BenchCommand.self])
+        subcommands: [DevCommand.self, MigrateCommand.self, PostgresCommand.self, BenchCommand.self])
 }

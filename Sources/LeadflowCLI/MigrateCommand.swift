@@ -1,0 +1,20 @@
+import ArgumentParser
+import LeadflowStore
+
+/// `leadflow migrate`: brings the database schema to the current version.
+struct MigrateCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "migrate",
+        abstract: "Apply pending database migrations (idempotent; each in its own transaction).")
+
+    @OptionGroup var database: DatabaseOptions
+
+    func run() async throws {
+        guard let url = database.resolved else {
+            throw CLIError(
+                "no database: pass --database-url or set DATABASE_URL (leadflow dev starts a private PostgreSQL)")
+        }
+        let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)
+        print(report)
+    }
+}

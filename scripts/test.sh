@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The whole test suite on a fresh machine: installs what it needs, starts a throwaway PostgreSQL cluster
+# under .build/test-postgres (unless DATABASE_URL names one), runs `swift test`, and stops the cluster.
+# Extra arguments go to `swift test` (e.g. --filter LeadflowBusTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/deps.sh
+
+swift build --product leadflow
+leadflow="$(swift build --show-bin-path)/leadflow"
+
+if [ -z "${DATABASE_URL:-}" ]; then
+  cluster=.build/test-postgres
+  DATABASE_URL="$("$leadflow" postgres start --directory "$cluster" --fast)"
+  export DATABASE_URL
+  trap '"$leadflow" postgres stop --directory "$cluster" >/dev/null || true' EXIT
+fi
+
+swift test "$@"

@@ -89,6 +89,7 @@ let package = Package(
         .testTarget(name: "LeadflowBusTests", dependencies: ["LeadflowBus", "LeadflowProto", "LeadflowTestKit"]),
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
+        .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
         .testTarget(name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "Postgres", "LeadflowTestKit"]),
     ],
     swiftLanguageModes: [.v6]

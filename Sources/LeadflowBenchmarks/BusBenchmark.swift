@@ -144,7 +144,7 @@ public struct BusBenchmark: Sendable {
             do {
                 let push = try ZMQSocket(context: context, type: .push)
                 try push.connect(address)
-                for index in 0..<(warmup + count) { try push.send(try envelope(upsert, index: index).frames) }
+                for index in 0..<(warmup + count) { try push.send(try envelope(upsert, index: index)) }
                 received.wait()
                 push.close()
             } catch {

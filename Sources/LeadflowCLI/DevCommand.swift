@@ -10,15 +10,15 @@ struct DevCommand: AsyncParsableCommand {
         commandName: "dev",
         abstract: "Run Leadflow on this machine (private PostgreSQL unless --database-url/DATABASE_URL is set).",
         discussion: """
-            Starts a private PostgreSQL cluster under --directory when no database is given, applies the \
+            Starts a private PostgreSQL cluster in --directory when no database is given, applies the \
             migrations, and runs until interrupted (Ctrl-C or SIGTERM), then stops the private cluster. \
             The cluster's data stays in the folder for the next run.
             """)
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Folder of the private PostgreSQL cluster.")
-    var directory = ".leadflow/postgres"
+    @OptionGroup(title: "Private PostgreSQL (when no database is given)")
+    var postgres: PostgresCommand.Location
 
     @Flag(help: "Exit after the database is ready instead of running until interrupted.")
     var setupOnly = false
@@ -30,11 +30,11 @@ struct DevCommand: AsyncParsableCommand {
         if let given = database.resolved {
             url = given
         } else {
-            let local = try LocalPostgresCluster(directory: directory, logger: CLILogging.logger("postgres"))
+            let local = try postgres.cluster()
             try await local.start()
             cluster = local
             url = local.url
-            logger.info("private PostgreSQL started", metadata: ["directory": "\(directory)", "url": "\(url)"])
+            logger.info("private PostgreSQL started", metadata: ["directory": "\(postgres.directory)", "url": "\(url)"])
         }
         do {
             let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)

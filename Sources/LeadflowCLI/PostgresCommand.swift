@@ -18,15 +18,22 @@ struct PostgresCommand: AsyncParsableCommand {
         @Flag(help: "Turn off fsync: much faster, and a crash may lose data. For tests.")
         var fast = false
 
+        @Option(help: "The server's max_connections (every service keeps a small pool; parallel tests open many).")
+        var maxConnections = 300
+
         func validate() throws {
             if let port, !(1...65535).contains(port) { throw ValidationError("--port must be between 1 and 65535") }
             if directory.isEmpty { throw ValidationError("--directory must not be empty") }
+            if !(10...10_000).contains(maxConnections) {
+                throw ValidationError("--max-connections must be between 10 and 10000")
+            }
         }
 
         func cluster() throws -> LocalPostgresCluster {
             var options = LocalPostgresCluster.Options()
             options.port = port
             options.durable = !fast
+            options.settings["max_connections"] = String(maxConnections)
             return try LocalPostgresCluster(directory: directory, options: options, logger: CLILogging.logger("postgres"))
         }
     }

@@ -153,14 +153,16 @@ struct SchemaTests {
         }
     }
 
-    @Test("a message id is recorded once; a redelivery is recognised")
+    @Test("a message id is recorded once per organization; a redelivery is recognised")
     func processedMessages() async throws {
         try await withMigratedDatabase { connection in
             let insert = """
-                INSERT INTO processed_messages (msg_id, org_id, subject) VALUES ($1, $2, $3) ON CONFLICT (msg_id) DO NOTHING
+                INSERT INTO processed_messages (msg_id, org_id, subject) VALUES ($1, $2, $3) ON CONFLICT (org_id, msg_id) DO NOTHING
                 """
             #expect(try await connection.execute(insert, ["msg-1", "acme", "lead.upsert.acme"]) == 1)
             #expect(try await connection.execute(insert, ["msg-1", "acme", "lead.upsert.acme"]) == 0)
+            // The same id from another tenant is another message.
+            #expect(try await connection.execute(insert, ["msg-1", "globex", "lead.upsert.globex"]) == 1)
             let pruned = try await connection.execute(
                 "DELETE FROM processed_messages WHERE received_at < now() - $1::interval", ["24 hours"])
             #expect(pruned == 0)

@@ -20,7 +20,7 @@ public enum ActionStatus: String, Sendable, CaseIterable, Codable {
     /// Whether the lifecycle allows moving from this status to `next`.
     public func canTransition(to next: ActionStatus) -> Bool {
         if next == .canceled { return !isFinal }
-        switch (self, next) {
+        return switch (self, next) {
         case (.blocked, .pending),  // the previous action finished
             (.pending, .dispatched),  // claimed for a handler
             (.pending, .waiting),  // a wait-for-reply action starts waiting

@@ -66,6 +66,8 @@ struct PostgresClientTests {
         let (holding, held) = AsyncStream.makeStream(of: Void.self)
         let (releasing, release) = AsyncStream.makeStream(of: Void.self)
         let holder = Task {
+            // Ends the stream however the holder ends, so a failed connect fails the test instead of hanging it.
+            defer { held.finish() }
             try await client.withConnection { _ in
                 held.yield()
                 for await _ in releasing { break }

@@ -32,14 +32,17 @@ public struct BusBenchmark: Sendable {
 
     public static let scenarios = ["raw 1 frame", "raw 3 frames", "envelope", "envelope async", "encode only", "decode only"]
 
-    public init(messages: Int = 500_000, payloadSizes: [Int] = [100, 1024], runs: Int = 3, only: Set<String> = []) {
+    public init(messages: Int = 500_000, payloadSizes: [Int] = [100, 1024], runs: Int = 5, only: Set<String> = []) {
         self.messages = messages
         self.payloadSizes = payloadSizes
         self.runs = runs
         self.only = only
     }
 
-    /// Runs every scenario for every payload size, calling `report` as each finishes (median of `runs`).
+    /// Runs every scenario for every payload size, calling `report` with each scenario's median of `runs`.
+    ///
+    /// Scenarios are interleaved round by round (raw, envelope, …, then again), so that drift in the
+    /// machine's speed during the run hits every scenario alike instead of skewing their ratio.
     public func run(report: (Result) -> Void) async throws {
         for size in payloadSizes {
             let upsert = Self.upsert(payloadBytes: size)
@@ -51,13 +54,15 @@ public struct BusBenchmark: Sendable {
                 ("envelope async", { try await Self.asyncPath(upsert, count: messages) }),
                 ("encode only", { try Self.encodeOnly(upsert, count: messages) }),
                 ("decode only", { try Self.decodeOnly(upsert, count: messages) }),
-            ]
-            for (name, body) in scenarios where only.isEmpty || only.contains(name) {
-                var durations: [Duration] = []
-                for _ in 0..<runs { durations.append(try await body()) }
-                let median = durations.sorted()[durations.count / 2]
+            ].filter { only.isEmpty || only.contains($0.0) }
+            var durations = [[Duration]](repeating: [], count: scenarios.count)
+            for _ in 0..<runs {
+                for (index, scenario) in scenarios.enumerated() { durations[index].append(try await scenario.1()) }
+            }
+            for (index, scenario) in scenarios.enumerated() {
+                let median = durations[index].sorted()[runs / 2]
                 let seconds = Double(median.components.seconds) + Double(median.components.attoseconds) / 1e18
-                report(Result(scenario: name, payloadBytes: size, messages: messages, messagesPerSecond: Double(messages) / seconds))
+                report(Result(scenario: scenario.0, payloadBytes: size, messages: messages, messagesPerSecond: Double(messages) / seconds))
             }
         }
     }

@@ -1,6 +1,8 @@
 /// The headers of a bus message: an optional inline status and ordered, repeatable name/value fields.
 ///
-/// Names keep their case on the wire; look-ups ignore case, as NATS clients do.
+/// Stored in their wire form — the `NATS/1.0` header block — and read lazily: encoding is free, decoding
+/// only validates, and headers forwarded from one message to the next (a trace context) are never
+/// re-encoded. Names keep their case on the wire; look-ups ignore case, as NATS clients do.
 public struct Headers: Sendable, Equatable {
     /// One header line.
     public struct Field: Sendable, Equatable {
@@ -8,67 +10,141 @@ public struct Headers: Sendable, Equatable {
         public let value: String
     }
 
-    /// The 3-digit inline status of the `NATS/1.0` line (e.g. 503), if any.
-    public private(set) var status: Int?
-    /// The status description that follows the code, if any.
-    public private(set) var statusDescription: String?
-    public private(set) var fields: [Field] = []
+    /// The header block exactly as it travels; empty when there are no headers. Always valid.
+    public private(set) var block: [UInt8]
 
-    public init() {}
+    public init() { block = [] }
+
+    /// Wraps a block ``HeaderBlock/decode(_:limit:)`` validated.
+    init(validatedBlock: [UInt8]) { block = validatedBlock }
 
     /// Headers from `(name, value)` pairs; each is validated.
     public init(_ pairs: KeyValuePairs<String, String>) throws(HeaderBlockError) {
+        block = []
         for (name, value) in pairs { try append(name, value) }
     }
 
-    public var isEmpty: Bool { status == nil && fields.isEmpty }
+    public var isEmpty: Bool { block.isEmpty }
+
+    /// The 3-digit inline status of the `NATS/1.0` line (e.g. 503), if any.
+    public var status: Int? { statusLine?.code }
+
+    /// The status description that follows the code, if any.
+    public var statusDescription: String? { statusLine?.description }
+
+    /// Every field, in order.
+    public var fields: [Field] {
+        var fields: [Field] = []
+        forEachField { name, value in
+            fields.append(Field(name: String(decoding: name, as: UTF8.self), value: String(decoding: value, as: UTF8.self)))
+            return true
+        }
+        return fields
+    }
 
     /// The first value of `name`, compared case-insensitively.
     public subscript(name: String) -> String? {
-        fields.first { Self.sameName($0.name, name) }?.value
+        if block.isEmpty { return nil }  // the common case on receipt: nothing to scan
+        var found: String?
+        var name = name
+        name.withUTF8 { wanted in
+            forEachField { fieldName, value in
+                guard HeaderBlock.sameName(fieldName, wanted) else { return true }
+                found = String(decoding: value, as: UTF8.self)
+                return false
+            }
+        }
+        return found
     }
 
     /// Every value of `name`, in order.
     public func values(for name: String) -> [String] {
-        fields.filter { Self.sameName($0.name, name) }.map(\.value)
+        var values: [String] = []
+        let wanted = Array(name.utf8)
+        forEachField { fieldName, value in
+            if HeaderBlock.sameName(fieldName, wanted) { values.append(String(decoding: value, as: UTF8.self)) }
+            return true
+        }
+        return values
     }
 
     /// Adds a field after the existing ones (names may repeat).
     public mutating func append(_ name: String, _ value: String) throws(HeaderBlockError) {
         try HeaderBlock.validate(name: name, value: value)
-        fields.append(Field(name: name, value: value.trimmingHeaderWhitespace()))
+        var name = name
+        var value = value.trimmingHeaderWhitespace()
+        // Publishers run this once per message: raw memcpy appends, no intermediate arrays or strings.
+        let extra = name.utf8.count + value.utf8.count + 4
+        if block.isEmpty {
+            block.reserveCapacity(12 + extra)
+            Self.appendStatic(&block, "NATS/1.0\r\n")
+        } else {
+            block.removeLast(2)  // the final empty line; it is put back below
+            block.reserveCapacity(block.count + extra + 2)
+        }
+        name.withUTF8 { block.append(contentsOf: $0) }
+        Self.appendStatic(&block, ": ")
+        value.withUTF8 { block.append(contentsOf: $0) }
+        Self.appendStatic(&block, "\r\n\r\n")
+    }
+
+    private static func appendStatic(_ block: inout [UInt8], _ text: StaticString) {
+        text.withUTF8Buffer { block.append(contentsOf: $0) }
     }
 
     /// Replaces every field of `name` with one field.
     public mutating func set(_ name: String, _ value: String) throws(HeaderBlockError) {
         try HeaderBlock.validate(name: name, value: value)
         remove(name)
-        fields.append(Field(name: name, value: value.trimmingHeaderWhitespace()))
+        try append(name, value)
     }
 
+    /// Removes every field of `name`.
     public mutating func remove(_ name: String) {
-        fields.removeAll { Self.sameName($0.name, name) }
+        let wanted = Array(name.utf8)
+        let kept = fields.filter { !HeaderBlock.sameName(Array($0.name.utf8), wanted) }
+        rebuild(status: statusLine, fields: kept)
     }
 
     /// Sets the inline status; `code` must have three digits and the description no line breaks.
     public mutating func setStatus(_ code: Int, description: String? = nil) throws(HeaderBlockError) {
         guard (100...999).contains(code) else { throw .invalidStatus(line: 1) }
         if let description, !HeaderBlock.isValidValue(description) { throw .invalidStatus(line: 1) }
-        status = code
-        statusDescription = description.flatMap { $0.isEmpty ? nil : $0 }
+        let text = description?.trimmingHeaderWhitespace()
+        rebuild(status: (code, text.flatMap { $0.isEmpty ? nil : $0 }), fields: fields)
     }
 
-    mutating func appendDecoded(name: String, value: String) {
-        fields.append(Field(name: name, value: value))
+    // MARK: Reading the block
+
+    /// The parsed `NATS/1.0 <code> <description>` line, when it has a status.
+    private var statusLine: (code: Int, description: String?)? {
+        guard let end = HeaderBlock.lineEnd(block, from: 0) else { return nil }
+        var headers: (code: Int, description: String?)?
+        try? HeaderBlock.decodeStatus(block[HeaderBlock.version.count..<end], line: 1) { code, description in
+            headers = (code, description)
+        }
+        return headers
     }
 
-    mutating func setDecodedStatus(_ code: Int, description: String?) {
-        status = code
-        statusDescription = description
+    /// Calls `body` with the raw name and (trimmed) value of each field, until it returns `false`.
+    private func forEachField(_ body: (ArraySlice<UInt8>, ArraySlice<UInt8>) -> Bool) {
+        guard var start = HeaderBlock.lineEnd(block, from: 0).map({ $0 + 2 }) else { return }
+        while let end = HeaderBlock.lineEnd(block, from: start), end > start {
+            let colon = block[start..<end].firstIndex(of: HeaderBlock.colon)!
+            guard body(block[start..<colon], HeaderBlock.trimmed(block[(colon + 1)..<end])) else { return }
+            start = end + 2
+        }
     }
 
-    static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+    private mutating func rebuild(status: (code: Int, description: String?)?, fields: [Field]) {
+        block = []
+        if let status {
+            var line = HeaderBlock.version
+            line += Array(" \(status.code)".utf8)
+            if let description = status.description { line += Array(" \(description)".utf8) }
+            block = line + HeaderBlock.crlf + HeaderBlock.crlf
+        }
+        for field in fields { try! append(field.name, field.value) }  // valid: they came from this block
     }
 }
 
@@ -88,12 +164,12 @@ extension Headers {
 
 extension String {
     func trimmingHeaderWhitespace() -> String {
-        func isBlank(_ byte: UInt8?) -> Bool { byte == 0x20 || byte == 0x09 }
-        if !isBlank(utf8.first) && !isBlank(utf8.last) { return self }
-        let bytes = Array(utf8)
-        var start = 0, end = bytes.count
-        while start < end && (bytes[start] == 0x20 || bytes[start] == 0x09) { start += 1 }
-        while end > start && (bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09) { end -= 1 }
-        return start == 0 && end == bytes.count ? self : String(decoding: bytes[start..<end], as: UTF8.self)
+        var text = self
+        let needsTrim = text.withUTF8 { bytes in
+            guard let first = bytes.first, let last = bytes.last else { return false }
+            return first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        }
+        if !needsTrim { return self }
+        return String(decoding: HeaderBlock.trimmed(Array(utf8)[...]), as: UTF8.self)
     }
 }

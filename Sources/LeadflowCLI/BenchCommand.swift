@@ -22,7 +22,7 @@ struct BusBenchCommand: AsyncParsableCommand {
     var sizes = "100,1024"
 
     @Option(help: "Runs per scenario; the median is reported.")
-    var runs = 3
+    var runs = 5
 
     @Option(help: "Comma-separated scenarios to run (default: all): \(BusBenchmark.scenarios.joined(separator: ", ")).")
     var only: String?

@@ -170,10 +170,7 @@ public final class ZMQSocket {
     @inline(__always)
     static func copyBytes(of message: inout zmq_msg_t, count: Int) -> [UInt8] {
         guard count > 0, let source = zmq_msg_data(&message) else { return [] }
-        return [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            buffer.baseAddress!.initialize(from: source.assumingMemoryBound(to: UInt8.self), count: count)
-            initialized = count
-        }
+        return Array(UnsafeRawBufferPointer(start: source, count: count))
     }
 
     // MARK: Readiness

@@ -30,10 +30,8 @@ public final class AckRequester: Sendable {
         logger: Logger = BusDefaults.silentLogger
     ) async throws -> AckRequester {
         let loop = try await SocketLoop.start(
-            context: context, configuration: .init(name: name, type: .dealer, options: options), logger: logger
-        ) { socket in
-            for endpoint in endpoints { try endpoint.attach(socket) }
-        }
+            context: context, configuration: .init(name: name, type: .dealer, options: options), endpoints: endpoints,
+            logger: logger)
         let requester = AckRequester(loop: loop, logger: logger)
         Task { await requester.dispatchAcks() }
         return requester

@@ -26,10 +26,8 @@ public final class AckResponder: Sendable {
         limits: BusLimits = .default, logger: Logger = BusDefaults.silentLogger
     ) async throws -> AckResponder {
         let loop = try await SocketLoop.start(
-            context: context, configuration: .init(name: name, type: .router, options: options), logger: logger
-        ) { socket in
-            for endpoint in endpoints { try endpoint.attach(socket) }
-        }
+            context: context, configuration: .init(name: name, type: .router, options: options), endpoints: endpoints,
+            logger: logger)
         return AckResponder(loop: loop, limits: limits)
     }
 

@@ -14,10 +14,8 @@ public final class BusPublisher: Sendable {
         logger: Logger = BusDefaults.silentLogger
     ) async throws -> BusPublisher {
         let loop = try await SocketLoop.start(
-            context: context, configuration: .init(name: name, type: .pub, options: options), logger: logger
-        ) { socket in
-            for endpoint in endpoints { try endpoint.attach(socket) }
-        }
+            context: context, configuration: .init(name: name, type: .pub, options: options), endpoints: endpoints,
+            logger: logger)
         return BusPublisher(loop: loop)
     }
 

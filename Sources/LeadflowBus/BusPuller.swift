@@ -17,10 +17,8 @@ public final class BusPuller: Sendable {
         limits: BusLimits = .default, logger: Logger = BusDefaults.silentLogger
     ) async throws -> BusPuller {
         let loop = try await SocketLoop.start(
-            context: context, configuration: .init(name: name, type: .pull, options: options), logger: logger
-        ) { socket in
-            for endpoint in endpoints { try endpoint.attach(socket) }
-        }
+            context: context, configuration: .init(name: name, type: .pull, options: options), endpoints: endpoints,
+            logger: logger)
         return BusPuller(loop: loop, limits: limits, logger: logger)
     }
 

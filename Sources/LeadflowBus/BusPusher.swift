@@ -13,9 +13,8 @@ public final class BusPusher: Sendable {
     ) async throws -> BusPusher {
         var configuration = SocketLoop.Configuration(name: name, type: .push, options: options)
         configuration.outboxCapacity = outboxCapacity
-        let loop = try await SocketLoop.start(context: context, configuration: configuration, logger: logger) { socket in
-            for endpoint in endpoints { try endpoint.attach(socket) }
-        }
+        let loop = try await SocketLoop.start(
+            context: context, configuration: configuration, endpoints: endpoints, logger: logger)
         return BusPusher(loop: loop)
     }
 

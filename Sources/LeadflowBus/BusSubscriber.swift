@@ -35,10 +35,10 @@ public final class BusSubscriber: Sendable {
         logger: Logger = BusDefaults.silentLogger
     ) async throws -> BusSubscriber {
         let loop = try await SocketLoop.start(
-            context: context, configuration: .init(name: name, type: .sub, options: options), logger: logger
+            context: context, configuration: .init(name: name, type: .sub, options: options), endpoints: endpoints,
+            logger: logger
         ) { socket in
             for pattern in patterns { try socket.subscribe(pattern.zmqPrefix) }
-            for endpoint in endpoints { try endpoint.attach(socket) }
         }
         return BusSubscriber(loop: loop, patterns: patterns, limits: limits, logger: logger)
     }

@@ -62,6 +62,9 @@ public final class AckResponder: Sendable {
         try await loop.send([peer] + ack.frames)
     }
 
+    /// Replies sent, and replies dropped because their client had gone or stopped reading.
+    public var socketStatistics: SocketLoop.Statistics { loop.statistics }
+
     public func boundEndpoint() async throws -> String { try await loop.perform { try $0.lastEndpoint } }
 
     /// Flushes queued replies for at most `drainTimeout`, then closes.

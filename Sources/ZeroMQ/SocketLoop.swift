@@ -34,7 +34,8 @@ public final class SocketLoop: Sendable {
     public struct Statistics: Sendable, Equatable {
         public var sent = 0
         public var received = 0
-        /// Outbound messages libzmq refused with an error (e.g. a ROUTER reply to a peer that left).
+        /// Outbound messages dropped: libzmq refused them (a ROUTER reply to a peer that left), or, on a
+        /// ROUTER, their peer's queue was full (it stopped reading).
         public var sendFailures = 0
         /// Outbound messages still queued when the drain time ran out.
         public var abandonedOnClose = 0
@@ -247,8 +248,18 @@ extension SocketLoop {
                 var sent = 0, failures = 0
                 while let message = pending.first {
                     do {
-                        guard try socket.send(message, dontWait: true) else { break }
-                        sent += 1
+                        if try socket.send(message, dontWait: true) {
+                            sent += 1
+                        } else if configuration.type == .router {
+                            // A ROUTER message goes to one peer; when that peer stopped reading, waiting would
+                            // hold up every other peer's messages behind it. Drop it: senders of acknowledged
+                            // requests retry, and deduplication answers them.
+                            failures += 1
+                            logger.warning(
+                                "peer not reading; message dropped", metadata: ["zmq.socket": "\(configuration.name)"])
+                        } else {
+                            break
+                        }
                     } catch let error where !error.isContextTerminated {
                         failures += 1
                         logger.warning(

@@ -156,6 +156,33 @@ struct BusSocketTests {
         await responder.close()
     }
 
+    @Test("a client that stops reading its acks does not hold up the other clients' acks")
+    func slowClientDoesNotBlockOthers() async throws {
+        var small = SocketOptions()
+        small.sendHighWaterMark = 5
+        small.receiveHighWaterMark = 5
+        let responder = try await AckResponder.start(
+            context: context, name: "ingest", endpoints: [.bind("inproc://acks")], options: small)
+        // A raw DEALER that sends one request and then never reads: its pipe fills up.
+        let stalled = try ZMQSocket(context: context, type: .dealer, options: small)
+        try stalled.connect("inproc://acks")
+        try stalled.send(try envelope("lead.upsert.acme", msgID: "stalled").frames)
+        let stalledPeer = try #require(await responder.next()).peer
+        for index in 0..<100 { try await responder.reply(.ok(msgID: "flood-\(index)"), to: stalledPeer) }
+
+        let requester = try await AckRequester.start(context: context, name: "client", endpoints: [.connect("inproc://acks")])
+        let serving = Task {
+            let request = try #require(await responder.next())
+            try await responder.reply(.ok(msgID: request.msgID ?? ""), to: request.peer)
+        }
+        let ack = try await requester.request(envelope("lead.upsert.acme", msgID: "healthy"), timeout: .seconds(30))
+        #expect(ack == .ok(msgID: "healthy"))
+        try await serving.value
+        #expect(responder.socketStatistics.sendFailures > 0, "replies the stalled client could not take are dropped and counted")
+        await requester.close()
+        await responder.close(drainTimeout: .zero)
+    }
+
     @Test("a request nobody answers times out")
     func requestTimesOut() async throws {
         let silent = try await AckResponder.start(context: context, name: "silent", endpoints: [.bind("inproc://silent")])

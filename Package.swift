@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
     ],
     targets: [
         // MARK: C system libraries
@@ -59,6 +60,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "LeadflowDomain"),
+        // Pipeline definitions: the YAML format, decoded to the wire contract and validated with line numbers.
+        .target(
+            name: "LeadflowPipeline",
+            dependencies: [
+                "LeadflowDomain", "LeadflowProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
 
         // MARK: Store
         .target(name: "LeadflowStore", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]),
@@ -70,8 +79,8 @@ let package = Package(
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "LeadflowBenchmarks", "LeadflowBus", "LeadflowProto", "LeadflowStore", "Postgres", "PostgresServer",
-                "ZeroMQ",
+                "LeadflowBenchmarks", "LeadflowBus", "LeadflowPipeline", "LeadflowProto", "LeadflowStore", "Postgres",
+                "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -90,6 +99,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(name: "LeadflowPipelineTests", dependencies: ["LeadflowPipeline", "LeadflowProto"]),
         .testTarget(name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "Postgres", "LeadflowTestKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,5 +6,7 @@ struct Leadflow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadflow",
         abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.",
-        subcommands: [DevCommand.self, MigrateCommand.self, PostgresCommand.self, BenchCommand.self])
+        subcommands: [
+            DevCommand.self, MigrateCommand.self, PostgresCommand.self, PipelineCommand.self, BenchCommand.self,
+        ])
 }

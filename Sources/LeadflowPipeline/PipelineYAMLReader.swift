@@ -1,0 +1,188 @@
+import LeadflowDomain
+import LeadflowProto
+import SwiftProtobuf
+import Yams
+
+/// The YAML half of `PipelineDecoder`: walks the node tree, builds the protobuf definition, records where each
+/// value came from and reports shape problems (wrong node kinds, unknown keys, bad durations) as it goes.
+struct PipelineYAMLReader {
+    let file: String
+    private(set) var problems: [PipelineProblem] = []
+    private var marks: [PipelinePath: Location] = [:]
+
+    /// A 1-based line and column (Yams' `Mark` cannot be created outside Yams).
+    struct Location: Hashable {
+        var line: Int
+        var column: Int
+        static let start = Location(line: 1, column: 1)
+        init(line: Int, column: Int) { (self.line, self.column) = (line, column) }
+        init(_ mark: Mark) { (line, column) = (mark.line, mark.column) }
+    }
+    private var reported: Set<PipelinePath> = []
+
+    init(file: String) { self.file = file }
+
+    static let actionTypes = ActionType.allCases.map(\.rawValue)
+
+    // MARK: Locations and problems
+
+    mutating func report(_ message: String, at node: Node?, path: PipelinePath) {
+        let mark = node?.mark.map(Location.init) ?? location(of: path)
+        problems.append(PipelineProblem(file: file, line: mark.line, column: mark.column, message: message))
+        reported.insert(path)
+    }
+
+    /// Whether the reader already reported a problem at `path` or above it, so the validator's view of the
+    /// half-built value (a missing field the reader could not read) does not repeat it.
+    func alreadyReported(_ path: PipelinePath) -> Bool {
+        var current: PipelinePath? = path
+        while let candidate = current {
+            if reported.contains(candidate) { return true }
+            current = candidate.parent
+        }
+        return false
+    }
+
+    func problem(_ message: String, at path: PipelinePath) -> PipelineProblem {
+        let mark = location(of: path)
+        return PipelineProblem(file: file, line: mark.line, column: mark.column, message: message)
+    }
+
+    /// The mark of `path`, or of its nearest recorded ancestor: a missing field is reported where its
+    /// enclosing value starts.
+    private func location(of path: PipelinePath) -> Location {
+        var current: PipelinePath? = path
+        while let candidate = current {
+            if let mark = marks[candidate] { return mark }
+            current = candidate.parent
+        }
+        return .start
+    }
+
+    func problem(forYAMLError error: any Error) -> PipelineProblem {
+        let located: (String, Location)? =
+            switch error as? YamlError {
+            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
+                .composer(let context, let problem, let mark, _):
+                ("not valid YAML: \(problem)" + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""), Location(mark))
+            case .reader(let problem, _, _, _): ("not valid YAML: \(problem)", .start)
+            default: nil
+            }
+        let (message, mark) = located ?? ("not valid YAML: \(error)", .start)
+        return PipelineProblem(file: file, line: mark.line, column: mark.column, message: message)
+    }
+
+    mutating func record(_ node: Node, at path: PipelinePath) {
+        if let mark = node.mark { marks[path] = Location(mark) }
+    }
+
+    // MARK: Pipeline and stages
+
+    mutating func definition(from root: Node?) -> Leadflow_V1_PipelineDefinition {
+        var definition = Leadflow_V1_PipelineDefinition()
+        guard let root else {
+            report("the document is empty; expected a pipeline with `name` and `stages`", at: nil, path: .root)
+            return definition
+        }
+        record(root, at: .root)
+        guard let fields = fields(of: root, allowed: ["name", "stages"], in: "a pipeline", path: .root) else {
+            return definition
+        }
+        if let name = fields["name"] {
+            definition.name = string(name, "name", path: PipelinePath.root.key("name")) ?? ""
+        }
+        if let stages = fields["stages"] {
+            let path = PipelinePath.root.key("stages")
+            record(stages, at: path)
+            switch stages {
+            case .sequence(let items):
+                definition.stages = items.enumerated().map { stage(from: $1, path: path.index($0)) }
+            case .scalar(let scalar) where scalar.isNull:
+                break
+            default:
+                report("`stages` must be a list of stages, found \(stages.kindName)", at: stages, path: path)
+            }
+        }
+        return definition
+    }
+
+    private mutating func stage(from node: Node, path: PipelinePath) -> Leadflow_V1_Stage {
+        var stage = Leadflow_V1_Stage()
+        record(node, at: path)
+        guard let fields = fields(of: node, allowed: ["name", "actions"], in: "a stage", path: path) else {
+            return stage
+        }
+        if let name = fields["name"] {
+            stage.name = string(name, "name", path: path.key("name")) ?? ""
+        }
+        if let actions = fields["actions"] {
+            let actionsPath = path.key("actions")
+            record(actions, at: actionsPath)
+            switch actions {
+            case .sequence(let items):
+                stage.actions = items.enumerated().map { action(from: $1, path: actionsPath.index($0)) }
+            case .scalar(let scalar) where scalar.isNull:
+                break
+            default:
+                report("`actions` must be a list of actions, found \(actions.kindName)", at: actions, path: actionsPath)
+            }
+        }
+        return stage
+    }
+
+    // MARK: Shared readers
+
+    /// The mapping's values by key; reports duplicate and unknown keys (with a spelling hint) and a node that
+    /// is not a mapping at all (then returns nil).
+    mutating func fields(of node: Node, allowed: [String], in what: String, path: PipelinePath) -> [String: Node]? {
+        guard case .mapping(let mapping) = node else {
+            report(
+                "expected \(what) (a mapping with \(allowed.map { "`\($0)`" }.joined(separator: ", "))), "
+                    + "found \(node.kindName)", at: node, path: path)
+            return nil
+        }
+        var fields: [String: Node] = [:]
+        for (key, value) in mapping {
+            guard case .scalar(let scalar) = key else {
+                report("keys of \(what) must be plain words, found \(key.kindName)", at: key, path: path)
+                continue
+            }
+            let name = scalar.string
+            if fields[name] != nil {
+                report("duplicate key `\(name)` in \(what)", at: key, path: path.key(name))
+            } else if !allowed.contains(name) {
+                let suggestion = Suggestion.closest(to: name, in: allowed)
+                report(
+                    "unknown key `\(name)` in \(what)\(suggestion.map { " (did you mean \"\($0)\"?)" } ?? ""); "
+                        + "known keys: \(allowed.joined(separator: ", "))", at: key, path: path.key(name))
+                // A misspelt key is also a missing one; saying so twice would only add noise.
+                if let suggestion { reported.insert(path.key(suggestion)) }
+            } else {
+                fields[name] = value
+            }
+        }
+        return fields
+    }
+
+    /// A scalar's text, recording its mark at `path`; nil (reported) for a list or mapping.
+    mutating func string(_ node: Node, _ key: String, path: PipelinePath) -> String? {
+        record(node, at: path)
+        guard case .scalar(let scalar) = node else {
+            report("`\(key)` must be a single value, found \(node.kindName)", at: node, path: path)
+            return nil
+        }
+        // `key:` with nothing after it means "not given"; the validator then says what is missing.
+        return scalar.isNull ? "" : scalar.string
+    }
+
+    /// A duration such as `2d` or `1h30m`; nil (reported) when malformed.
+    mutating func duration(_ node: Node, _ key: String, path: PipelinePath) -> Google_Protobuf_Duration? {
+        guard let text = string(node, key, path: path) else { return nil }
+        do {
+            return Google_Protobuf_Duration(seconds: try PipelineDuration.seconds(from: text), nanos: 0)
+        } catch {
+            report("`\(key)`: \(error.message)", at: node, path: path)
+            return nil
+        }
+    }
+}

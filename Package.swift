@@ -99,7 +99,11 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
-        .testTarget(name: "LeadflowPipelineTests", dependencies: ["LeadflowPipeline", "LeadflowProto"]),
+        .testTarget(
+            name: "LeadflowPipelineTests",
+            dependencies: [
+                "LeadflowPipeline", "LeadflowProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "Postgres", "LeadflowTestKit"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,28 @@
+import LeadflowBus
+
+/// Why ingest refuses one message: the stable reason the client sees and a detail for the log.
+public struct IngestRejection: Error, Sendable, Equatable, CustomStringConvertible {
+    public let reason: IngestReason
+    /// What exactly was wrong, for logs and metrics; never contains payload values.
+    public let detail: String
+
+    public init(_ reason: IngestReason, _ detail: String) {
+        self.reason = reason
+        self.detail = detail
+    }
+
+    init(_ error: EnvelopeError) {
+        let reason: IngestReason =
+            switch error {
+            case .wrongFrameCount: .malformedMessage
+            case .invalidSubject: .invalidSubject
+            case .malformedHeaders: .malformedHeaders
+            case .payloadTooLarge: .payloadTooLarge
+            case .unsupportedContentType: .unsupportedContentType
+            case .undecodablePayload: .invalidPayload
+            }
+        self.init(reason, error.description)
+    }
+
+    public var description: String { "\(reason.rawValue): \(detail)" }
+}

@@ -1,0 +1,144 @@
+import LeadflowBus
+import LeadflowProto
+import SwiftProtobuf
+import Testing
+
+@testable import LeadflowIngest
+
+@Suite("Ingest request decoding")
+struct IngestDecoderTests {
+    let decoder = IngestDecoder()
+
+    func envelope(
+        _ subject: String, _ message: some SwiftProtobuf.Message, msgID: String? = "m-1",
+        extra: KeyValuePairs<String, String> = [:], contentType: ContentType = .protobuf
+    ) throws -> Envelope {
+        var headers = try Headers(extra)
+        if let msgID { try headers.append(Headers.Name.msgID, msgID) }
+        return try Envelope(subject: Subject(subject), message: message, headers: headers, contentType: contentType)
+    }
+
+    static func upsert(_ externalID: String = "crm-1") -> Leadflow_V1_LeadUpsert {
+        var upsert = Leadflow_V1_LeadUpsert()
+        upsert.externalID = externalID
+        upsert.email = "ada@example.com"
+        return upsert
+    }
+
+    static func pipeline(moveTo target: String = "welcome") -> Leadflow_V1_PipelineDefinition {
+        var move = Leadflow_V1_Action()
+        move.move = Leadflow_V1_MoveAction.with { $0.stage = target }
+        var stage = Leadflow_V1_Stage()
+        stage.name = "welcome"
+        stage.actions = [move]
+        var definition = Leadflow_V1_PipelineDefinition()
+        definition.name = "onboarding"
+        definition.stages = [stage]
+        return definition
+    }
+
+    @Test("each ingest subject decodes to its command, with the org from the last token")
+    func commands() throws {
+        let upsert = try decoder.decode(envelope("lead.upsert.acme", Self.upsert(), extra: ["Traceparent": "00-abc-def-01"]))
+        #expect(upsert.org == "acme")
+        #expect(upsert.msgID == "m-1")
+        #expect(upsert.command == .upsertLead(Self.upsert()))
+        #expect(upsert.traceparent == "00-abc-def-01")
+
+        let enroll = Leadflow_V1_LeadEnroll.with {
+            $0.externalID = "crm-1"
+            $0.pipeline = "onboarding"
+        }
+        #expect(try decoder.decode(envelope("lead.enroll.acme", enroll)).command == .enroll(enroll))
+        let reply = Leadflow_V1_LeadReply.with {
+            $0.externalID = "crm-1"
+            $0.channel = .email
+        }
+        #expect(try decoder.decode(envelope("lead.reply.acme", reply)).command == .reply(reply))
+        let unsubscribe = Leadflow_V1_LeadUnsubscribe.with { $0.externalID = "crm-1" }
+        #expect(try decoder.decode(envelope("lead.unsubscribe.acme", unsubscribe)).command == .unsubscribe(unsubscribe))
+        let delete = Leadflow_V1_LeadDelete.with { $0.externalID = "crm-1" }
+        #expect(try decoder.decode(envelope("lead.delete.acme", delete)).command == .delete(delete))
+        #expect(try decoder.decode(envelope("pipeline.upsert.acme", Self.pipeline())).command == .upsertPipeline(Self.pipeline()))
+    }
+
+    @Test("a JSON payload decodes like its protobuf form")
+    func jsonPayload() throws {
+        let message = try decoder.decode(envelope("lead.upsert.acme", Self.upsert(), contentType: .json))
+        #expect(message.command == .upsertLead(Self.upsert()))
+    }
+
+    @Test(
+        "subjects that are not ingest subjects",
+        arguments: ["lead.create.acme", "lead.upserted.acme", "foo.bar.acme", "pipeline.delete.acme", "lead.upsert",
+                    "lead.upsert.acme.extra", "lead"])
+    func unknownSubjects(subject: String) throws {
+        let result = try decoder.decode(.success(envelope(subject, Self.upsert())))
+        #expect(result.rejection?.reason == .unknownSubject)
+    }
+
+    @Test(
+        "rejections and their stable reasons",
+        arguments: [
+            ("no msg id", IngestReason.missingMsgID),
+            ("empty msg id", .missingMsgID),
+            ("msg id too long", .missingMsgID),
+            ("org too long", .invalidSubject),
+            ("no external id", .invalidPayload),
+            ("external id too long", .invalidPayload),
+            ("enroll without pipeline", .invalidPayload),
+            ("reply without channel", .invalidPayload),
+            ("pipeline moving to an unknown stage", .invalidPayload),
+            ("garbage payload", .invalidPayload),
+            ("text payload", .unsupportedContentType),
+        ])
+    func rejections(case name: String, reason: IngestReason) throws {
+        let input: Envelope
+        switch name {
+        case "no msg id": input = try envelope("lead.upsert.acme", Self.upsert(), msgID: nil)
+        case "empty msg id": input = try envelope("lead.upsert.acme", Self.upsert(), msgID: "")
+        case "msg id too long": input = try envelope("lead.upsert.acme", Self.upsert(), msgID: String(repeating: "m", count: 256))
+        case "org too long": input = try envelope("lead.upsert.\(String(repeating: "o", count: 65))", Self.upsert())
+        case "no external id": input = try envelope("lead.upsert.acme", Self.upsert(""))
+        case "external id too long": input = try envelope("lead.upsert.acme", Self.upsert(String(repeating: "x", count: 256)))
+        case "enroll without pipeline": input = try envelope("lead.enroll.acme", Leadflow_V1_LeadEnroll.with { $0.externalID = "crm-1" })
+        case "reply without channel": input = try envelope("lead.reply.acme", Leadflow_V1_LeadReply.with { $0.externalID = "crm-1" })
+        case "pipeline moving to an unknown stage": input = try envelope("pipeline.upsert.acme", Self.pipeline(moveTo: "nowhere"))
+        case "garbage payload":
+            input = Envelope(subject: try Subject("lead.upsert.acme"), headers: try Headers([Headers.Name.msgID: "m-1"]), payload: [0xFF, 0xFF])
+        default:
+            input = Envelope(
+                subject: try Subject("lead.upsert.acme"),
+                headers: try Headers([Headers.Name.msgID: "m-1", "Content-Type": "text/plain"]), payload: [])
+        }
+        let rejection = decoder.decode(.success(input)).rejection
+        #expect(rejection?.reason == reason, "\(name): \(String(describing: rejection))")
+    }
+
+    @Test("envelope errors map to their reasons", arguments: [
+        (EnvelopeError.wrongFrameCount(2), IngestReason.malformedMessage),
+        (.invalidSubject(.empty), .invalidSubject),
+        (.malformedHeaders(.badVersionLine), .malformedHeaders),
+        (.payloadTooLarge(size: 2, limit: 1), .payloadTooLarge),
+        (.unsupportedContentType("x"), .unsupportedContentType),
+        (.undecodablePayload(messageType: "T", reason: "r"), .invalidPayload),
+    ])
+    func envelopeErrors(error: EnvelopeError, reason: IngestReason) {
+        #expect(decoder.decode(.failure(error)).rejection?.reason == reason)
+        #expect(reason.rawValue == error.reason, "ingest's reasons and the bus's agree")
+    }
+
+    @Test("reason strings are the documented ones")
+    func reasonStrings() {
+        #expect(IngestReason.allCases.map(\.rawValue) == [
+            "Malformed Message", "Invalid Subject", "Unknown Subject", "Malformed Headers", "Missing Msg-Id",
+            "Payload Too Large", "Unsupported Content-Type", "Invalid Payload", "Unknown Pipeline", "Unknown Organization",
+        ])
+    }
+}
+
+extension Result where Failure == IngestRejection {
+    var rejection: IngestRejection? {
+        if case .failure(let rejection) = self { rejection } else { nil }
+    }
+}

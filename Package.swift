@@ -69,6 +69,14 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
 
+        // MARK: Services
+        .target(
+            name: "LeadflowIngest",
+            dependencies: [
+                "LeadflowBus", "LeadflowPipeline", "LeadflowProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
         // MARK: Store
         .target(name: "LeadflowStore", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]),
 
@@ -99,6 +107,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),
         .testTarget(
             name: "LeadflowPipelineTests",
             dependencies: [

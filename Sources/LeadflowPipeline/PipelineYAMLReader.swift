@@ -92,15 +92,8 @@ struct PipelineYAMLReader {
             definition.name = string(name, "name", path: PipelinePath.root.key("name")) ?? ""
         }
         if let stages = fields["stages"] {
-            let path = PipelinePath.root.key("stages")
-            record(stages, at: path)
-            switch stages {
-            case .sequence(let items):
-                definition.stages = items.enumerated().map { stage(from: $1, path: path.index($0)) }
-            case .scalar(let scalar) where scalar.isNull:
-                break
-            default:
-                report("`stages` must be a list of stages, found \(stages.kindName)", at: stages, path: path)
+            definition.stages = list(stages, "stages", path: PipelinePath.root.key("stages")) {
+                $0.stage(from: $1, path: $2)
             }
         }
         return definition
@@ -116,16 +109,7 @@ struct PipelineYAMLReader {
             stage.name = string(name, "name", path: path.key("name")) ?? ""
         }
         if let actions = fields["actions"] {
-            let actionsPath = path.key("actions")
-            record(actions, at: actionsPath)
-            switch actions {
-            case .sequence(let items):
-                stage.actions = items.enumerated().map { action(from: $1, path: actionsPath.index($0)) }
-            case .scalar(let scalar) where scalar.isNull:
-                break
-            default:
-                report("`actions` must be a list of actions, found \(actions.kindName)", at: actions, path: actionsPath)
-            }
+            stage.actions = list(actions, "actions", path: path.key("actions")) { $0.action(from: $1, path: $2) }
         }
         return stage
     }
@@ -162,6 +146,24 @@ struct PipelineYAMLReader {
             }
         }
         return fields
+    }
+
+    /// The elements of a list, each read by `element` at its own index; nothing given reads as an empty list.
+    mutating func list<Element>(
+        _ node: Node, _ key: String, path: PipelinePath, _ element: (inout Self, Node, PipelinePath) -> Element
+    ) -> [Element] {
+        record(node, at: path)
+        switch node {
+        case .sequence(let items):
+            var elements: [Element] = []
+            for (index, item) in items.enumerated() { elements.append(element(&self, item, path.index(index))) }
+            return elements
+        case .scalar(let scalar) where scalar.isNull:
+            return []
+        default:
+            report("`\(key)` must be a list of \(key), found \(node.kindName)", at: node, path: path)
+            return []
+        }
     }
 
     /// A scalar's text, recording its mark at `path`; nil (reported) for a list or mapping.

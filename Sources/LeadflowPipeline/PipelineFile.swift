@@ -10,7 +10,8 @@ public enum PipelineFile {
             yaml = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw PipelineProblems([
-                PipelineProblem(file: path, line: 1, column: 1, message: "cannot read the file: \(error.localizedDescription)")
+                PipelineProblem(
+                    file: path, line: 1, column: 1, message: "cannot read the file: \(error.localizedDescription)")
             ])
         }
         return try PipelineDecoder().decode(yaml: yaml, file: path)

@@ -28,7 +28,8 @@ public struct PipelineValidator: Sendable {
             issues.append(Issue(path: PipelinePath.root.key("name"), message: "the pipeline needs a name"))
         }
         if definition.stages.isEmpty {
-            issues.append(Issue(path: PipelinePath.root.key("stages"), message: "the pipeline needs at least one stage"))
+            issues.append(
+                Issue(path: PipelinePath.root.key("stages"), message: "the pipeline needs at least one stage"))
         }
         let stageNames = Set(definition.stages.map(\.name))
         var seen: Set<String> = []
@@ -36,9 +37,17 @@ public struct PipelineValidator: Sendable {
             let path = PipelinePath.root.key("stages").index(index)
             if stage.name.isEmpty {
                 issues.append(Issue(path: path.key("name"), message: "the stage needs a name"))
+            } else if stage.name == "next" {
+                // `then: next` and `on_reply: next` already mean "carry on", so such a stage could not be targeted.
+                issues.append(
+                    Issue(
+                        path: path.key("name"),
+                        message: "`next` is reserved (it means \"the next action\"); rename the stage"))
             } else if !seen.insert(stage.name).inserted {
                 issues.append(
-                    Issue(path: path.key("name"), message: "duplicate stage name \"\(stage.name)\"; stage names must be unique"))
+                    Issue(
+                        path: path.key("name"),
+                        message: "duplicate stage name \"\(stage.name)\"; stage names must be unique"))
             }
             for (position, action) in stage.actions.enumerated() {
                 issues += ActionRules(stageNames: stageNames, definition: definition)
@@ -62,7 +71,7 @@ private struct ActionRules {
             issues.append(.init(path: target, message: message))
         }
         func required(_ value: String, _ type: String, _ field: String) {
-            if value.isEmpty { fail("\(type).\(field)" , "`\(type)` needs `\(field)`") }
+            if value.isEmpty { fail("\(type).\(field)", "`\(type)` needs `\(field)`") }
         }
         func template(_ value: String, _ type: String, _ field: String) {
             for problem in PipelineTemplate.problems(in: value) { fail("\(type).\(field)", "`\(field)`: \(problem)") }
@@ -93,7 +102,9 @@ private struct ActionRules {
         }
         switch action.config {
         case nil:
-            fail(nil, "the action has no type; known types: \(ActionType.allCases.map(\.rawValue).joined(separator: ", "))")
+            fail(
+                nil,
+                "the action has no type; known types: \(ActionType.allCases.map(\.rawValue).joined(separator: ", "))")
         case .email(let email):
             template(email.to, "email", "to")
             required(email.sender, "email", "sender")
@@ -114,7 +125,8 @@ private struct ActionRules {
                 fail("webhook.url", "`webhook` url \"\(webhook.url)\" must be an absolute http:// or https:// URL")
             }
             if webhook.hasBody { template(webhook.body, "webhook", "body") }
-            for name in webhook.headers.keys where name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace }) {
+            for name in webhook.headers.keys
+            where name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace }) {
                 fail("webhook.headers", "webhook header name \"\(name)\" is not a valid HTTP header name")
             }
         case .wait(let wait):
@@ -135,7 +147,9 @@ private struct ActionRules {
     }
 
     static func isAbsoluteHTTP(_ text: String) -> Bool {
-        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else { return false }
+        guard let url = URL(string: text), let scheme = url.scheme?.lowercased(), let host = url.host else {
+            return false
+        }
         return (scheme == "http" || scheme == "https") && !host.isEmpty
     }
 }

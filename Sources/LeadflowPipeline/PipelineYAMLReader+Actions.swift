@@ -43,7 +43,8 @@ extension PipelineYAMLReader {
                     maxAttempts(value, into: &action, path: path.key("max_attempts"))
                 } else if Self.actionTypes.contains(name) {
                     if let type {
-                        report("an action has exactly one type; found `\(type.name)` and `\(name)`", at: key, path: path)
+                        report(
+                            "an action has exactly one type; found `\(type.name)` and `\(name)`", at: key, path: path)
                     } else {
                         type = (name, key, value)
                     }
@@ -75,12 +76,15 @@ extension PipelineYAMLReader {
     private mutating func maxAttempts(_ node: Node, into action: inout Leadflow_V1_Action, path: PipelinePath) {
         guard let text = string(node, "max_attempts", path: path) else { return }
         guard let value = UInt32(text) else {
-            return report("`max_attempts` must be a whole number of at least 1, found \"\(text)\"", at: node, path: path)
+            return report(
+                "`max_attempts` must be a whole number of at least 1, found \"\(text)\"", at: node, path: path)
         }
         action.maxAttempts = value
     }
 
-    private mutating func config(_ type: String, _ node: Node, into action: inout Leadflow_V1_Action, path: PipelinePath) {
+    private mutating func config(
+        _ type: String, _ node: Node, into action: inout Leadflow_V1_Action, path: PipelinePath
+    ) {
         let configPath = path.key(type)
         // The type is known even when its value is unusable, so the validator does not call it missing.
         action.config = Self.emptyConfig(type)
@@ -165,7 +169,9 @@ extension PipelineYAMLReader {
                 case "sms": wait.channel = .sms
                 case "any", "": wait.channel = .unspecified
                 default:
-                    report("unknown channel \"\(name)\"; expected email, sms or any", at: channel, path: path.key("channel"))
+                    report(
+                        "unknown channel \"\(name)\"; expected email, sms or any", at: channel,
+                        path: path.key("channel"))
                 }
             }
             if let timeout = fields["timeout"], let value = duration(timeout, "timeout", path: path.key("timeout")) {
@@ -180,7 +186,8 @@ extension PipelineYAMLReader {
 
     private mutating func headers(_ node: Node, path: PipelinePath) -> [String: String] {
         guard case .mapping(let mapping) = node else {
-            report("`headers` must be a mapping of header names to values, found \(node.kindName)", at: node, path: path)
+            report(
+                "`headers` must be a mapping of header names to values, found \(node.kindName)", at: node, path: path)
             return [:]
         }
         var headers: [String: String] = [:]

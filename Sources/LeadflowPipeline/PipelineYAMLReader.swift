@@ -64,7 +64,10 @@ struct PipelineYAMLReader {
             switch error as? YamlError {
             case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
                 .composer(let context, let problem, let mark, _):
-                ("not valid YAML: \(problem)" + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""), Location(mark))
+                (
+                    "not valid YAML: \(problem)" + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""),
+                    Location(mark)
+                )
             case .reader(let problem, _, _, _): ("not valid YAML: \(problem)", .start)
             default: nil
             }

@@ -18,7 +18,8 @@ enum Suggestion {
 
     /// Damerau–Levenshtein (optimal string alignment), so a swapped pair like `subjcet` counts as one edit.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a)
+        let b = Array(b)
         if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
         var previous2 = [Int](repeating: 0, count: b.count + 1)
         var previous = Array(0...b.count)

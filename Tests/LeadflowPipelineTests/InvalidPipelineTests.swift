@@ -49,7 +49,9 @@ struct InvalidPipelineTests {
             line: 5, column: 11, fragment: "duplicate stage name \"a\""),
         .init(
             name: "unknown action type", yaml: pipeline(action: "- emial: {}"), line: 5, column: 9,
-            fragment: "unknown action type \"emial\" (did you mean \"email\"?); known types: email, sms, webhook, wait, wait_for_reply, move, end"),
+            fragment:
+                "unknown action type \"emial\" (did you mean \"email\"?); known types: email, sms, webhook, wait, wait_for_reply, move, end"
+        ),
         .init(
             name: "unknown bare action", yaml: pipeline(action: "- stop"), line: 5, column: 9,
             fragment: "unknown action type \"stop\""),
@@ -69,7 +71,8 @@ struct InvalidPipelineTests {
             name: "move to unknown stage", yaml: pipeline(action: "- move: secnod", extraStages: "  - name: second\n"),
             line: 5, column: 15, fragment: "`move` names unknown stage \"secnod\" (did you mean \"second\"?)"),
         .init(
-            name: "then to unknown stage", yaml: pipeline(action: "- wait_for_reply:\n    timeout: 1d\n    then: later"),
+            name: "then to unknown stage",
+            yaml: pipeline(action: "- wait_for_reply:\n    timeout: 1d\n    then: later"),
             line: 7, column: 17, fragment: "`then` names unknown stage \"later\"; stages: first"),
         .init(
             name: "on_reply to unknown stage",
@@ -158,6 +161,18 @@ struct InvalidPipelineTests {
             name: "actions not a list", yaml: "name: p\nstages:\n  - name: s\n    actions: end\n", line: 4,
             column: 14, fragment: "`actions` must be a list of actions"),
         .init(
+            name: "stage without a name", yaml: "name: p\nstages:\n  - actions: [end]\n", line: 3, column: 5,
+            fragment: "the stage needs a name"),
+        .init(
+            name: "stage named next", yaml: "name: p\nstages:\n  - name: next\n", line: 3, column: 11,
+            fragment: "`next` is reserved"),
+        .init(
+            name: "name is a list", yaml: "name: [a, b]\nstages:\n  - name: s\n", line: 1, column: 7,
+            fragment: "`name` must be a single value, found a list"),
+        .init(
+            name: "two documents", yaml: "name: p\nstages: [{name: s}]\n---\nname: q\n", line: 3, column: 1,
+            fragment: "not valid YAML"),
+        .init(
             name: "stage is a string", yaml: "name: p\nstages:\n  - first\n", line: 3, column: 5,
             fragment: "expected a stage"),
     ]
@@ -189,7 +204,9 @@ struct InvalidPipelineTests {
                   - sms: {sender: S}
               - name: a
             """
-        let problems = try #require(throws: PipelineProblems.self) { try PipelineDecoder().decode(yaml: yaml, file: "f.yaml") }
+        let problems = try #require(throws: PipelineProblems.self) {
+            try PipelineDecoder().decode(yaml: yaml, file: "f.yaml")
+        }
         #expect(
             problems.description == """
                 f.yaml:5:15: `wait`: malformed duration "5x": expected a whole number and a unit (s, m, h, d), e.g. 90s, 15m, 2h, 1h30m

@@ -122,7 +122,8 @@ struct PipelineDecoderTests {
         #expect(!decoded.stages[0].actions[3].waitForReply.hasOnTimeoutStage)
         #expect(!decoded.stages[0].actions[2].hasMaxAttempts)
         // What ingest receives must survive the binary encoding unchanged.
-        #expect(try Leadflow_V1_PipelineDefinition(serializedBytes: try decoded.serializedBytes() as [UInt8]) == expected)
+        #expect(
+            try Leadflow_V1_PipelineDefinition(serializedBytes: try decoded.serializedBytes() as [UInt8]) == expected)
     }
 
     @Test("sms `to` defaults to the lead's phone")

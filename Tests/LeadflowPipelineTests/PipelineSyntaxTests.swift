@@ -7,7 +7,8 @@ import Testing
 @Suite("Durations, templates and the protobuf-level rules")
 struct PipelineSyntaxTests {
     @Test(
-        "valid durations", arguments: [
+        "valid durations",
+        arguments: [
             ("0s", 0), ("90s", 90), ("15m", 900), ("2h", 7_200), ("3d", 259_200), ("1h30m", 5_400),
             ("2d12h", 216_000), ("1d2h3m4s", 93_784),
         ] as [(String, Int64)])
@@ -16,7 +17,8 @@ struct PipelineSyntaxTests {
     }
 
     @Test(
-        "invalid durations", arguments: [
+        "invalid durations",
+        arguments: [
             ("-5m", "is negative"), ("5x", "malformed"), ("", "malformed"), ("5", "malformed"), ("m", "malformed"),
             ("30m1h", "malformed"), ("1h1h", "malformed"), ("1.5h", "malformed"), ("1 h", "malformed"),
             ("99999999999999999999s", "too long"), ("999999999999999d", "too long"),
@@ -27,7 +29,8 @@ struct PipelineSyntaxTests {
     }
 
     @Test(
-        "templates", arguments: [
+        "templates",
+        arguments: [
             ("plain text", nil), ("{{email}} {{ phone }} {{first_name}}{{last_name}}", nil),
             ("{{external_id}} {{attributes.company}}", nil), ("{{name}}", "unknown template variable \"name\""),
             ("{{first_name}", "never closed"), ("Hi }}", "without a matching"), ("{{}}", "empty placeholder"),
@@ -57,7 +60,10 @@ struct PipelineSyntaxTests {
                     .with { $0.wait = .with { $0.duration = Google_Protobuf_Duration(seconds: -1, nanos: 0) } },
                     .with { $0.wait = Leadflow_V1_WaitAction() },
                     .with { $0.maxAttempts = 3 },
-                    .with { $0.end = .init(); $0.maxAttempts = 2 },
+                    .with {
+                        $0.end = .init()
+                        $0.maxAttempts = 2
+                    },
                 ]
             }
         ]

@@ -21,6 +21,11 @@ public final class BusPusher: Sendable {
     /// Queues `envelope`, suspending while the outbox is full (back-pressure from slow pullers).
     public func push(_ envelope: Envelope) async throws { try await loop.send(envelope.frames) }
 
+    /// Queues several envelopes in order with one hand-over per run that fits the outbox.
+    public func push(contentsOf envelopes: [Envelope]) async throws {
+        try await loop.send(contentsOf: envelopes.map(\.frames))
+    }
+
     public func boundEndpoint() async throws -> String { try await loop.perform { try $0.lastEndpoint } }
 
     /// Flushes what is queued for at most `drainTimeout`, then closes.

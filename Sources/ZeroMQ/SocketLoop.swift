@@ -124,19 +124,51 @@ public final class SocketLoop: Sendable {
             case .closed:
                 throw SocketLoopError.closed(name: configuration.name)
             case .full:
-                try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
-                    let resumeNow = state.withLock { state -> Bool in
-                        if state.outbox.count < configuration.outboxCapacity || state.finished
-                            || state.closingDeadline != nil
-                        {
-                            return true
-                        }
-                        state.spaceWaiters.append(waiter)
-                        return false
-                    }
-                    if resumeNow { waiter.resume() }
-                }
+                try await waitForRoom()
             }
+        }
+    }
+
+    /// Queues several messages in order, taking the outbox lock once per run of messages that fit and
+    /// waiting while it is full — the way to hand over a batch (a scheduler's dispatches) cheaply.
+    public func send(contentsOf messages: [[[UInt8]]]) async throws {
+        guard configuration.type.canSend else {
+            throw SocketLoopError.cannotSend(name: configuration.name, type: configuration.type)
+        }
+        var next = 0
+        while next < messages.count {
+            enum Outcome { case queued(count: Int, raise: Bool), full, closed }
+            let outcome = state.withLock { state -> Outcome in
+                if state.closingDeadline != nil || state.finished { return .closed }
+                let room = configuration.outboxCapacity - state.outbox.count
+                guard room > 0 else { return .full }
+                let count = min(room, messages.count - next)
+                state.outbox.append(contentsOf: messages[next..<(next + count)])
+                return .queued(count: count, raise: requestWake(&state))
+            }
+            switch outcome {
+            case .queued(let count, let raise):
+                next += count
+                if raise { wake.raise() }
+            case .closed:
+                throw SocketLoopError.closed(name: configuration.name)
+            case .full:
+                try await waitForRoom()
+            }
+        }
+    }
+
+    /// Suspends until the owner thread has taken messages out of a full outbox (or the loop is closing).
+    private func waitForRoom() async throws {
+        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.outbox.count < configuration.outboxCapacity || state.finished || state.closingDeadline != nil {
+                    return true
+                }
+                state.spaceWaiters.append(waiter)
+                return false
+            }
+            if resumeNow { waiter.resume() }
         }
     }
 

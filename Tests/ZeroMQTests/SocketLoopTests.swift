@@ -38,6 +38,20 @@ struct SocketLoopTests {
         await pull.close()
     }
 
+    @Test("a batch larger than the outbox goes out whole and in order")
+    func batchSend() async throws {
+        let (push, pull) = try await pair(.inproc, outboxCapacity: 7)
+        let batch = (0..<1_000).map { [[UInt8(truncatingIfNeeded: $0)], Array("b\($0)".utf8)] }
+        let sending = Task { try await push.send(contentsOf: batch) }
+        var received: [[[UInt8]]] = []
+        var iterator = pull.inbound.makeAsyncIterator()
+        while received.count < batch.count, let message = await iterator.next() { received.append(message.frames) }
+        try await sending.value
+        #expect(received == batch)
+        await push.close()
+        await pull.close()
+    }
+
     @Test("a full inbox stops reading and resumes when the consumer catches up")
     func inboxBackPressure() async throws {
         let (push, pull) = try await pair(.inproc, inboxCapacity: 4)

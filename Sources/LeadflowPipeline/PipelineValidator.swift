@@ -31,7 +31,7 @@ public struct PipelineValidator: Sendable {
             issues.append(
                 Issue(path: PipelinePath.root.key("stages"), message: "the pipeline needs at least one stage"))
         }
-        let stageNames = Set(definition.stages.map(\.name))
+        let rules = ActionRules(stageNames: Set(definition.stages.map(\.name)))
         var seen: Set<String> = []
         for (index, stage) in definition.stages.enumerated() {
             let path = PipelinePath.root.key("stages").index(index)
@@ -50,18 +50,31 @@ public struct PipelineValidator: Sendable {
                         message: "duplicate stage name \"\(stage.name)\"; stage names must be unique"))
             }
             for (position, action) in stage.actions.enumerated() {
-                issues += ActionRules(stageNames: stageNames, definition: definition)
-                    .issues(in: action, at: path.key("actions").index(position))
+                issues += rules.issues(in: action, at: path.key("actions").index(position))
+            }
+            // Everything after a `move` or an `end` is skipped, so an action there is a mistake, not a plan.
+            if let exit = stage.actions.firstIndex(where: Self.leavesTheStage), exit + 1 < stage.actions.count {
+                let word = if case .end = stage.actions[exit].config { "end" } else { "move" }
+                issues.append(
+                    Issue(
+                        path: path.key("actions").index(exit + 1),
+                        message: "this action never runs: the `\(word)` before it leaves the stage"))
             }
         }
         return issues
+    }
+
+    private static func leavesTheStage(_ action: Leadflow_V1_Action) -> Bool {
+        switch action.config {
+        case .move, .end: true
+        default: false
+        }
     }
 }
 
 /// The per-action rules, apart so each action type reads as one short list of requirements.
 private struct ActionRules {
     let stageNames: Set<String>
-    let definition: Leadflow_V1_PipelineDefinition
 
     func issues(in action: Leadflow_V1_Action, at path: PipelinePath) -> [PipelineValidator.Issue] {
         var issues: [PipelineValidator.Issue] = []

@@ -167,6 +167,12 @@ struct InvalidPipelineTests {
             name: "stage named next", yaml: "name: p\nstages:\n  - name: next\n", line: 3, column: 11,
             fragment: "`next` is reserved"),
         .init(
+            name: "action after end", yaml: pipeline(action: "- end\n- wait: 1s\n- end"), line: 6, column: 9,
+            fragment: "this action never runs: the `end` before it leaves the stage"),
+        .init(
+            name: "action after move", yaml: pipeline(action: "- move: first\n- end"), line: 6, column: 9,
+            fragment: "this action never runs: the `move` before it leaves the stage"),
+        .init(
             name: "name is a list", yaml: "name: [a, b]\nstages:\n  - name: s\n", line: 1, column: 7,
             fragment: "`name` must be a single value, found a list"),
         .init(
@@ -200,8 +206,8 @@ struct InvalidPipelineTests {
               - name: a
                 actions:
                   - wait: 5x
-                  - move: nowhere
                   - sms: {sender: S}
+                  - move: nowhere
               - name: a
             """
         let problems = try #require(throws: PipelineProblems.self) {
@@ -210,8 +216,8 @@ struct InvalidPipelineTests {
         #expect(
             problems.description == """
                 f.yaml:5:15: `wait`: malformed duration "5x": expected a whole number and a unit (s, m, h, d), e.g. 90s, 15m, 2h, 1h30m
-                f.yaml:6:15: `move` names unknown stage "nowhere"; stages: a
-                f.yaml:7:9: `sms` needs `body`
+                f.yaml:6:9: `sms` needs `body`
+                f.yaml:7:15: `move` names unknown stage "nowhere"; stages: a
                 f.yaml:8:11: duplicate stage name "a"; stage names must be unique
                 """)
     }

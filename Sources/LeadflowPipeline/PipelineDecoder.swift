@@ -8,7 +8,7 @@ public struct PipelineDecoder: Sendable {
 
     /// The definition `yaml` describes; throws all its problems at once, each located in `file`.
     public func decode(yaml: String, file: String = "") throws(PipelineProblems) -> Leadflow_V1_PipelineDefinition {
-        var reader = PipelineYAMLReader(file: file)
+        var reader = PipelineYAMLReader(file: file, yaml: yaml)
         let root: Node?
         do {
             root = try Yams.compose(yaml: yaml)
@@ -20,7 +20,7 @@ public struct PipelineDecoder: Sendable {
         // validator and are located through the marks the reader recorded.
         var problems = reader.problems
         for issue in PipelineValidator().issues(in: definition) where !reader.alreadyReported(issue.path) {
-            problems.append(reader.problem(issue.message, at: issue.path))
+            problems.append(reader.problem(issue.message, at: issue.path, offset: issue.offset))
         }
         guard problems.isEmpty else { throw PipelineProblems(problems) }
         return definition

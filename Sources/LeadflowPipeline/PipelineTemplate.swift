@@ -2,6 +2,13 @@ import Foundation
 
 /// The template syntax of action fields: text with `{{field}}` placeholders for the lead's values.
 public enum PipelineTemplate {
+    /// Something in a template that would not render as meant.
+    public struct Problem: Sendable, Hashable {
+        /// Where it starts, in Unicode scalars from the start of the template (libyaml counts columns the same way).
+        public var offset: Int
+        public var message: String
+    }
+
     /// The lead fields a placeholder may name, besides `attributes.<key>`.
     public static let leadFields = ["email", "phone", "first_name", "last_name", "external_id"]
 
@@ -10,50 +17,59 @@ public enum PipelineTemplate {
 
     /// The placeholder names in `template`, in order, with surrounding spaces trimmed.
     public static func variables(in template: String) -> [String] {
-        scan(template).variables
+        scan(template).variables.map(\.name)
     }
 
-    /// Why `template` would not render as meant: unbalanced braces or names that are not lead fields.
-    /// Empty when it is fine.
-    public static func problems(in template: String) -> [String] {
+    /// Unbalanced braces and names that are not lead fields, in order; empty when the template is fine.
+    public static func problems(in template: String) -> [Problem] {
         let (variables, problems) = scan(template)
-        return problems
-            + variables.compactMap { name in
-                if leadFields.contains(name) { return nil }
-                if name.hasPrefix("attributes.") {
-                    let key = name.dropFirst("attributes.".count)
-                    return key.isEmpty || key.contains(where: \.isWhitespace)
+        let unknown = variables.compactMap { variable -> Problem? in
+            let name = variable.name
+            let message: String? =
+                if leadFields.contains(name) {
+                    nil
+                } else if name.hasPrefix("attributes.") {
+                    name == "attributes." || name.contains(where: \.isWhitespace)
                         ? "template variable \"\(name)\" needs an attribute key, e.g. attributes.company" : nil
+                } else if name.isEmpty {
+                    "empty placeholder \"{{}}\"; known variables: \(knownVariables)"
+                } else {
+                    "unknown template variable \"\(name)\"\(Suggestion.hint(for: name, in: leadFields)); "
+                        + "known variables: \(knownVariables)"
                 }
-                if name.isEmpty { return "empty placeholder \"{{}}\"; known variables: \(knownVariables)" }
-                return "unknown template variable \"\(name)\"\(Suggestion.hint(for: name, in: leadFields)); "
-                    + "known variables: \(knownVariables)"
-            }
+            return message.map { Problem(offset: variable.offset, message: $0) }
+        }
+        return (problems + unknown).sorted { $0.offset < $1.offset }
     }
 
-    private static func scan(_ template: String) -> (variables: [String], problems: [String]) {
-        var variables: [String] = []
-        var problems: [String] = []
+    private static func scan(_ template: String) -> (variables: [(name: String, offset: Int)], problems: [Problem]) {
+        let scalars = template.unicodeScalars
+        func offset(_ index: String.Index) -> Int { scalars.distance(from: scalars.startIndex, to: index) }
+        var variables: [(name: String, offset: Int)] = []
+        var problems: [Problem] = []
         var rest = template[...]
         while !rest.isEmpty {
             let open = rest.range(of: "{{")
             let close = rest.range(of: "}}")
             if let close, open.map({ close.lowerBound < $0.lowerBound }) ?? true {
-                problems.append("\"}}\" without a matching \"{{\"")
+                problems.append(Problem(offset: offset(close.lowerBound), message: "\"}}\" without a matching \"{{\""))
                 rest = rest[close.upperBound...]
                 continue
             }
             guard let open else { break }
+            let unclosed = Problem(offset: offset(open.lowerBound), message: "\"{{\" is never closed with \"}}\"")
             guard let end = rest[open.upperBound...].range(of: "}}") else {
-                problems.append("\"{{\" is never closed with \"}}\"")
+                problems.append(unclosed)
                 break
             }
             let inner = rest[open.upperBound..<end.lowerBound]
-            if inner.contains("{{") {
-                problems.append("\"{{\" is never closed with \"}}\"")
-            } else {
-                variables.append(inner.trimmingCharacters(in: .whitespaces))
+            if let nested = inner.range(of: "{{") {
+                // `{{a {{b}}`: the first brace pair is the one left open; `{{b}}` is read on the next turn.
+                problems.append(unclosed)
+                rest = rest[nested.lowerBound...]
+                continue
             }
+            variables.append((inner.trimmingCharacters(in: .whitespaces), offset(open.lowerBound)))
             rest = rest[end.upperBound...]
         }
         return (variables, problems)

@@ -10,10 +10,13 @@ public struct PipelineValidator: Sendable {
     public struct Issue: Sendable, Hashable, CustomStringConvertible {
         public var path: PipelinePath
         public var message: String
+        /// Where in the value at `path` the problem starts (Unicode scalars), when it is one spot in a template.
+        public var offset: Int?
 
-        public init(path: PipelinePath, message: String) {
+        public init(path: PipelinePath, message: String, offset: Int? = nil) {
             self.path = path
             self.message = message
+            self.offset = offset
         }
 
         public var description: String { "\(path): \(message)" }
@@ -78,16 +81,18 @@ private struct ActionRules {
 
     func issues(in action: Leadflow_V1_Action, at path: PipelinePath) -> [PipelineValidator.Issue] {
         var issues: [PipelineValidator.Issue] = []
-        func fail(_ key: String?, _ message: String) {
+        func fail(_ key: String?, _ message: String, offset: Int? = nil) {
             // `key` is a dotted proto path below the action, e.g. `email.subject`.
             let target = key.map { $0.split(separator: ".").reduce(path) { $0.key(String($1)) } } ?? path
-            issues.append(.init(path: target, message: message))
+            issues.append(.init(path: target, message: message, offset: offset))
         }
         func required(_ value: String, _ type: String, _ field: String) {
             if value.isEmpty { fail("\(type).\(field)", "`\(type)` needs `\(field)`") }
         }
         func template(_ value: String, _ type: String, _ field: String) {
-            for problem in PipelineTemplate.problems(in: value) { fail("\(type).\(field)", "`\(field)`: \(problem)") }
+            for problem in PipelineTemplate.problems(in: value) {
+                fail("\(type).\(field)", "`\(field)`: \(problem.message)", offset: problem.offset)
+            }
         }
         func duration(_ value: Google_Protobuf_Duration?, _ type: String, _ field: String) {
             guard let value else { return fail("\(type).\(field)", "`\(type)` needs `\(field)`") }

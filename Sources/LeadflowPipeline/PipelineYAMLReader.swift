@@ -20,7 +20,15 @@ struct PipelineYAMLReader {
     }
     private var reported: Set<PipelinePath> = []
 
-    init(file: String) { self.file = file }
+    /// Each scalar read as text, so a problem at an offset in it can be located on its own line and column.
+    private var scalars: [PipelinePath: Node.Scalar] = [:]
+    /// The source's lines, for the indentation of literal blocks (`text: |`).
+    private let lines: [Substring]
+
+    init(file: String, yaml: String = "") {
+        self.file = file
+        self.lines = yaml.split(separator: "\n", omittingEmptySubsequences: false)
+    }
 
     static let actionTypes = ActionType.allCases.map(\.rawValue)
 
@@ -43,8 +51,9 @@ struct PipelineYAMLReader {
         return false
     }
 
-    func problem(_ message: String, at path: PipelinePath) -> PipelineProblem {
-        let mark = location(of: path)
+    func problem(_ message: String, at path: PipelinePath, offset: Int? = nil) -> PipelineProblem {
+        let mark =
+            offset.flatMap { offset in scalars[path].flatMap { location(of: offset, in: $0) } } ?? location(of: path)
         return PipelineProblem(file: file, line: mark.line, column: mark.column, message: message)
     }
 
@@ -57,6 +66,35 @@ struct PipelineYAMLReader {
             current = candidate.parent
         }
         return .start
+    }
+
+    /// The line and column of the `offset`-th Unicode scalar of a scalar's value, where the source maps onto the
+    /// value one to one: a one-line scalar written without escapes, or a literal block. Nil otherwise (folded
+    /// text, escapes), and the problem is reported where the scalar starts.
+    private func location(of offset: Int, in scalar: Node.Scalar) -> Location? {
+        guard let mark = scalar.mark else { return nil }
+        let before = scalar.string.unicodeScalars.prefix(offset)
+        let line = before.count { $0 == "\n" }
+        let lineStart = before.lastIndex(of: "\n").map(before.index(after:)) ?? before.startIndex
+        let column = before.distance(from: lineStart, to: before.endIndex)
+        switch scalar.style {
+        case .plain, .singleQuoted, .doubleQuoted:
+            // Only where the source holds the value verbatim on one line: an escape (`\t`, `''`) shifts columns.
+            let start = mark.column - 1 + (scalar.style == .plain ? 0 : 1)
+            guard mark.line <= lines.count, !scalar.string.contains("\n"),
+                lines[mark.line - 1].unicodeScalars.dropFirst(start).starts(with: scalar.string.unicodeScalars)
+            else { return nil }
+            return Location(line: mark.line, column: start + 1 + column)
+        case .literal:
+            // The block's content starts on the line after `|`; its indentation is that of its first non-blank line.
+            let content = lines.dropFirst(mark.line)
+            guard let first = content.first(where: { !$0.allSatisfy(\.isWhitespace) }), mark.line + line < lines.count
+            else { return nil }
+            let indentation = first.prefix(while: { $0 == " " }).count
+            return Location(line: mark.line + 1 + line, column: indentation + 1 + column)
+        default:
+            return nil
+        }
     }
 
     func problem(forYAMLError error: any Error) -> PipelineProblem {
@@ -176,6 +214,7 @@ struct PipelineYAMLReader {
             report("`\(key)` must be a single value, found \(node.kindName)", at: node, path: path)
             return nil
         }
+        scalars[path] = scalar
         // `key:` with nothing after it means "not given"; the validator then says what is missing.
         return scalar.isNull ? "" : scalar.string
     }

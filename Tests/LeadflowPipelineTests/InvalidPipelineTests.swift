@@ -117,20 +117,35 @@ struct InvalidPipelineTests {
             column: 16, fragment: "must be an absolute http:// or https:// URL"),
         .init(
             name: "unknown template variable",
-            yaml: pipeline(action: "- sms:\n    sender: S\n    body: \"Hi {{frist_name}}\""), line: 7, column: 17,
+            yaml: pipeline(action: "- sms:\n    sender: S\n    body: \"Hi {{frist_name}}\""), line: 7, column: 21,
             fragment: "`body`: unknown template variable \"frist_name\" (did you mean \"first_name\"?)"),
         .init(
             name: "unclosed placeholder",
             yaml: pipeline(action: "- email:\n    sender: S\n    subject: \"Hi {{first_name\"\n    text: t"),
-            line: 7, column: 20, fragment: "`subject`: \"{{\" is never closed"),
+            line: 7, column: 24, fragment: "`subject`: \"{{\" is never closed"),
         .init(
             name: "stray closing braces",
             yaml: pipeline(action: "- email:\n    sender: S\n    subject: s\n    text: \"Hi first_name}}\""),
-            line: 8, column: 17, fragment: "`text`: \"}}\" without a matching \"{{\""),
+            line: 8, column: 31, fragment: "`text`: \"}}\" without a matching \"{{\""),
         .init(
             name: "attribute without key",
-            yaml: pipeline(action: "- sms:\n    sender: S\n    body: \"{{attributes.}}\""), line: 7, column: 17,
+            yaml: pipeline(action: "- sms:\n    sender: S\n    body: \"{{attributes.}}\""), line: 7, column: 18,
             fragment: "needs an attribute key"),
+        .init(
+            name: "template problem in a plain scalar",
+            yaml: pipeline(action: "- sms:\n    sender: S\n    body: Hi {{frist}}"), line: 7, column: 20,
+            fragment: "unknown template variable \"frist\""),
+        .init(
+            name: "template problem in a literal block",
+            yaml: pipeline(
+                action:
+                    "- email:\n    sender: S\n    subject: s\n    text: |\n      Hello {{first_name}},\n      your {{plan}} is ready"
+            ),
+            line: 10, column: 18, fragment: "`text`: unknown template variable \"plan\""),
+        .init(
+            name: "template problem after an escape is reported at the value",
+            yaml: pipeline(action: "- sms:\n    sender: S\n    body: \"\\tHi {{frist}}\""), line: 7, column: 17,
+            fragment: "unknown template variable \"frist\""),
         .init(
             name: "typo in an action key",
             yaml: pipeline(action: "- email:\n    sender: S\n    subject: s\n    text: t\n    reply_ot: r@x.test"),

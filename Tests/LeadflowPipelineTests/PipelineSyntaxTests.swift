@@ -39,7 +39,7 @@ struct PipelineSyntaxTests {
     func template(_ text: String, _ fragment: String?) {
         let problems = PipelineTemplate.problems(in: text)
         if let fragment {
-            #expect(problems.count == 1 && problems[0].contains(fragment), "\(problems)")
+            #expect(problems.count == 1 && problems[0].message.contains(fragment), "\(problems)")
         } else {
             #expect(problems.isEmpty, "\(problems)")
         }

@@ -27,12 +27,14 @@ extension PipelineYAMLReader {
         switch node {
         case .scalar(let scalar) where scalar.string == "end":
             action.end = Leadflow_V1_EndAction()
-        case .scalar(let scalar) where Self.examples[scalar.string] != nil:
-            report("`\(scalar.string)` needs a value: \(Self.examples[scalar.string]!)", at: node, path: path)
         case .scalar(let scalar):
-            report(
-                "unknown action type \"\(scalar.string)\"\(Suggestion.hint(for: scalar.string, in: Self.actionTypes)); "
-                    + "known types: \(known)", at: node, path: path)
+            if let example = Self.examples[scalar.string] {
+                report("`\(scalar.string)` needs a value: \(example)", at: node, path: path)
+            } else {
+                report(
+                    "unknown action type \"\(scalar.string)\"\(Suggestion.hint(for: scalar.string, in: Self.actionTypes)); "
+                        + "known types: \(known)", at: node, path: path)
+            }
         case .sequence:
             report("expected an action (e.g. `email: …`, `wait: 2d`, `end`), found a list", at: node, path: path)
         case .mapping(let mapping):

@@ -124,6 +124,7 @@ public struct BusBenchmark: Sendable {
             }
             received.wait()
         }
+        sender.name = "bench-sender"
         sender.start()
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         var start = ContinuousClock.now
@@ -157,6 +158,7 @@ public struct BusBenchmark: Sendable {
                 fatalError("benchmark sender failed: \(error)")
             }
         }
+        sender.name = "bench-sender"
         sender.start()
         var frames: [[UInt8]] = []
         var start = ContinuousClock.now

@@ -127,12 +127,25 @@ public struct Headers: Sendable, Equatable {
     }
 
     /// Calls `body` with the raw name and (trimmed) value of each field, until it returns `false`.
-    private func forEachField(_ body: (ArraySlice<UInt8>, ArraySlice<UInt8>) -> Bool) {
-        guard var start = HeaderBlock.lineEnd(block, from: 0).map({ $0 + 2 }) else { return }
-        while let end = HeaderBlock.lineEnd(block, from: start), end > start {
-            let colon = block[start..<end].firstIndex(of: HeaderBlock.colon)!
-            guard body(block[start..<colon], HeaderBlock.trimmed(block[(colon + 1)..<end])) else { return }
-            start = end + 2
+    private func forEachField(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Bool) {
+        // Every received message looks up its Content-Type: walk raw memory, no slices or bounds checks.
+        block.withUnsafeBufferPointer { bytes in
+            guard var start = HeaderBlock.lineEnd(bytes, from: 0).map({ $0 + 2 }) else { return }
+            while let end = HeaderBlock.lineEnd(bytes, from: start), end > start {
+                var colon = start
+                while bytes[colon] != HeaderBlock.colon { colon += 1 }  // a valid block has one on every line
+                var valueStart = colon + 1, valueEnd = end
+                while valueStart < valueEnd, bytes[valueStart] == HeaderBlock.space || bytes[valueStart] == HeaderBlock.tab {
+                    valueStart += 1
+                }
+                while valueEnd > valueStart, bytes[valueEnd - 1] == HeaderBlock.space || bytes[valueEnd - 1] == HeaderBlock.tab {
+                    valueEnd -= 1
+                }
+                let name = UnsafeBufferPointer(rebasing: bytes[start..<colon])
+                let value = UnsafeBufferPointer(rebasing: bytes[valueStart..<valueEnd])
+                guard body(name, value) else { return }
+                start = end + 2
+            }
         }
     }
 

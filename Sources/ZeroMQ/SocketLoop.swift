@@ -106,21 +106,30 @@ public final class SocketLoop: Sendable {
 
     /// Queues a message, waiting while the outbox is full.
     public func send(_ frames: [[UInt8]]) async throws {
+        try await send(contentsOf: CollectionOfOne(frames))
+    }
+
+    /// Queues several messages in order, taking the outbox lock once per run of messages that fit and
+    /// waiting while it is full — the way to hand over a batch (a scheduler's dispatches) cheaply.
+    public func send<Messages: Collection<[[UInt8]]>>(contentsOf messages: Messages) async throws {
         guard configuration.type.canSend else {
             throw SocketLoopError.cannotSend(name: configuration.name, type: configuration.type)
         }
-        while true {
-            enum Outcome { case queued(raise: Bool), full, closed }
-            let outcome = state.withLock { state -> Outcome in
+        var next = messages.startIndex
+        while next < messages.endIndex {
+            let remaining = messages[next...]
+            let outcome = state.withLock { state -> EnqueueOutcome in
                 if state.closingDeadline != nil || state.finished { return .closed }
-                guard state.outbox.count < configuration.outboxCapacity else { return .full }
-                state.outbox.append(frames)
-                return .queued(raise: requestWake(&state))
+                let room = configuration.outboxCapacity - state.outbox.count
+                guard room > 0 else { return .full }
+                let batch = remaining.prefix(room)
+                state.outbox.append(contentsOf: batch)
+                return .queued(count: batch.count, raise: requestWake(&state))
             }
             switch outcome {
-            case .queued(let raise):
+            case .queued(let count, let raise):
+                next = messages.index(next, offsetBy: count)
                 if raise { wake.raise() }
-                return
             case .closed:
                 throw SocketLoopError.closed(name: configuration.name)
             case .full:
@@ -129,33 +138,10 @@ public final class SocketLoop: Sendable {
         }
     }
 
-    /// Queues several messages in order, taking the outbox lock once per run of messages that fit and
-    /// waiting while it is full — the way to hand over a batch (a scheduler's dispatches) cheaply.
-    public func send(contentsOf messages: [[[UInt8]]]) async throws {
-        guard configuration.type.canSend else {
-            throw SocketLoopError.cannotSend(name: configuration.name, type: configuration.type)
-        }
-        var next = 0
-        while next < messages.count {
-            enum Outcome { case queued(count: Int, raise: Bool), full, closed }
-            let outcome = state.withLock { state -> Outcome in
-                if state.closingDeadline != nil || state.finished { return .closed }
-                let room = configuration.outboxCapacity - state.outbox.count
-                guard room > 0 else { return .full }
-                let count = min(room, messages.count - next)
-                state.outbox.append(contentsOf: messages[next..<(next + count)])
-                return .queued(count: count, raise: requestWake(&state))
-            }
-            switch outcome {
-            case .queued(let count, let raise):
-                next += count
-                if raise { wake.raise() }
-            case .closed:
-                throw SocketLoopError.closed(name: configuration.name)
-            case .full:
-                try await waitForRoom()
-            }
-        }
+    private enum EnqueueOutcome {
+        case queued(count: Int, raise: Bool)
+        case full
+        case closed
     }
 
     /// Suspends until the owner thread has taken messages out of a full outbox (or the loop is closing).
@@ -376,12 +362,10 @@ extension SocketLoop {
                 "closed with unsent messages", metadata: ["zmq.socket": "\(configuration.name)", "count": "\(abandoned)"])
         }
         for waiter in spaceWaiters { waiter.resume(throwing: SocketLoopError.closed(name: configuration.name)) }
-        // Commands that never ran see a closed socket and fail with a clear error.
-        if !commands.isEmpty {
-            let closed = socket
-            for command in commands {
-                if let closed { command(closed) }
-            }
+        // Commands that never ran see the closed socket and fail with a clear error. (Without a socket
+        // there are none: commands can only be queued once start succeeded.)
+        if let socket {
+            for command in commands { command(socket) }
         }
         for waiter in closeWaiters { waiter.resume() }
     }

@@ -36,13 +36,13 @@ struct CommandRunner: Sendable {
             runuser = nil
             return
         }
-        guard let entry = getpwnam(serviceUserName) else {
+        guard let user = Self.lookUp(serviceUserName) else {
             throw LocalPostgresClusterError(
                 code: .serviceUserMissing,
                 message: "running as root, but there is no '\(serviceUserName)' user to run PostgreSQL as "
                     + "(PostgreSQL refuses to run as root); install the `postgresql` package, which creates it")
         }
-        serviceUser = ServiceUser(name: serviceUserName, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+        serviceUser = user
         let tool = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"].first {
             FileManager.default.isExecutableFile(atPath: $0)
         }
@@ -51,6 +51,12 @@ struct CommandRunner: Sendable {
                 code: .serviceUserMissing, message: "running as root, but `runuser` (util-linux) is not installed")
         }
         runuser = tool
+    }
+
+    /// The account `name`, if it exists.
+    static func lookUp(_ name: String) -> ServiceUser? {
+        guard let entry = getpwnam(name) else { return nil }
+        return ServiceUser(name: name, uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
     }
 
     /// Gives `path` to the service user, so the server can write there.

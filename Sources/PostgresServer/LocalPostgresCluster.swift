@@ -53,6 +53,8 @@ public final class LocalPostgresCluster: Sendable {
         var binaries: PostgresBinaries?
     }
 
+    /// The cluster's folder: the one asked for, or — when this process is root and the `postgres` user could
+    /// not reach that one (a checkout under a private home folder) — a stable folder under /var/tmp.
     public let directory: String
     public let options: Options
     let logger: Logger
@@ -62,10 +64,16 @@ public final class LocalPostgresCluster: Sendable {
 
     /// Prepares (but does not start) a cluster in `directory`, which is created when missing.
     public init(directory: String, options: Options = Options(), logger: Logger? = nil) throws {
-        let absolute = URL(fileURLWithPath: directory).standardizedFileURL.path
+        let requested = URL(fileURLWithPath: directory).standardizedFileURL.path
+        let absolute = Self.reachableLocation(for: requested)
         self.directory = absolute
         self.options = options
         self.logger = logger ?? Logger(label: "leadflow.postgres-server", factory: { _ in SwiftLogNoOpLogHandler() })
+        if absolute != requested {
+            self.logger.notice(
+                "the postgres user cannot reach the requested folder; using another",
+                metadata: ["postgres.requested": "\(requested)", "postgres.directory": "\(absolute)"])
+        }
         // A server already running on this folder (started by another process) decides the port.
         let running = Self.runningServer(dataDirectory: absolute + "/data")
         self.state = Mutex(State(port: try running?.port ?? options.port ?? Self.freePort()))

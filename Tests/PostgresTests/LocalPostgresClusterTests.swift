@@ -30,6 +30,28 @@ struct LocalPostgresClusterTests {
         }
     }
 
+    @Test(
+        "as root, a folder the postgres user cannot reach is replaced by a stable one it can",
+        .enabled(if: geteuid() == 0, "only root runs PostgreSQL as another user"))
+    func unreachableFolder() async throws {
+        let parent = NSTemporaryDirectory() + "leadflow-private-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: parent) }
+        chmod(parent, 0o700)  // like /root: only its owner may enter
+        let cluster = try LocalPostgresCluster(directory: parent + "/pg", options: .init(durable: false))
+        #expect(cluster.directory.hasPrefix("/var/tmp/leadflow-postgres-"))
+        #expect(try LocalPostgresCluster(directory: parent + "/pg").directory == cluster.directory)
+        defer { try? FileManager.default.removeItem(atPath: cluster.directory) }
+        try await cluster.start()
+        let connection = try await PostgresConnection.connect(url: cluster.url)
+        #expect(try await connection.query("SELECT 1").scalar(Int.self) == 1)
+        await connection.close()
+        try await cluster.stop()
+
+        chmod(parent, 0o755)
+        #expect(try LocalPostgresCluster(directory: parent + "/pg").directory == parent + "/pg")
+    }
+
     @Test("a second instance on the same folder adopts the running server and its port")
     func adoption() async throws {
         try await withTemporaryCluster { cluster in

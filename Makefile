@@ -9,7 +9,7 @@ test:   ## The whole test suite, with a throwaway PostgreSQL cluster.
 
 bench:  ## The bus benchmark (release build): raw libzmq against the envelope path.
 	scripts/deps.sh
-	swift run -c release leadflow bench bus
+	. scripts/swift-env.sh && swift run -c release leadflow bench bus
 
 proto:  ## Regenerate Sources/LeadflowProto/Generated from proto/.
 	scripts/generate-proto.sh

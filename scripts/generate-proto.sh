@@ -7,13 +7,16 @@
 # PROTOC_GEN_SWIFT to use another binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/swift-env.sh
 
 SWIFT_PROTOBUF_VERSION=1.39.0
 plugin_dir=.build-protoc
 
-if ! command -v protoc >/dev/null; then
-  echo "generate-proto: installing protobuf-compiler" >&2
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq protobuf-compiler
+if ! command -v protoc >/dev/null || ! command -v git >/dev/null; then
+  echo "generate-proto: installing protobuf-compiler and git" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq protobuf-compiler git
 fi
 
 plugin=${PROTOC_GEN_SWIFT:-$plugin_dir/bin/protoc-gen-swift}

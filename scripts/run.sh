@@ -4,6 +4,7 @@
 # `leadflow dev`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/swift-env.sh
 
 scripts/deps.sh
 swift build -c release --product leadflow

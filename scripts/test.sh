@@ -4,6 +4,7 @@
 # Extra arguments go to `swift test` (e.g. --filter LeadflowBusTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/swift-env.sh
 
 scripts/deps.sh
 

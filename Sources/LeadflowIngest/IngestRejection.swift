@@ -12,15 +12,10 @@ public struct IngestRejection: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     init(_ error: EnvelopeError) {
-        let reason: IngestReason =
-            switch error {
-            case .wrongFrameCount: .malformedMessage
-            case .invalidSubject: .invalidSubject
-            case .malformedHeaders: .malformedHeaders
-            case .payloadTooLarge: .payloadTooLarge
-            case .unsupportedContentType: .unsupportedContentType
-            case .undecodablePayload: .invalidPayload
-            }
+        // The bus owns the envelope reasons; ingest answers with the same stable strings.
+        guard let reason = IngestReason(rawValue: error.reason) else {
+            preconditionFailure("envelope reason '\(error.reason)' is not an ingest reason")
+        }
         self.init(reason, error.description)
     }
 

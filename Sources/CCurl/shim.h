@@ -45,19 +45,11 @@ static inline CURLcode lf_curl_easy_getinfo_long(CURL *handle, CURLINFO info, lo
     return curl_easy_getinfo(handle, info, value);
 }
 
-static inline CURLcode lf_curl_easy_getinfo_double(CURL *handle, CURLINFO info, double *value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
 static inline CURLcode lf_curl_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *value) {
     return curl_easy_getinfo(handle, info, value);
 }
 
 // The string stays owned by the handle and is valid until the next request on it or its cleanup.
-static inline CURLcode lf_curl_easy_getinfo_string(CURL *handle, CURLINFO info, const char **value) {
-    return curl_easy_getinfo(handle, info, value);
-}
-
 // CURLAUTH_* are macros with casts, which Swift does not import.
 static const long lf_curlauth_basic = (long)CURLAUTH_BASIC;
 

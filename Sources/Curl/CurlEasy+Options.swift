@@ -73,7 +73,7 @@ extension CurlEasy {
             // "Name:" would remove a header libcurl adds itself; "Name;" is libcurl's way to send it empty.
             field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
         }
-        // libcurl waits up to a second for "100 Continue" before sending bodies over 1 KiB, and many servers
+        // libcurl waits up to a second for "100 Continue" before sending bodies over 1 MiB, and many servers
         // never send it: a bare "Expect:" turns that off.
         if !request.headers.contains("Expect") {
             lines.append("Expect:")

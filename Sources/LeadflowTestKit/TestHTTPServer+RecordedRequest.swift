@@ -34,7 +34,5 @@ extension TestHTTPServer {
         public func header(_ name: String) -> String? {
             headers.first { $0.name.lowercased() == name.lowercased() }?.value
         }
-
-        public var bodyText: String { String(decoding: body, as: UTF8.self) }
     }
 }

@@ -64,12 +64,9 @@ struct PostgresPoolStateMachine<Connection, Waiter: Hashable> {
         return handOverSlot()
     }
 
-    /// Opening a connection failed; the reserved slot goes to the next waiter, so waiters never outlive the
-    /// connections they were waiting for.
-    mutating func creationFailed() -> ReleaseAction? {
-        open -= 1
-        return handOverSlot()
-    }
+    /// Opening a connection failed; like a discard, the reserved slot goes to the next waiter, so waiters never
+    /// outlive the connections they were waiting for.
+    mutating func creationFailed() -> ReleaseAction? { discard() }
 
     private mutating func handOverSlot() -> ReleaseAction? {
         guard !isShutDown, !waiters.isEmpty else { return nil }

@@ -129,11 +129,6 @@ public final class LocalPostgresCluster: Sendable {
         }
     }
 
-    /// `stop()` for contexts that cannot await, such as `atexit` handlers; blocks the calling thread.
-    public func stopSynchronously() throws {
-        try locked { try stopBlocking() }
-    }
-
     func locked<T>(_ body: () throws -> T) rethrows -> T {
         operationLock.lock()
         defer { operationLock.unlock() }

@@ -113,7 +113,8 @@ let package = Package(
             dependencies: [
                 "LeadflowPipeline", "LeadflowProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
-        .testTarget(name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "Postgres", "LeadflowTestKit"]),
+        .testTarget(
+            name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -78,7 +78,13 @@ let package = Package(
             ]),
 
         // MARK: Store
-        .target(name: "LeadflowStore", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]),
+        .target(
+            name: "LeadflowStore",
+            dependencies: [
+                "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
 
         // MARK: Benchmarks
         .target(name: "LeadflowBenchmarks", dependencies: ["CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowProto"]),

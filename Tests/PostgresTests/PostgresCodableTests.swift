@@ -63,6 +63,8 @@ struct PostgresCodableTests {
         .of(Optional<Int>.none, "bigint", literal: "NULL"),
         .of(Optional(5), "bigint", literal: "5"),
         .of(Optional<String>.none, "text", literal: "NULL"),
+        .of(["a", nil, "NULL"] as [String?], "text[]", literal: "ARRAY['a', NULL, 'NULL']"),
+        .of([nil, 7] as [Int?], "bigint[]", literal: "ARRAY[NULL, 7]::bigint[]"),
         .of(PostgresJSON(#"{"a": [1, 2], "b": null}"#), "jsonb", literal: #"'{"b": null, "a": [1, 2]}'"#),
     ]
 

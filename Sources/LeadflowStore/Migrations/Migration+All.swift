@@ -5,5 +5,6 @@ extension Migration {
         .leads,
         .leadStageActions,
         .processedMessages,
+        .pipelineVersions,
     ]
 }

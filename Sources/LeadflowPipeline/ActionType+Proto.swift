@@ -1,0 +1,31 @@
+import LeadflowDomain
+import LeadflowProto
+
+extension ActionType {
+    /// The type of a pipeline action, from its config.
+    public init(_ config: Leadflow_V1_Action.OneOf_Config) {
+        self =
+            switch config {
+            case .email: .email
+            case .sms: .sms
+            case .webhook: .webhook
+            case .wait: .wait
+            case .waitForReply: .waitForReply
+            case .move: .move
+            case .end: .end
+            }
+    }
+
+    /// The wire enum that `ActionDispatch` and `LeadEvent` carry.
+    public var proto: Leadflow_V1_ActionType {
+        switch self {
+        case .email: .email
+        case .sms: .sms
+        case .webhook: .webhook
+        case .wait: .wait
+        case .waitForReply: .waitForReply
+        case .move: .move
+        case .end: .end
+        }
+    }
+}

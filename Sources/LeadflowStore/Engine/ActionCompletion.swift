@@ -1,0 +1,148 @@
+import LeadflowDomain
+import LeadflowPipeline
+import LeadflowProto
+import Postgres
+
+/// Finishing actions set-wise: success makes each lead's next action due, and a stage whose last action is
+/// done hands the lead to the next stage; `move`, `end` and `wait_for_reply` targets leave the stage instead.
+public enum ActionCompletion {
+    /// Where a lead goes once an action is finished.
+    public enum Then: Sendable, Hashable {
+        /// The next action of the stage (or the next stage after the last action).
+        case next
+        /// Leave the stage for another stage of the same pipeline.
+        case stage(Int)
+        /// Leave the pipeline.
+        case end
+    }
+
+    /// An action to finish: its id, the attempt the outcome is about (`nil`: any), and where the lead goes.
+    public struct Item: Sendable, Hashable {
+        public var actionID: Int
+        public var attempt: Int?
+        public var then: Then
+
+        public init(actionID: Int, attempt: Int? = nil, then: Then = .next) {
+            self.actionID = actionID
+            self.attempt = attempt
+            self.then = then
+        }
+    }
+
+    /// An action that was finished: actions no longer in `status` or at another attempt are left alone (a late
+    /// or duplicate result changes nothing).
+    public struct Finished: Sendable, Hashable {
+        public let actionID: Int
+        public let leadStageID: Int
+        public let leadID: Int
+        public let org: String
+        public let type: ActionType
+    }
+
+    /// Marks the actions `succeeded` if they are still in `status` and moves each lead on as its item says.
+    /// `reason` is recorded for leads that leave their stage for a `.stage` or `.end` target.
+    @discardableResult
+    public static func succeed(
+        _ items: [Item], from status: ActionStatus, reason: StageTransitions.ExitReason, defaultMaxAttempts: Int,
+        events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws -> [Finished] {
+        guard !items.isEmpty else { return [] }
+        let onward = items.filter { $0.then == .next }
+        let leaving = items.filter { $0.then != .next }
+        var finished: [Finished] = []
+        if !onward.isEmpty {
+            let rows = try connection.query(
+                succeedAndAdvance, [onward.map(\.actionID), onward.map(\.attempt), status.rawValue])
+            var finishedStages: [Int] = []
+            for row in rows {
+                let (done, stageFinished) = try decodeFinished(row, events: &events)
+                finished.append(done)
+                if stageFinished { finishedStages.append(done.leadStageID) }
+            }
+            try StageTransitions.advance(
+                finishedLeadStages: finishedStages, defaultMaxAttempts: defaultMaxAttempts, events: &events,
+                on: connection)
+        }
+        if !leaving.isEmpty {
+            let rows = try connection.query(
+                succeedOnly, [leaving.map(\.actionID), leaving.map(\.attempt), status.rawValue])
+            var left: [Finished] = []
+            for row in rows { left.append(try decodeFinished(row, events: &events).0) }
+            let targets = Dictionary(leaving.map { ($0.actionID, $0.then) }, uniquingKeysWith: { first, _ in first })
+            let ending = left.filter { targets[$0.actionID] == .end }.map(\.leadStageID)
+            let moving = left.filter { targets[$0.actionID] != .end }
+            try StageTransitions.exit(
+                leadStages: ending, reason: reason == .completed ? .ended : reason, events: &events, on: connection)
+            let exited = try StageTransitions.exit(
+                leadStages: moving.map(\.leadStageID), reason: reason, events: &events, on: connection)
+            let targetOfStage = Dictionary(
+                moving.compactMap { done -> (Int, Int)? in
+                    guard case .stage(let stage) = targets[done.actionID] else { return nil }
+                    return (done.leadStageID, stage)
+                }, uniquingKeysWith: { first, _ in first })
+            let entries = exited.compactMap { exit -> StageEntry? in
+                targetOfStage[exit.leadStageID].map {
+                    StageEntry(leadID: exit.leadID, org: exit.org, pipelineID: exit.pipelineID, stageID: $0)
+                }
+            }
+            try StageTransitions.enter(
+                entries, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
+            finished += left
+        }
+        return finished
+    }
+
+    private static func decodeFinished(_ row: PostgresRow, events: inout LeadEventLog) throws -> (Finished, Bool) {
+        let (actionID, leadStageID, leadID, org, externalID, typeName, attempts, stageFinished) =
+            try row.decode((Int, Int, Int, String, String, String, Int, Bool).self)
+        guard let type = ActionType(rawValue: typeName) else {
+            throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
+        }
+        events.record(.actionSucceeded, org: org, leadID: leadID, externalID: externalID) { event in
+            event.actionID = Int64(actionID)
+            event.actionType = type.proto
+            event.attempt = UInt32(clamping: attempts)
+        }
+        return (Finished(actionID: actionID, leadStageID: leadStageID, leadID: leadID, org: org, type: type), stageFinished)
+    }
+
+    /// Success, then the next action of each lead stage goes from `blocked` to `pending` (due after its duration
+    /// for a `wait`); the last column tells which lead stages had no next action left, i.e. are finished.
+    static let succeedAndAdvance = PostgresStatement(
+        name: "action_succeed_advance",
+        sql: """
+            WITH done AS (
+                UPDATE lead_stage_actions a
+                SET status = 'succeeded', completed_at = now(), locked_until = NULL, updated_at = now()
+                FROM unnest($1::bigint[], $2::int[]) AS r (id, attempt)
+                WHERE a.id = r.id AND a.status = $3 AND (r.attempt IS NULL OR a.attempts = r.attempt)
+                RETURNING a.id, a.lead_stage_id, a.lead_id, a.org_id, a.type, a.attempts, a.seq
+            ), unblocked AS (
+                UPDATE lead_stage_actions n
+                SET status = 'pending', updated_at = now(),
+                    perform_at = now() + CASE WHEN n.type = 'wait' THEN coalesce(p.delay, interval '0')
+                                              ELSE interval '0' END
+                FROM done d, pipeline_stage_actions p
+                WHERE n.lead_stage_id = d.lead_stage_id AND n.seq = d.seq + 1 AND n.status = 'blocked'
+                  AND p.id = n.pipeline_action_id
+                RETURNING n.lead_stage_id
+            )
+            SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts,
+                   NOT EXISTS (SELECT FROM unblocked u WHERE u.lead_stage_id = d.lead_stage_id)
+            FROM done d JOIN leads l ON l.id = d.lead_id
+            """)
+
+    static let succeedOnly = PostgresStatement(
+        name: "action_succeed",
+        sql: """
+            WITH done AS (
+                UPDATE lead_stage_actions a
+                SET status = 'succeeded', completed_at = now(), locked_until = NULL, updated_at = now()
+                FROM unnest($1::bigint[], $2::int[]) AS r (id, attempt)
+                WHERE a.id = r.id AND a.status = $3 AND (r.attempt IS NULL OR a.attempts = r.attempt)
+                RETURNING a.id, a.lead_stage_id, a.lead_id, a.org_id, a.type, a.attempts
+            )
+            SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts, false
+            FROM done d JOIN leads l ON l.id = d.lead_id
+            """)
+}

@@ -1,0 +1,17 @@
+import LeadflowDomain
+import LeadflowProto
+
+/// An external action the scheduler claimed for a handler: leased, its attempt counted, with the lead's fields
+/// as they were at the claim.
+public struct ClaimedAction: Sendable {
+    public let actionID: Int
+    public let type: ActionType
+    /// 1 for the first attempt.
+    public let attempt: Int
+    public let org: String
+    public let leadStageID: Int
+    /// The definition row the action runs (its config).
+    public let pipelineActionID: Int
+    public let idempotencyKey: String
+    public let lead: Leadflow_V1_LeadSnapshot
+}

@@ -1,0 +1,287 @@
+import Foundation
+import LeadflowDomain
+import LeadflowProto
+import Postgres
+
+/// Applies lead commands set-wise, one statement per kind and batch: upserts, enrolls, replies, unsubscribes
+/// and deletes, each for any number of leads of any organizations.
+///
+/// Every function runs on the caller's connection inside the caller's transaction; organizations, pipelines
+/// and stages must exist (ingest resolves them before it opens the transaction).
+public enum LeadWriter {
+    /// A command for one organization.
+    public struct Scoped<Message: Sendable>: Sendable {
+        public var org: String
+        public var message: Message
+
+        public init(org: String, _ message: Message) {
+            self.org = org
+            self.message = message
+        }
+    }
+
+    /// An enroll whose pipeline and stage ingest has resolved.
+    public struct Enrollment: Sendable, Hashable {
+        public var org: String
+        public var externalID: String
+        public var pipelineID: Int
+        /// The stage to enter: the one the message named, or the pipeline's first.
+        public var stageID: Int
+        /// Whether the message named the stage: a lead already in the pipeline moves there; otherwise an enroll
+        /// of a lead already in the pipeline changes nothing.
+        public var stageNamed: Bool
+
+        public init(org: String, externalID: String, pipelineID: Int, stageID: Int, stageNamed: Bool) {
+            self.org = org
+            self.externalID = externalID
+            self.pipelineID = pipelineID
+            self.stageID = stageID
+            self.stageNamed = stageNamed
+        }
+    }
+
+    struct LeadKey: Hashable {
+        let org: String
+        let externalID: String
+    }
+
+    // MARK: Upsert
+
+    /// Creates or updates leads. Fields a message leaves out keep their value; attributes merge key by key.
+    /// Several upserts of one lead in a batch apply in order. A deleted lead stays erased.
+    public static func upsert(
+        _ upserts: [Scoped<Leadflow_V1_LeadUpsert>], events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        guard !upserts.isEmpty else { return }
+        var order: [LeadKey] = []
+        var merged: [LeadKey: Leadflow_V1_LeadUpsert] = [:]
+        for upsert in upserts {
+            let key = LeadKey(org: upsert.org, externalID: upsert.message.externalID)
+            if var earlier = merged[key] {
+                let next = upsert.message
+                if next.hasEmail { earlier.email = next.email }
+                if next.hasPhone { earlier.phone = next.phone }
+                if next.hasFirstName { earlier.firstName = next.firstName }
+                if next.hasLastName { earlier.lastName = next.lastName }
+                earlier.attributes.merge(next.attributes) { _, new in new }
+                merged[key] = earlier
+            } else {
+                order.append(key)
+                merged[key] = upsert.message
+            }
+        }
+        let leads = order.map { merged[$0]! }
+        let rows = try connection.query(
+            upsertStatement,
+            [
+                order.map(\.org), order.map(\.externalID), leads.map { $0.hasEmail ? $0.email : nil },
+                leads.map { $0.hasPhone ? $0.phone : nil }, leads.map { $0.hasFirstName ? $0.firstName : nil },
+                leads.map { $0.hasLastName ? $0.lastName : nil }, try leads.map { try attributesJSON($0.attributes) },
+            ])
+        for row in rows {
+            let (leadID, org, externalID, created) = try row.decode((Int, String, String, Bool).self)
+            events.record(created ? .created : .updated, org: org, leadID: leadID, externalID: externalID)
+        }
+    }
+
+    static func attributesJSON(_ attributes: [String: String]) throws -> String {
+        if attributes.isEmpty { return "{}" }
+        let data = try JSONEncoder().encode(attributes)
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    // MARK: Enroll
+
+    /// Puts leads into pipelines, creating leads that do not exist yet. A lead already in the pipeline stays
+    /// where it is unless the enroll names another stage; unsubscribed and deleted leads are not enrolled.
+    public static func enroll(
+        _ enrollments: [Enrollment], defaultMaxAttempts: Int, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        guard !enrollments.isEmpty else { return }
+        try connection.execute(
+            insertMissingLeads, [enrollments.map(\.org), enrollments.map(\.externalID)])
+        let rows = try connection.query(
+            resolveEnrollments,
+            [enrollments.map(\.org), enrollments.map(\.externalID), enrollments.map(\.pipelineID)])
+        var entries: [StageEntry] = []
+        var leaving: [Int] = []
+        var seen: Set<[Int]> = []
+        for row in rows {
+            let (ordinal, leadID, externalID, stopped, currentLeadStage, currentStage) =
+                try row.decode((Int, Int, String, Bool, Int?, Int?).self)
+            let enrollment = enrollments[ordinal - 1]
+            // The first enroll of a lead into a pipeline in the batch decides; repeats change nothing.
+            guard !stopped, seen.insert([leadID, enrollment.pipelineID]).inserted else { continue }
+            if let currentLeadStage {
+                guard enrollment.stageNamed, currentStage != enrollment.stageID else { continue }
+                leaving.append(currentLeadStage)
+            }
+            entries.append(
+                StageEntry(
+                    leadID: leadID, org: enrollment.org, pipelineID: enrollment.pipelineID,
+                    stageID: enrollment.stageID))
+            events.record(.enrolled, org: enrollment.org, leadID: leadID, externalID: externalID) { event in
+                event.pipelineID = Int64(enrollment.pipelineID)
+                event.stageID = Int64(enrollment.stageID)
+            }
+        }
+        try StageTransitions.exit(leadStages: leaving, reason: .moved, events: &events, on: connection)
+        try StageTransitions.enter(entries, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
+    }
+
+    // MARK: Reply
+
+    /// Resolves the leads' `wait_for_reply` actions that wait on the reply's channel (a reply without a channel
+    /// resolves any): each goes to its `on_reply` stage, or on to its next action. A reply while nothing
+    /// waits is recorded as an event only.
+    public static func reply(
+        _ replies: [Scoped<Leadflow_V1_LeadReply>], defaultMaxAttempts: Int, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        guard !replies.isEmpty else { return }
+        let channels = replies.map { PipelineStore.ActionRows.channelName($0.message.channel) }
+        let leads = try connection.query(
+            findLeads, [replies.map(\.org), replies.map(\.message.externalID)])
+        for row in leads {
+            let (ordinal, leadID, externalID) = try row.decode((Int, Int, String).self)
+            let reply = replies[ordinal - 1]
+            events.record(.replied, org: reply.org, leadID: leadID, externalID: externalID) { event in
+                event.channel = reply.message.channel
+            }
+        }
+        let rows = try connection.query(
+            findWaiting, [replies.map(\.org), replies.map(\.message.externalID), channels])
+        var items: [ActionCompletion.Item] = []
+        for row in rows {
+            let (actionID, replyStage) = try row.decode((Int, Int?).self)
+            items.append(ActionCompletion.Item(actionID: actionID, then: replyStage.map { .stage($0) } ?? .next))
+        }
+        try ActionCompletion.succeed(
+            items, from: .waiting, reason: .replied, defaultMaxAttempts: defaultMaxAttempts, events: &events,
+            on: connection)
+    }
+
+    // MARK: Unsubscribe and delete
+
+    /// Stops all automation for the leads: their current stages end and unfinished actions are canceled.
+    /// The leads stay, marked unsubscribed; later enrolls are ignored.
+    public static func unsubscribe(
+        _ unsubscribes: [Scoped<Leadflow_V1_LeadUnsubscribe>], events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        guard !unsubscribes.isEmpty else { return }
+        let rows = try connection.query(
+            unsubscribeStatement, [unsubscribes.map(\.org), unsubscribes.map(\.message.externalID)])
+        try stopAutomation(rows, kind: .unsubscribed, reason: .unsubscribed, events: &events, on: connection)
+    }
+
+    /// Erases the leads' personal data (contact fields, names, attributes), keeping a tombstone row so late
+    /// events for the same external id are recognised, and stops their automation like an unsubscribe.
+    public static func delete(
+        _ deletes: [Scoped<Leadflow_V1_LeadDelete>], events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        guard !deletes.isEmpty else { return }
+        let rows = try connection.query(
+            deleteStatement, [deletes.map(\.org), deletes.map(\.message.externalID)])
+        try stopAutomation(rows, kind: .deleted, reason: .deleted, events: &events, on: connection)
+    }
+
+    private static func stopAutomation(
+        _ rows: PostgresRows, kind: Leadflow_V1_LeadEvent.Kind, reason: StageTransitions.ExitReason,
+        events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws {
+        var leadIDs: [Int] = []
+        for row in rows {
+            let (leadID, org, externalID) = try row.decode((Int, String, String).self)
+            leadIDs.append(leadID)
+            events.record(kind, org: org, leadID: leadID, externalID: externalID)
+        }
+        guard !leadIDs.isEmpty else { return }
+        let stages = try connection.query(currentStages, [leadIDs]).map { try $0.decode(Int.self, at: 0) }
+        try StageTransitions.exit(leadStages: stages, reason: reason, events: &events, on: connection)
+    }
+
+    // MARK: SQL
+
+    static let upsertStatement = PostgresStatement(
+        name: "lead_upsert",
+        sql: """
+            INSERT INTO leads AS l (org_id, external_id, email, phone, first_name, last_name, attributes)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[])
+            ON CONFLICT (org_id, external_id) DO UPDATE SET
+                email = coalesce(EXCLUDED.email, l.email), phone = coalesce(EXCLUDED.phone, l.phone),
+                first_name = coalesce(EXCLUDED.first_name, l.first_name),
+                last_name = coalesce(EXCLUDED.last_name, l.last_name),
+                attributes = l.attributes || EXCLUDED.attributes, updated_at = now()
+            WHERE l.deleted_at IS NULL
+            RETURNING id, org_id, external_id, xmax = 0
+            """)
+
+    static let insertMissingLeads = PostgresStatement(
+        name: "lead_insert_missing",
+        sql: """
+            INSERT INTO leads (org_id, external_id)
+            SELECT * FROM unnest($1::text[], $2::text[])
+            ON CONFLICT (org_id, external_id) DO NOTHING
+            """)
+
+    /// Locks the leads, so two ingests enrolling the same lead at once take turns.
+    static let resolveEnrollments = PostgresStatement(
+        name: "lead_resolve_enrollments",
+        sql: """
+            SELECT i.ord, l.id, l.external_id, l.unsubscribed_at IS NOT NULL OR l.deleted_at IS NOT NULL,
+                   cur.id, cur.stage_id
+            FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS i (org, external_id, pipeline_id, ord)
+            JOIN leads l ON l.org_id = i.org AND l.external_id = i.external_id
+            LEFT JOIN lead_stages cur ON cur.lead_id = l.id AND cur.pipeline_id = i.pipeline_id AND cur.exited_at IS NULL
+            ORDER BY i.ord
+            FOR UPDATE OF l
+            """)
+
+    static let findLeads = PostgresStatement(
+        name: "lead_find",
+        sql: """
+            SELECT i.ord, l.id, l.external_id
+            FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i (org, external_id, ord)
+            JOIN leads l ON l.org_id = i.org AND l.external_id = i.external_id
+            WHERE l.deleted_at IS NULL
+            """)
+
+    static let findWaiting = PostgresStatement(
+        name: "lead_find_waiting",
+        sql: """
+            SELECT DISTINCT a.id, p.reply_stage_id
+            FROM unnest($1::text[], $2::text[], $3::text[]) AS i (org, external_id, channel)
+            JOIN leads l ON l.org_id = i.org AND l.external_id = i.external_id
+            JOIN lead_stage_actions a ON a.lead_id = l.id AND a.status = 'waiting'
+            JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
+            WHERE p.channel IS NULL OR i.channel IS NULL OR p.channel = i.channel
+            """)
+
+    static let unsubscribeStatement = PostgresStatement(
+        name: "lead_unsubscribe",
+        sql: """
+            UPDATE leads l SET unsubscribed_at = coalesce(l.unsubscribed_at, now()), updated_at = now()
+            FROM unnest($1::text[], $2::text[]) AS i (org, external_id)
+            WHERE l.org_id = i.org AND l.external_id = i.external_id AND l.deleted_at IS NULL
+            RETURNING l.id, l.org_id, l.external_id
+            """)
+
+    static let deleteStatement = PostgresStatement(
+        name: "lead_delete",
+        sql: """
+            UPDATE leads l
+            SET email = NULL, phone = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
+                deleted_at = coalesce(l.deleted_at, now()), updated_at = now()
+            FROM unnest($1::text[], $2::text[]) AS i (org, external_id)
+            WHERE l.org_id = i.org AND l.external_id = i.external_id
+            RETURNING l.id, l.org_id, l.external_id
+            """)
+
+    static let currentStages = PostgresStatement(
+        name: "lead_current_stages",
+        sql: "SELECT id FROM lead_stages WHERE lead_id = ANY ($1::bigint[]) AND exited_at IS NULL")
+}

@@ -1,0 +1,187 @@
+import LeadflowProto
+import Postgres
+
+/// Leads entering and leaving pipeline stages, set-wise: one statement per batch, whatever its size.
+///
+/// Every function runs on the caller's connection inside the caller's transaction.
+public enum StageTransitions {
+    /// Why a lead left a stage (`lead_stages.exit_reason`).
+    public enum ExitReason: String, Sendable {
+        /// Its last action succeeded; the lead goes on to the next stage or leaves the pipeline.
+        case completed
+        /// A `move` action, or an enroll that names another stage.
+        case moved
+        /// An `end` action.
+        case ended
+        /// A reply sent the lead to the `on_reply` stage of a `wait_for_reply`.
+        case replied
+        /// A `wait_for_reply` timed out with a `then` stage.
+        case timedOut = "timed_out"
+        case unsubscribed
+        case deleted
+    }
+
+    /// A lead stage that was just left.
+    public struct Exited: Sendable, Hashable {
+        public let leadStageID: Int
+        public let leadID: Int
+        public let org: String
+        public let pipelineID: Int
+        public let stageID: Int
+    }
+
+    /// Puts each lead into its stage: a `lead_stages` row, and one `lead_stage_actions` row per action of the
+    /// stage's current version, the first `pending` (due now, or after its duration for a `wait`), the rest
+    /// `blocked`. A stage without actions is completed at once. The leads must not be in the pipeline already.
+    public static func enter(
+        _ entries: [StageEntry], defaultMaxAttempts: Int, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        var entries = entries
+        // Each round moves a lead at least one stage forward through empty stages, so this ends.
+        while !entries.isEmpty {
+            let rows = try connection.query(
+                enterStatement,
+                [
+                    entries.map(\.leadID), entries.map(\.org), entries.map(\.pipelineID), entries.map(\.stageID),
+                    defaultMaxAttempts,
+                ])
+            var empty: [Int] = []
+            for row in rows {
+                let (leadStageID, leadID, org, externalID, pipelineID, pipeline, stageID, stage, isEmpty) =
+                    try row.decode((Int, Int, String, String, Int, String, Int, String, Bool).self)
+                events.record(.stageEntered, org: org, leadID: leadID, externalID: externalID) { event in
+                    event.pipelineID = Int64(pipelineID)
+                    event.pipeline = pipeline
+                    event.stageID = Int64(stageID)
+                    event.stage = stage
+                }
+                if isEmpty { empty.append(leadStageID) }
+            }
+            entries = try complete(leadStages: empty, events: &events, on: connection)
+        }
+    }
+
+    /// Ends each lead stage (those already left are skipped) and cancels its unfinished actions.
+    @discardableResult
+    public static func exit(
+        leadStages: [Int], reason: ExitReason, events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws -> [Exited] {
+        guard !leadStages.isEmpty else { return [] }
+        let rows = try connection.query(exitStatement, [leadStages, reason.rawValue])
+        return try rows.map { row in
+            let (leadStageID, leadID, org, externalID, pipelineID, stageID) =
+                try row.decode((Int, Int, String, String, Int, Int).self)
+            events.record(.stageExited, org: org, leadID: leadID, externalID: externalID) { event in
+                event.pipelineID = Int64(pipelineID)
+                event.stageID = Int64(stageID)
+                if reason != .completed { event.error = reason.rawValue }
+            }
+            if reason == .ended {
+                events.record(.pipelineEnded, org: org, leadID: leadID, externalID: externalID) { event in
+                    event.pipelineID = Int64(pipelineID)
+                }
+            }
+            return Exited(leadStageID: leadStageID, leadID: leadID, org: org, pipelineID: pipelineID, stageID: stageID)
+        }
+    }
+
+    /// Ends lead stages whose last action is done and returns where each lead goes next: the following stage
+    /// by position. A lead after the last stage (or in a stage removed from the definition) leaves the pipeline.
+    static func complete(
+        leadStages: [Int], events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws -> [StageEntry] {
+        guard !leadStages.isEmpty else { return [] }
+        let rows = try connection.query(completeStatement, [leadStages])
+        var next: [StageEntry] = []
+        for row in rows {
+            let (leadID, org, externalID, pipelineID, stageID, nextStageID) =
+                try row.decode((Int, String, String, Int, Int, Int?).self)
+            events.record(.stageExited, org: org, leadID: leadID, externalID: externalID) { event in
+                event.pipelineID = Int64(pipelineID)
+                event.stageID = Int64(stageID)
+            }
+            if let nextStageID {
+                next.append(StageEntry(leadID: leadID, org: org, pipelineID: pipelineID, stageID: nextStageID))
+            } else {
+                events.record(.pipelineEnded, org: org, leadID: leadID, externalID: externalID) { event in
+                    event.pipelineID = Int64(pipelineID)
+                }
+            }
+        }
+        return next
+    }
+
+    /// Completes finished stages and enters the next ones.
+    public static func advance(
+        finishedLeadStages: [Int], defaultMaxAttempts: Int, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        let next = try complete(leadStages: finishedLeadStages, events: &events, on: connection)
+        try enter(next, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
+    }
+
+    static let enterStatement = PostgresStatement(
+        name: "stage_enter",
+        sql: """
+            WITH entered AS (
+                INSERT INTO lead_stages (lead_id, org_id, pipeline_id, stage_id)
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[])
+                RETURNING id, lead_id, org_id, pipeline_id, stage_id
+            ), actions AS (
+                INSERT INTO lead_stage_actions
+                    (lead_stage_id, lead_id, org_id, pipeline_action_id, seq, type, status, perform_at, max_attempts)
+                SELECT e.id, e.lead_id, e.org_id, a.id, a.seq, a.type,
+                       CASE WHEN a.seq = 0 THEN 'pending' ELSE 'blocked' END,
+                       CASE WHEN a.seq = 0 THEN now() + CASE WHEN a.type = 'wait' THEN a.delay ELSE interval '0' END
+                       END,
+                       coalesce(a.max_attempts, $5)
+                FROM entered e
+                JOIN pipelines p ON p.id = e.pipeline_id
+                JOIN pipeline_stage_actions a ON a.stage_id = e.stage_id AND a.version = p.version
+                RETURNING lead_stage_id
+            )
+            SELECT e.id, e.lead_id, e.org_id, l.external_id, e.pipeline_id, p.name, e.stage_id, s.name,
+                   NOT EXISTS (SELECT FROM actions a WHERE a.lead_stage_id = e.id)
+            FROM entered e
+            JOIN leads l ON l.id = e.lead_id
+            JOIN pipelines p ON p.id = e.pipeline_id
+            JOIN pipeline_stages s ON s.id = e.stage_id
+            """)
+
+    static let exitStatement = PostgresStatement(
+        name: "stage_exit",
+        sql: """
+            WITH exited AS (
+                UPDATE lead_stages SET exited_at = now(), exit_reason = $2
+                WHERE id = ANY ($1::bigint[]) AND exited_at IS NULL
+                RETURNING id, lead_id, org_id, pipeline_id, stage_id
+            ), canceled AS (
+                UPDATE lead_stage_actions a
+                SET status = 'canceled', completed_at = now(), locked_until = NULL, updated_at = now()
+                FROM exited x
+                WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting')
+            )
+            SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id
+            FROM exited x JOIN leads l ON l.id = x.lead_id
+            """)
+
+    static let completeStatement = PostgresStatement(
+        name: "stage_complete",
+        sql: """
+            WITH exited AS (
+                UPDATE lead_stages SET exited_at = now(), exit_reason = 'completed'
+                WHERE id = ANY ($1::bigint[]) AND exited_at IS NULL
+                RETURNING lead_id, org_id, pipeline_id, stage_id
+            )
+            SELECT x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, n.id
+            FROM exited x
+            JOIN leads l ON l.id = x.lead_id
+            JOIN pipeline_stages cur ON cur.id = x.stage_id
+            LEFT JOIN LATERAL (
+                SELECT id FROM pipeline_stages
+                WHERE pipeline_id = x.pipeline_id AND position > cur.position
+                ORDER BY position LIMIT 1
+            ) n ON true
+            """)
+}

@@ -1,0 +1,286 @@
+import Foundation
+import LeadflowDomain
+import LeadflowPipeline
+import LeadflowProto
+import Postgres
+import SwiftProtobuf
+
+/// The scheduler's side of `lead_stage_actions`: claiming due work, running internal actions in SQL and
+/// applying handler outcomes — each a constant number of statements per batch.
+///
+/// Every function runs on the caller's connection inside the caller's transaction.
+public enum WorkQueue {
+    /// Settings the queue's statements need.
+    public struct Settings: Sendable {
+        /// How long a handler may hold a dispatched action before it counts as lost.
+        public var lease: Duration
+        /// `max_attempts` of actions whose definition sets none.
+        public var defaultMaxAttempts: Int
+
+        public init(lease: Duration = .seconds(300), defaultMaxAttempts: Int = 5) {
+            self.lease = lease
+            self.defaultMaxAttempts = defaultMaxAttempts
+        }
+    }
+
+    /// What one claim did.
+    public struct Claim: Sendable {
+        /// External actions to hand to handlers, oldest due first.
+        public var dispatches: [ClaimedAction] = []
+        /// Internal actions run in the claim (waits over, moves, ends, wait-for-reply started or timed out).
+        public var internalCount = 0
+        /// Whether the claim took as many rows as it could: more work is probably due.
+        public var wasFull = false
+    }
+
+    /// Claims up to `limit` due actions (`FOR UPDATE SKIP LOCKED`, so concurrent schedulers take disjoint
+    /// rows): external ones become `dispatched` with a lease and one more attempt; internal ones run here.
+    /// Also moves on `wait_for_reply` actions whose time-out has passed.
+    public static func claim(
+        limit: Int, settings: Settings, events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws -> Claim {
+        var claim = Claim()
+        let rows = try connection.query(claimStatement, [limit, settings.lease.seconds])
+        claim.wasFull = rows.count >= limit
+        var waits: [ActionCompletion.Item] = []
+        var moves: [ActionCompletion.Item] = []
+        var ends: [ActionCompletion.Item] = []
+        var waitsForReply: [Int] = []
+        for row in rows {
+            let typeName = try row.decode(String.self, at: 1)
+            guard let type = ActionType(rawValue: typeName) else {
+                throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
+            }
+            let actionID = try row.decode(Int.self, at: 0)
+            switch type {
+            case .email, .sms, .webhook:
+                claim.dispatches.append(try claimed(row, type: type, events: &events))
+            case .wait: waits.append(.init(actionID: actionID))
+            case .move:
+                let target = try row.decode(Int?.self, at: 14)
+                moves.append(.init(actionID: actionID, then: target.map { .stage($0) } ?? .next))
+            case .end: ends.append(.init(actionID: actionID, then: .end))
+            case .waitForReply: waitsForReply.append(actionID)
+            }
+        }
+        let maxAttempts = settings.defaultMaxAttempts
+        try ActionCompletion.succeed(
+            waits, from: .pending, reason: .completed, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+        try ActionCompletion.succeed(
+            moves, from: .pending, reason: .moved, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+        try ActionCompletion.succeed(
+            ends, from: .pending, reason: .ended, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+        if !waitsForReply.isEmpty { try connection.execute(startWaiting, [waitsForReply]) }
+        let timedOut = try connection.query(claimTimedOut, [limit]).map { row in
+            let (actionID, target) = try row.decode((Int, Int?).self)
+            return ActionCompletion.Item(actionID: actionID, then: target.map { .stage($0) } ?? .next)
+        }
+        try ActionCompletion.succeed(
+            timedOut, from: .waiting, reason: .timedOut, defaultMaxAttempts: maxAttempts, events: &events,
+            on: connection)
+        claim.internalCount = waits.count + moves.count + ends.count + waitsForReply.count + timedOut.count
+        claim.wasFull = claim.wasFull || timedOut.count >= limit
+        return claim
+    }
+
+    private static func claimed(_ row: PostgresRow, type: ActionType, events: inout LeadEventLog) throws -> ClaimedAction {
+        let (actionID, _, attempt, leadStageID, pipelineActionID, idempotencyKey, org) =
+            try row.decode((Int, String, Int, Int, Int, String, String).self)
+        var lead = Leadflow_V1_LeadSnapshot()
+        lead.leadID = Int64(try row.decode(Int.self, at: 7))
+        lead.externalID = try row.decode(String.self, at: 8)
+        lead.email = try row.decode(String?.self, at: 9) ?? ""
+        lead.phone = try row.decode(String?.self, at: 10) ?? ""
+        lead.firstName = try row.decode(String?.self, at: 11) ?? ""
+        lead.lastName = try row.decode(String?.self, at: 12) ?? ""
+        let attributes = try row.decode(String?.self, at: 13) ?? "{}"
+        if attributes != "{}" {
+            lead.attributes = (try? JSONDecoder().decode([String: String].self, from: Data(attributes.utf8))) ?? [:]
+        }
+        events.record(.actionDispatched, org: org, leadID: Int(lead.leadID), externalID: lead.externalID) { event in
+            event.actionID = Int64(actionID)
+            event.actionType = type.proto
+            event.attempt = UInt32(clamping: attempt)
+        }
+        return ClaimedAction(
+            actionID: actionID, type: type, attempt: attempt, org: org, leadStageID: leadStageID,
+            pipelineActionID: pipelineActionID, idempotencyKey: idempotencyKey, lead: lead)
+    }
+
+    /// Applies handler outcomes. Outcomes for an attempt that is no longer the action's current one, or for an
+    /// action no longer dispatched (canceled, already applied), change nothing.
+    public static func apply(
+        _ outcomes: [ActionOutcome], settings: Settings, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        var successes: [ActionCompletion.Item] = []
+        var failures: [ActionOutcome] = []
+        var extended: [ActionOutcome] = []
+        for outcome in outcomes {
+            switch outcome.kind {
+            case .succeeded: successes.append(.init(actionID: outcome.actionID, attempt: outcome.attempt))
+            case .inProgress: extended.append(outcome)
+            case .retry, .failedPermanently, .snoozed: failures.append(outcome)
+            }
+        }
+        try ActionCompletion.succeed(
+            successes, from: .dispatched, reason: .completed, defaultMaxAttempts: settings.defaultMaxAttempts,
+            events: &events, on: connection)
+        if !extended.isEmpty {
+            try connection.execute(
+                extendLease, [extended.map(\.actionID), extended.map(\.attempt), settings.lease.seconds])
+        }
+        guard !failures.isEmpty else { return }
+        let rows = try connection.query(
+            failStatement,
+            [
+                failures.map(\.actionID), failures.map(\.attempt),
+                failures.map { outcome -> Double? in
+                    switch outcome.kind {
+                    case .retry(let delay), .snoozed(let delay): delay.seconds
+                    case .failedPermanently, .succeeded, .inProgress: nil
+                    }
+                },
+                failures.map { if case .snoozed = $0.kind { true } else { false } },
+                failures.map { $0.error ?? "" },
+            ])
+        for row in rows {
+            let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
+                try row.decode((Int, String, Int, String, Int, String, String, String?).self)
+            guard status == ActionStatus.dead.rawValue || status == ActionStatus.pending.rawValue else { continue }
+            events.record(
+                status == ActionStatus.dead.rawValue ? .actionDead : .actionRetrying, org: org, leadID: leadID,
+                externalID: externalID
+            ) { event in
+                event.actionID = Int64(actionID)
+                event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
+                event.attempt = UInt32(clamping: attempt)
+                if let error { event.error = error }
+            }
+        }
+    }
+
+    /// The configs of pipeline action rows by id, for building dispatches (rows never change once written).
+    public static func actionConfigs(
+        _ pipelineActionIDs: [Int], on connection: isolated PostgresConnection
+    ) throws -> [Int: Leadflow_V1_Action] {
+        var configs: [Int: Leadflow_V1_Action] = [:]
+        var options = JSONDecodingOptions()
+        options.ignoreUnknownFields = true
+        for row in try connection.query(loadConfigs, [pipelineActionIDs]) {
+            let (id, json) = try row.decode((Int, String).self)
+            configs[id] = try Leadflow_V1_Action(jsonString: json, options: options)
+        }
+        return configs
+    }
+
+    /// When the next pending action is due or the next wait-for-reply times out; `nil` when nothing is
+    /// scheduled. Two probes of the partial indexes, however many leads there are.
+    public static func nextDueAt(on connection: isolated PostgresConnection) throws -> Date? {
+        try connection.query(nextDue).scalar(Date?.self) ?? nil
+    }
+
+    // MARK: SQL
+
+    /// Claims due rows oldest first; external ones are leased in the same statement. Columns: id, type, attempts,
+    /// lead_stage_id, pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and
+    /// last name, attributes, and for internal rows the move target.
+    static let claimStatement = PostgresStatement(
+        name: "queue_claim",
+        sql: """
+            WITH due AS (
+                SELECT id FROM lead_stage_actions
+                WHERE status = 'pending' AND perform_at <= now()
+                ORDER BY perform_at
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            ), leased AS (
+                UPDATE lead_stage_actions a
+                SET status = 'dispatched', attempts = a.attempts + 1, dispatched_at = now(), updated_at = now(),
+                    locked_until = now() + make_interval(secs => $2)
+                FROM due
+                WHERE a.id = due.id AND a.type IN ('email', 'sms', 'webhook')
+                RETURNING a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key,
+                          a.org_id, a.lead_id
+            )
+            SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
+                   l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint
+            FROM leased x JOIN leads l ON l.id = x.lead_id
+            UNION ALL
+            SELECT a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key, a.org_id,
+                   a.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id
+            FROM due
+            JOIN lead_stage_actions a ON a.id = due.id
+            JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
+            WHERE a.type NOT IN ('email', 'sms', 'webhook')
+            """)
+
+    static let startWaiting = PostgresStatement(
+        name: "queue_start_waiting",
+        sql: """
+            UPDATE lead_stage_actions a
+            SET status = 'waiting', perform_at = now() + coalesce(p.delay, interval '0'), updated_at = now()
+            FROM pipeline_stage_actions p
+            WHERE a.id = ANY ($1::bigint[]) AND a.status = 'pending' AND p.id = a.pipeline_action_id
+            """)
+
+    static let claimTimedOut = PostgresStatement(
+        name: "queue_claim_timed_out",
+        sql: """
+            SELECT a.id, p.target_stage_id
+            FROM lead_stage_actions a JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
+            WHERE a.status = 'waiting' AND a.perform_at <= now()
+            ORDER BY a.perform_at
+            LIMIT $1
+            FOR UPDATE OF a SKIP LOCKED
+            """)
+
+    static let extendLease = PostgresStatement(
+        name: "queue_extend_lease",
+        sql: """
+            UPDATE lead_stage_actions a SET locked_until = now() + make_interval(secs => $3), updated_at = now()
+            FROM unnest($1::bigint[], $2::int[]) AS r (id, attempt)
+            WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched'
+            """)
+
+    /// Retry (`$3` is the delay), permanent failure (`$3` NULL) and snooze (`$4`: the attempt is given back).
+    /// A retry with no attempts left is dead.
+    static let failStatement = PostgresStatement(
+        name: "queue_fail",
+        sql: """
+            UPDATE lead_stage_actions a
+            SET status = CASE WHEN r.delay IS NOT NULL AND (r.snooze OR a.attempts < a.max_attempts)
+                              THEN 'pending' ELSE 'dead' END,
+                perform_at = CASE WHEN r.delay IS NOT NULL AND (r.snooze OR a.attempts < a.max_attempts)
+                                  THEN now() + make_interval(secs => r.delay) ELSE a.perform_at END,
+                completed_at = CASE WHEN r.delay IS NOT NULL AND (r.snooze OR a.attempts < a.max_attempts)
+                                    THEN NULL ELSE now() END,
+                attempts = CASE WHEN r.snooze THEN a.attempts - 1 ELSE a.attempts END,
+                last_error = CASE WHEN r.snooze THEN a.last_error ELSE nullif(r.error, '') END,
+                locked_until = NULL, updated_at = now()
+            FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::boolean[], $5::text[])
+                AS r (id, attempt, delay, snooze, error), leads l
+            WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched' AND l.id = a.lead_id
+            RETURNING a.id, a.status, r.attempt, a.type, a.lead_id, a.org_id, l.external_id, a.last_error
+            """)
+
+    static let loadConfigs = PostgresStatement(
+        name: "queue_load_configs",
+        sql: "SELECT id, config::text FROM pipeline_stage_actions WHERE id = ANY ($1::bigint[])")
+
+    static let nextDue = PostgresStatement(
+        name: "queue_next_due",
+        sql: """
+            SELECT least(
+                (SELECT min(perform_at) FROM lead_stage_actions WHERE status = 'pending'),
+                (SELECT min(perform_at) FROM lead_stage_actions WHERE status = 'waiting'))
+            """)
+}
+
+extension Duration {
+    /// Seconds as a floating-point number, for `make_interval(secs => …)`.
+    var seconds: Double {
+        let (whole, attoseconds) = components
+        return Double(whole) + Double(attoseconds) / 1e18
+    }
+}

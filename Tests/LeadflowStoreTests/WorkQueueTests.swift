@@ -1,0 +1,153 @@
+import LeadflowDomain
+import LeadflowProto
+import LeadflowStore
+import LeadflowTestKit
+import Postgres
+import Testing
+
+/// Outcomes, attempts and leases, and concurrent claimers.
+@Suite("Work queue")
+struct WorkQueueTests {
+    @Test("a retry returns the action to pending with its delay; the attempts run out into dead")
+    func retriesUntilDead() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            for attempt in 1...3 {
+                let (claim, _) = try await engine.claim()
+                let action = try #require(claim.dispatches.first)
+                #expect(action.attempt == attempt)
+                let events = try await engine.apply([
+                    ActionOutcome(actionID: action.actionID, attempt: attempt, kind: .retry(delay: .zero), error: "HTTP 503")
+                ])
+                #expect(events.map(\.kind) == [attempt < 3 ? .actionRetrying : .actionDead])
+            }
+            #expect(try await engine.actions(of: "lead-1") == ["email:dead", "wait:blocked", "sms:blocked"])
+            let error = try await engine.connection.query("SELECT last_error FROM lead_stage_actions WHERE type = 'email'")
+                .scalar(String.self)
+            #expect(error == "HTTP 503")
+            #expect(try await engine.stages(of: "lead-1") == ["first:open"], "the lead's stage stops at a dead action")
+        }
+    }
+
+    @Test("a retry is due after its delay, not before")
+    func retryDelay() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (claim, _) = try await engine.claim()
+            let action = try #require(claim.dispatches.first)
+            try await engine.apply([ActionOutcome(actionID: action.actionID, attempt: 1, kind: .retry(delay: .seconds(600)))])
+            let (early, _) = try await engine.claim()
+            #expect(early.dispatches.isEmpty)
+            try await engine.timeTravel()
+            let (later, _) = try await engine.claim()
+            #expect(later.dispatches.map(\.attempt) == [2])
+        }
+    }
+
+    @Test("a permanent failure is dead at once; a snooze gives the attempt back")
+    func permanentAndSnooze() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["perm", "snooze"], pipeline: "steps")
+            let (claim, _) = try await engine.claim()
+            #expect(claim.dispatches.count == 2)
+            let byLead = Dictionary(uniqueKeysWithValues: claim.dispatches.map { ($0.lead.externalID, $0) })
+            try await engine.apply([
+                ActionOutcome(actionID: byLead["perm"]!.actionID, attempt: 1, kind: .failedPermanently, error: "550 no such user"),
+                ActionOutcome(actionID: byLead["snooze"]!.actionID, attempt: 1, kind: .snoozed(delay: .zero)),
+            ])
+            #expect(try await engine.actions(of: "perm").first == "email:dead")
+            let (again, _) = try await engine.claim()
+            #expect(again.dispatches.map(\.lead.externalID) == ["snooze"])
+            #expect(again.dispatches.map(\.attempt) == [1], "a snooze does not use up an attempt")
+        }
+    }
+
+    @Test("an outcome for a superseded attempt or a repeated outcome changes nothing")
+    func staleOutcomes() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let id = try #require(first.dispatches.first).actionID
+            try await engine.apply([ActionOutcome(actionID: id, attempt: 1, kind: .retry(delay: .zero))])
+            _ = try await engine.claim()
+            let stale = try await engine.apply([ActionOutcome(actionID: id, attempt: 1, kind: .succeeded)])
+            #expect(stale.isEmpty)
+            #expect(try await engine.actions(of: "lead-1").first == "email:dispatched")
+            try await engine.apply([ActionOutcome(actionID: id, attempt: 2, kind: .succeeded)])
+            let repeated = try await engine.apply([ActionOutcome(actionID: id, attempt: 2, kind: .succeeded)])
+            #expect(repeated.isEmpty)
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
+        }
+    }
+
+    @Test("dispatches carry the lead's fields and a stable idempotency key")
+    func dispatchContents() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.upsert("lead-1", email: "ada@example.com", attributes: ["plan": "pro"])
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let action = try #require(first.dispatches.first)
+            #expect(action.lead.email == "ada@example.com")
+            #expect(action.lead.attributes == ["plan": "pro"])
+            try await engine.apply([ActionOutcome(actionID: action.actionID, attempt: 1, kind: .retry(delay: .zero))])
+            let (second, _) = try await engine.claim()
+            #expect(second.dispatches.first?.idempotencyKey == action.idempotencyKey)
+            let configs = try await engine.connection.withTransaction { [id = action.pipelineActionID] in
+                try WorkQueue.actionConfigs([id], on: $0)
+            }
+            #expect(configs[action.pipelineActionID]?.email.subject == "Hi {{first_name}}")
+        }
+    }
+
+    @Test("concurrent claimers on separate connections take disjoint actions")
+    func concurrentClaims() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            let ids = (0..<400).map { "lead-\($0)" }
+            try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+                let engine = Engine(connection: connection)
+                _ = try await engine.pipeline(TestPipelines.steps)
+                try await engine.enroll(ids, pipeline: "steps")
+            }
+            let claimed = try await withThrowingTaskGroup(of: [Int].self) { group in
+                for _ in 0..<4 {
+                    group.addTask {
+                        try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+                            let engine = Engine(connection: connection)
+                            var mine: [Int] = []
+                            while true {
+                                let (claim, _) = try await engine.claim(limit: 25)
+                                if claim.dispatches.isEmpty { return mine }
+                                mine += claim.dispatches.map(\.actionID)
+                            }
+                        }
+                    }
+                }
+                return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+            }
+            let all = claimed.flatMap { $0 }
+            #expect(all.count == 400)
+            #expect(Set(all).count == 400, "an action was claimed twice")
+        }
+    }
+
+    @Test("nextDueAt answers from the partial indexes: nil when nothing is scheduled")
+    func nextDue() async throws {
+        try await withEngine { engine in
+            let none = try await engine.connection.withTransaction { try WorkQueue.nextDueAt(on: $0) }
+            #expect(none == nil)
+            _ = try await engine.pipeline(TestPipelines.longWait)
+            try await engine.enroll(["lead-1"], pipeline: "slow")
+            let (claim, _) = try await engine.claim()
+            try await engine.succeed(claim)
+            let next = try await engine.connection.withTransaction { try WorkQueue.nextDueAt(on: $0) }
+            let seconds = try #require(next).timeIntervalSinceNow
+            #expect(seconds > 3500 && seconds <= 3600)
+        }
+    }
+}

@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C system libraries
@@ -70,10 +71,29 @@ let package = Package(
             ]),
 
         // MARK: Services
+        // What every engine service shares: lead event publishing, graceful receive loops.
+        .target(
+            name: "LeadflowServiceKit",
+            dependencies: [
+                "LeadflowBus", "LeadflowProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "LeadflowIngest",
             dependencies: [
-                "LeadflowBus", "LeadflowPipeline", "LeadflowProto",
+                "LeadflowBus", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore", "Postgres",
+                "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        .target(
+            name: "LeadflowScheduler",
+            dependencies: [
+                "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit",
+                "LeadflowStore", "Postgres", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
@@ -113,6 +133,14 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(
+            name: "LeadflowEngineTests",
+            dependencies: [
+                "LeadflowBus", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
+                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),
         .testTarget(
             name: "LeadflowPipelineTests",

@@ -35,12 +35,15 @@ public enum WorkQueue {
 
     /// Claims up to `limit` due actions (`FOR UPDATE SKIP LOCKED`, so concurrent schedulers take disjoint
     /// rows): external ones become `dispatched` with a lease and one more attempt; internal ones run here.
-    /// Also moves on `wait_for_reply` actions whose time-out has passed.
+    /// Also moves on `wait_for_reply` actions whose time-out has passed. Actions of the `excluded` types stay
+    /// pending (their handlers are saturated).
     public static func claim(
-        limit: Int, settings: Settings, events: inout LeadEventLog, on connection: isolated PostgresConnection
+        limit: Int, excluding excluded: Set<ActionType> = [], settings: Settings, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
-        let rows = try connection.query(claimStatement, [limit, settings.lease.seconds])
+        let rows = try connection.query(
+            claimStatement, [limit, settings.lease.seconds, excluded.map(\.rawValue).sorted()])
         claim.wasFull = rows.count >= limit
         var waits: [ActionCompletion.Item] = []
         var moves: [ActionCompletion.Item] = []
@@ -190,7 +193,7 @@ public enum WorkQueue {
         sql: """
             WITH due AS (
                 SELECT id FROM lead_stage_actions
-                WHERE status = 'pending' AND perform_at <= now()
+                WHERE status = 'pending' AND perform_at <= now() AND NOT (type = ANY ($3::text[]))
                 ORDER BY perform_at
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED

@@ -1,0 +1,176 @@
+import LeadflowBus
+import LeadflowProto
+import LeadflowServiceKit
+import LeadflowStore
+import Logging
+import Postgres
+import ServiceLifecycle
+import Synchronization
+import ZeroMQ
+
+/// The ingest service: takes batches of client messages from its ROUTER socket, answers what is invalid at
+/// once, writes the rest in one transaction per batch and acknowledges them after the commit, then
+/// publishes the lead events.
+public final class IngestService: Service, Sendable {
+    /// Counters since start.
+    public struct Statistics: Sendable, Equatable {
+        public var batches = 0
+        public var applied = 0
+        public var duplicates = 0
+        public var rejected = 0
+        /// Batches left unanswered because the database kept failing.
+        public var failedBatches = 0
+        public var eventsDropped = 0
+    }
+
+    let configuration: IngestConfiguration
+    let database: PostgresClient
+    let responder: AckResponder
+    let events: LeadEventPublisher?
+    let logger: Logger
+    let gate = ShutdownGate()
+    let decoder = IngestDecoder()
+    let writer: IngestWriter
+    private let counters = Mutex(Statistics())
+
+    private init(
+        configuration: IngestConfiguration, database: PostgresClient, responder: AckResponder,
+        events: LeadEventPublisher?, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.database = database
+        self.responder = responder
+        self.events = events
+        self.logger = logger
+        self.writer = IngestWriter(
+            defaultMaxAttempts: configuration.defaultMaxAttempts, recordEvents: events != nil)
+    }
+
+    /// Binds the sockets; the service takes messages once ``run()`` is called.
+    public static func start(
+        configuration: IngestConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger
+    ) async throws -> IngestService {
+        let responder = try await AckResponder.start(
+            context: context, name: "ingest.router", endpoints: [.bind(configuration.endpoint)], logger: logger)
+        var events: LeadEventPublisher?
+        if let endpoint = configuration.eventsEndpoint {
+            let publisher = try await BusPublisher.start(
+                context: context, name: "ingest.events", endpoints: [.bind(endpoint)], logger: logger)
+            events = LeadEventPublisher(publisher: publisher, logger: logger)
+        }
+        return IngestService(
+            configuration: configuration, database: database, responder: responder, events: events, logger: logger)
+    }
+
+    public var statistics: Statistics { counters.withLock { $0 } }
+
+    /// The ROUTER endpoint actually bound (`tcp://…:*` resolved).
+    public func boundEndpoint() async throws -> String { try await responder.boundEndpoint() }
+
+    /// Serves until graceful shutdown (or cancellation): then stops taking messages, finishes the batch in
+    /// hand, flushes its acks and closes the sockets.
+    public func run() async throws {
+        let pruning = Task { await pruneDeduplicationLog() }
+        await withGracefulShutdownHandler {
+            while let batch = await gate.receive({ [responder, configuration] in
+                await responder.nextBatch(max: configuration.maxBatch)
+            }), !batch.isEmpty {
+                await handle(batch)
+            }
+        } onGracefulShutdown: {
+            self.gate.close()
+        }
+        pruning.cancel()
+        await responder.close()
+        await events?.close()
+    }
+
+    /// Stops taking messages; ``run()`` returns once the batch in hand is answered.
+    public func shutdown() { gate.close() }
+
+    func handle(_ requests: [AckResponder.Request]) async {
+        var messages: [IngestMessage] = []
+        var peers: [[UInt8]] = []
+        var rejected = 0
+        for request in requests {
+            switch decoder.decode(request.envelope) {
+            case .success(let message):
+                messages.append(message)
+                peers.append(request.peer)
+            case .failure(let rejection):
+                rejected += 1
+                logger.info(
+                    "message rejected",
+                    metadata: ["reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)",
+                               "msg.id": "\(request.msgID ?? "-")"])
+                await reply(.error(msgID: request.msgID ?? "", reason: rejection.reason.rawValue), to: request.peer)
+            }
+        }
+        counters.withLock {
+            $0.batches += 1
+            $0.rejected += rejected
+        }
+        guard !messages.isEmpty, let outcome = await write(messages) else { return }
+        for (ack, peer) in zip(outcome.acks, peers) { await reply(ack, to: peer) }
+        let dropped = events?.publish(outcome.events) ?? 0
+        counters.withLock {
+            $0.applied += outcome.applied
+            $0.duplicates += outcome.duplicates
+            $0.rejected += outcome.rejected
+            $0.eventsDropped += dropped
+        }
+    }
+
+    /// Writes with retries while the database is unavailable; `nil` when it stayed unavailable — the batch
+    /// is left unanswered and its clients send it again.
+    private func write(_ messages: [IngestMessage]) async -> IngestWriter.Outcome? {
+        let clock = ContinuousClock()
+        let deadline = clock.now + configuration.databaseRetryLimit
+        var delay = Duration.milliseconds(50)
+        while true {
+            do {
+                return try await writer.write(messages, to: database)
+            } catch {
+                guard clock.now + delay < deadline, !gate.isClosed else {
+                    logger.error(
+                        "batch not written; its messages stay unacknowledged",
+                        metadata: ["messages": "\(messages.count)", "error": "\(error)"])
+                    counters.withLock { $0.failedBatches += 1 }
+                    return nil
+                }
+                logger.warning("batch write failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                try? await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(2))
+            }
+        }
+    }
+
+    private func reply(_ ack: Ack, to peer: [UInt8]) async {
+        do {
+            try await responder.reply(ack, to: peer)
+        } catch {
+            logger.warning("ack not sent", metadata: ["msg.id": "\(ack.msgID)", "error": "\(error)"])
+        }
+    }
+
+    private func pruneDeduplicationLog() async {
+        let window = configuration.dedupWindow
+        while !Task.isCancelled {
+            do {
+                let pruned = try await database.withConnection { connection in
+                    try await connection.prune(window)
+                }
+                if pruned > 0 { logger.debug("pruned message ids", metadata: ["count": "\(pruned)"]) }
+            } catch {
+                logger.warning("pruning message ids failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: .seconds(60))
+        }
+    }
+}
+
+extension PostgresConnection {
+    fileprivate func prune(_ window: Duration) throws -> Int {
+        try ProcessedMessages.prune(olderThan: window, on: self)
+    }
+}

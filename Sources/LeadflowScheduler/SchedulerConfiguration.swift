@@ -1,0 +1,47 @@
+import LeadflowDomain
+
+/// How a scheduler claims, dispatches and retries.
+public struct SchedulerConfiguration: Sendable {
+    /// Where handlers of each external type connect to take dispatches (PUSH, bound).
+    public var dispatchEndpoints: [ActionType: String] = [
+        .email: "tcp://127.0.0.1:4230", .sms: "tcp://127.0.0.1:4231", .webhook: "tcp://127.0.0.1:4232",
+    ]
+    /// Where handlers push results (PULL, bound).
+    public var resultsEndpoint = "tcp://127.0.0.1:4239"
+    /// Where the scheduler publishes lead events (PUB, bound); `nil`: not published.
+    public var eventsEndpoint: String? = "tcp://127.0.0.1:4224"
+    /// Most actions claimed in one transaction.
+    public var claimBatch = 1_000
+    /// Most results applied in one transaction.
+    public var resultBatch = 2_000
+    /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
+    /// a type without (fast enough) handlers never holds the others back.
+    public var dispatchQueueLimit = 20_000
+    /// How long a handler may hold an action before it is presumed lost.
+    public var lease: Duration = .seconds(300)
+    public var defaultMaxAttempts = 5
+    public var retry = RetryPolicy()
+    /// The longest the scheduler sleeps with nothing due; wake-ups (NOTIFY, results) usually come first.
+    public var idleInterval: Duration = .seconds(1)
+    /// Whether to `LISTEN` for ingest's wake-ups (a dedicated connection).
+    public var listen = true
+
+    public init() {}
+
+    /// Readable problems, empty when the configuration is usable.
+    public func problems() -> [String] {
+        var problems: [String] = []
+        for type in ActionType.external where dispatchEndpoints[type] == nil {
+            problems.append("no dispatch endpoint for \(type.rawValue) actions")
+        }
+        if !(1...50_000).contains(claimBatch) { problems.append("claim batch must be 1…50000 (got \(claimBatch))") }
+        if !(1...50_000).contains(resultBatch) { problems.append("result batch must be 1…50000 (got \(resultBatch))") }
+        if dispatchQueueLimit < claimBatch {
+            problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")
+        }
+        if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
+        if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
+        if idleInterval <= .zero { problems.append("idle interval must be positive") }
+        return problems + retry.problems()
+    }
+}

@@ -1,0 +1,284 @@
+import Foundation
+import LeadflowBus
+import LeadflowDomain
+import LeadflowProto
+import LeadflowServiceKit
+import LeadflowStore
+import Logging
+import Postgres
+import ServiceLifecycle
+import Synchronization
+import ZeroMQ
+
+/// The scheduler: claims due actions in batches, runs internal ones in SQL, pushes external ones to their
+/// type's handlers and applies handler results in batches. Several schedulers may share a database; the
+/// claim's `FOR UPDATE SKIP LOCKED` keeps them from dispatching an action twice.
+///
+/// It wakes on ingest's `NOTIFY`, on results, at the next due time, and at least every idle interval.
+public final class SchedulerService: Service, Sendable {
+    /// Counters since start.
+    public struct Statistics: Sendable, Equatable {
+        public var claims = 0
+        public var dispatched = 0
+        public var internalActions = 0
+        public var results = 0
+        public var undecodableResults = 0
+        public var failedTransactions = 0
+        public var eventsDropped = 0
+    }
+
+    let configuration: SchedulerConfiguration
+    let database: PostgresClient
+    let dispatchers: [ActionType: TypeDispatcher]
+    let results: BusPuller
+    let events: LeadEventPublisher?
+    let logger: Logger
+    let doorbell = Doorbell()
+    let gate = ShutdownGate()
+    private let counters = Mutex(Statistics())
+    private let configs = Mutex([Int: Leadflow_V1_Action]())
+
+    private init(
+        configuration: SchedulerConfiguration, database: PostgresClient, dispatchers: [ActionType: TypeDispatcher],
+        results: BusPuller, events: LeadEventPublisher?, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.database = database
+        self.dispatchers = dispatchers
+        self.results = results
+        self.events = events
+        self.logger = logger
+    }
+
+    /// Binds the sockets; nothing is claimed before ``run()``.
+    public static func start(
+        configuration: SchedulerConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger
+    ) async throws -> SchedulerService {
+        var dispatchers: [ActionType: TypeDispatcher] = [:]
+        for (type, endpoint) in configuration.dispatchEndpoints {
+            // A small outbox, so dispatches wait in the dispatcher's queue, where saturation is measured.
+            let pusher = try await BusPusher.start(
+                context: context, name: "scheduler.\(type.rawValue)", endpoints: [.bind(endpoint)],
+                outboxCapacity: configuration.claimBatch, logger: logger)
+            dispatchers[type] = TypeDispatcher(pusher: pusher, limit: configuration.dispatchQueueLimit, logger: logger)
+        }
+        let results = try await BusPuller.start(
+            context: context, name: "scheduler.results", endpoints: [.bind(configuration.resultsEndpoint)],
+            logger: logger)
+        var events: LeadEventPublisher?
+        if let endpoint = configuration.eventsEndpoint {
+            let publisher = try await BusPublisher.start(
+                context: context, name: "scheduler.events", endpoints: [.bind(endpoint)], logger: logger)
+            events = LeadEventPublisher(publisher: publisher, logger: logger)
+        }
+        return SchedulerService(
+            configuration: configuration, database: database, dispatchers: dispatchers, results: results,
+            events: events, logger: logger)
+    }
+
+    public var statistics: Statistics { counters.withLock { $0 } }
+
+    /// The endpoint handlers of `type` connect to (a `tcp://…:*` port resolved).
+    public func dispatchEndpoint(for type: ActionType) async throws -> String? {
+        try await dispatchers[type]?.pusher.boundEndpoint()
+    }
+
+    public func resultsEndpoint() async throws -> String { try await results.boundEndpoint() }
+
+    /// Schedules until graceful shutdown: then it stops claiming, pushes what it claimed, applies the results
+    /// in hand and closes its sockets. Actions still out with handlers come back when their leases expire.
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await withTaskGroup(of: Void.self) { group in
+                for dispatcher in dispatchers.values { group.addTask { await dispatcher.run() } }
+                group.addTask { await self.applyResults() }
+                let listening = Task { await self.listenForWakeups() }
+                await claimLoop()
+                listening.cancel()
+                // Push what was claimed for up to a second; closing also releases a dispatcher stuck on a
+                // type without handlers (its actions come back when their leases expire).
+                for dispatcher in dispatchers.values {
+                    dispatcher.finish()
+                    group.addTask { await dispatcher.pusher.close(drainTimeout: .seconds(1)) }
+                }
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+        await events?.close()
+    }
+
+    /// Stops claiming; ``run()`` returns once what was claimed has been pushed.
+    public func shutdown() {
+        gate.close()
+        doorbell.ring()
+        Task { await results.close() }
+    }
+
+    /// Wakes the claim loop, e.g. after an in-process ingest committed new work.
+    public func wake() { doorbell.ring() }
+
+    // MARK: Claiming
+
+    private func claimLoop() async {
+        while !gate.isClosed {
+            let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
+            let progressed: Bool
+            do {
+                progressed = try await claimOnce(excluding: excluded)
+            } catch {
+                counters.withLock { $0.failedTransactions += 1 }
+                logger.warning("claim failed", metadata: ["error": "\(error)"])
+                await doorbell.wait(timeout: .milliseconds(500))
+                continue
+            }
+            if progressed && excluded.isEmpty { continue }
+            await doorbell.wait(timeout: await idleWait(saturated: !excluded.isEmpty))
+        }
+    }
+
+    /// One claim transaction, its dispatches handed to the type dispatchers; `true` when more work is
+    /// probably due at once.
+    private func claimOnce(excluding excluded: Set<ActionType>) async throws -> Bool {
+        let settings = WorkQueue.Settings(lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts)
+        let limit = configuration.claimBatch
+        let recording = events != nil
+        let (claim, claimEvents) = try await database.withTransaction { connection in
+            var events = LeadEventLog(recording: recording)
+            let claim = try WorkQueue.claim(
+                limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
+            return (claim, events.take())
+        }
+        if !claim.dispatches.isEmpty { try await dispatch(claim.dispatches) }
+        let dropped = events?.publish(claimEvents) ?? 0
+        counters.withLock {
+            $0.claims += 1
+            $0.dispatched += claim.dispatches.count
+            $0.internalActions += claim.internalCount
+            $0.eventsDropped += dropped
+        }
+        return claim.wasFull || claim.internalCount > 0
+    }
+
+    private func dispatch(_ actions: [ClaimedAction]) async throws {
+        let missing = Set(actions.map(\.pipelineActionID)).subtracting(configs.withLock { Set($0.keys) })
+        if !missing.isEmpty {
+            let loaded = try await database.withConnection { connection in
+                try await connection.actionConfigs(Array(missing))
+            }
+            configs.withLock { $0.merge(loaded) { _, new in new } }
+        }
+        let known = configs.withLock { configs in actions.map { configs[$0.pipelineActionID] } }
+        let now = Date()
+        let deadline = now.addingTimeInterval(Double(configuration.lease.components.seconds))
+        var byType: [ActionType: [Envelope]] = [:]
+        for (action, config) in zip(actions, known) {
+            guard let config else {
+                logger.error("no config for a claimed action", metadata: ["action.id": "\(action.actionID)"])
+                continue
+            }
+            do {
+                byType[action.type, default: []].append(
+                    try action.dispatchEnvelope(config: config, deadline: deadline, now: now))
+            } catch {
+                logger.error("dispatch not encoded", metadata: ["action.id": "\(action.actionID)", "error": "\(error)"])
+            }
+        }
+        for (type, envelopes) in byType {
+            guard let dispatcher = dispatchers[type] else {
+                logger.error("no dispatcher for claimed actions", metadata: ["action.type": "\(type.rawValue)"])
+                continue
+            }
+            dispatcher.enqueue(envelopes)
+        }
+    }
+
+    /// How long to sleep with nothing due: until the next due time, at most the idle interval; briefly while
+    /// a type is saturated, to look again once its queue drains.
+    private func idleWait(saturated: Bool) async -> Duration {
+        if saturated { return .milliseconds(20) }
+        let next = try? await database.withConnection { connection in try await connection.nextDueAt() }
+        guard let next = next ?? nil else { return configuration.idleInterval }
+        let seconds = max(0, next.timeIntervalSinceNow)
+        return min(configuration.idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
+    }
+
+    // MARK: Results
+
+    private func applyResults() async {
+        let settings = WorkQueue.Settings(lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts)
+        let recording = events != nil
+        while true {
+            let batch = await results.nextBatch(max: configuration.resultBatch)
+            if batch.isEmpty { return }
+            var outcomes: [ActionOutcome] = []
+            outcomes.reserveCapacity(batch.count)
+            var undecodable = 0
+            for envelope in batch {
+                do {
+                    outcomes.append(
+                        ActionOutcome(try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retry))
+                } catch {
+                    undecodable += 1
+                    logger.warning("result not decodable", metadata: ["subject": "\(envelope.subject)", "error": "\(error)"])
+                }
+            }
+            var applied = false
+            for attempt in 1...5 where !applied {
+                do {
+                    let resultEvents = try await database.withTransaction { [outcomes] connection in
+                        var events = LeadEventLog(recording: recording)
+                        try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
+                        return events.take()
+                    }
+                    let dropped = events?.publish(resultEvents) ?? 0
+                    counters.withLock { $0.eventsDropped += dropped }
+                    applied = true
+                } catch {
+                    counters.withLock { $0.failedTransactions += 1 }
+                    logger.warning(
+                        "results not applied", metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)"])
+                    try? await Task.sleep(for: .milliseconds(100 << attempt))
+                }
+            }
+            counters.withLock {
+                $0.results += outcomes.count
+                $0.undecodableResults += undecodable
+            }
+            // Successes made next actions due.
+            doorbell.ring()
+        }
+    }
+
+    // MARK: Wake-ups
+
+    private func listenForWakeups() async {
+        guard configuration.listen else { return }
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(configuration: database.configuration, logger: logger)
+                try await connection.listen(SchedulerWakeup.channel)
+                while !Task.isCancelled {
+                    let notifications = try await connection.waitForNotifications(timeout: .seconds(30))
+                    if !notifications.isEmpty { doorbell.ring() }
+                }
+                await connection.close()
+            } catch is CancellationError {
+                return
+            } catch {
+                logger.warning("listening for wake-ups failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
+
+extension PostgresConnection {
+    fileprivate func actionConfigs(_ ids: [Int]) throws -> [Int: Leadflow_V1_Action] {
+        try WorkQueue.actionConfigs(ids, on: self)
+    }
+
+    fileprivate func nextDueAt() throws -> Date? {
+        try WorkQueue.nextDueAt(on: self)
+    }
+}

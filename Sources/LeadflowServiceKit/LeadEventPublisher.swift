@@ -1,0 +1,54 @@
+import LeadflowBus
+import LeadflowProto
+import Logging
+
+/// Publishes lead events on `lead.<event>.<org>` (docs/protocol.md §5); never blocks the service that
+/// produced them: events that do not fit a slow subscriber's pipe are dropped and counted.
+public struct LeadEventPublisher: Sendable {
+    let publisher: BusPublisher
+    let logger: Logger
+
+    public init(publisher: BusPublisher, logger: Logger) {
+        self.publisher = publisher
+        self.logger = logger
+    }
+
+    /// Publishes `events` in order; returns how many were dropped.
+    @discardableResult
+    public func publish(_ events: [Leadflow_V1_LeadEvent]) -> Int {
+        var dropped = 0
+        for event in events {
+            do {
+                let subject = try Subject(tokens: ["lead", Self.name(of: event.kind), event.org])
+                if !publisher.publish(try Envelope(subject: subject, message: event)) { dropped += 1 }
+            } catch {
+                logger.warning(
+                    "lead event not published", metadata: ["org.id": "\(event.org)", "error": "\(error)"])
+            }
+        }
+        return dropped
+    }
+
+    /// Flushes what is queued for at most `drainTimeout`, then closes the socket.
+    public func close(drainTimeout: Duration = .seconds(1)) async { await publisher.close(drainTimeout: drainTimeout) }
+
+    /// The subject token of an event kind: past tense, so it never collides with a command (`lead.upsert`).
+    public static func name(of kind: Leadflow_V1_LeadEvent.Kind) -> String {
+        switch kind {
+        case .created: "created"
+        case .updated: "updated"
+        case .enrolled: "enrolled"
+        case .stageEntered: "stage_entered"
+        case .stageExited: "stage_exited"
+        case .replied: "replied"
+        case .unsubscribed: "unsubscribed"
+        case .deleted: "deleted"
+        case .actionDispatched: "action_dispatched"
+        case .actionSucceeded: "action_succeeded"
+        case .actionRetrying: "action_retrying"
+        case .actionDead: "action_dead"
+        case .pipelineEnded: "pipeline_ended"
+        case .unspecified, .UNRECOGNIZED: "unspecified"
+        }
+    }
+}

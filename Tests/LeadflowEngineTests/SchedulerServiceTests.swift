@@ -1,0 +1,176 @@
+import Foundation
+import LeadflowBus
+import LeadflowDomain
+import LeadflowIngest
+import LeadflowProto
+import LeadflowScheduler
+import Postgres
+import Testing
+
+/// The scheduler over real sockets: dispatches reach handlers, results move leads on, and two schedulers on
+/// one database never dispatch an action twice.
+@Suite("Scheduler service")
+struct SchedulerServiceTests {
+    static let threeSteps = """
+        name: three
+        stages:
+          - name: only
+            actions:
+              - email: {sender: "a@acme.test", subject: "Hi {{first_name}}", text: "hello"}
+              - wait: 0s
+              - sms: {sender: "+15550001111", body: "hi"}
+        """
+
+    static let oneEmail = """
+        name: one
+        stages:
+          - name: only
+            actions:
+              - email: {sender: "a@acme.test", subject: "Hi", text: "hello"}
+        """
+
+    func enroll(_ count: Int, pipeline: String, harness: EngineHarness) async throws {
+        let client = try await harness.requester()
+        try await withThrowingTaskGroup(of: Ack.self) { group in
+            for index in 0..<count {
+                group.addTask {
+                    let enroll = Leadflow_V1_LeadEnroll.with {
+                        $0.externalID = "lead-\(index)"
+                        $0.pipeline = pipeline
+                    }
+                    return try await harness.send("lead.enroll.acme", enroll, via: client)
+                }
+            }
+            for try await ack in group { #expect(ack == .ok(msgID: ack.msgID)) }
+        }
+        await client.close()
+    }
+
+    func endpoints(of scheduler: SchedulerService, _ type: ActionType) async throws -> (String, String) {
+        (try await scheduler.dispatchEndpoint(for: type)!, try await scheduler.resultsEndpoint())
+    }
+
+    @Test("leads run email → wait 0s → sms through the scheduler and a handler, in order, to the pipeline's end")
+    func threeStepPipeline() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            await client.close()
+            let scheduler = try await harness.startScheduler()
+            let (email, results) = try await endpoints(of: scheduler, .email)
+            let (sms, _) = try await endpoints(of: scheduler, .sms)
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
+            try await enroll(50, pipeline: "three", harness: harness)
+            try await harness.waitUntil("every lead left the pipeline") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 50
+            }
+            let dispatches = handler.dispatches
+            #expect(dispatches.count == 100)
+            for lead in 0..<50 {
+                let types = dispatches.filter { $0.lead.externalID == "lead-\(lead)" }.map(\.actionType)
+                #expect(types == [.email, .sms], "lead-\(lead) got \(types)")
+            }
+            #expect(dispatches.allSatisfy { $0.attempt == 1 && !$0.idempotencyKey.isEmpty })
+            #expect(dispatches.first { $0.actionType == .email }?.email.subject == "Hi {{first_name}}")
+            await handler.close()
+        }
+    }
+
+    @Test("a retry result brings the action back with the next attempt and the same idempotency key")
+    func retryResult() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            await client.close()
+            let scheduler = try await harness.startScheduler { $0.retry = RetryPolicy(base: .milliseconds(1), cap: .milliseconds(5)) }
+            let (email, results) = try await endpoints(of: scheduler, .email)
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email], resultEndpoints: [results]
+            ) { dispatch in dispatch.attempt < 3 ? .retry : .succeeded }
+            try await enroll(5, pipeline: "one", harness: harness)
+            try await harness.waitUntil("every action succeeded") { connection in
+                try await connection.query("SELECT count(*) FROM lead_stage_actions WHERE status = 'succeeded'")
+                    .scalar(Int.self) == 5
+            }
+            let byAction = Dictionary(grouping: handler.dispatches, by: \.actionID)
+            #expect(byAction.count == 5)
+            for (_, attempts) in byAction {
+                #expect(attempts.map(\.attempt).sorted() == [1, 2, 3])
+                #expect(Set(attempts.map(\.idempotencyKey)).count == 1)
+            }
+            await handler.close()
+        }
+    }
+
+    @Test("two schedulers on one database dispatch every action exactly once")
+    func twoSchedulers() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            await client.close()
+            // Small claims, so both schedulers claim many times while the enrolls arrive.
+            let first = try await harness.startScheduler { $0.claimBatch = 20 }
+            let second = try await harness.startScheduler { $0.claimBatch = 20 }
+            let (email1, results1) = try await endpoints(of: first, .email)
+            let (email2, results2) = try await endpoints(of: second, .email)
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email1, email2], resultEndpoints: [results1, results2])
+            try await enroll(600, pipeline: "one", harness: harness)
+            try await harness.waitUntil("every action succeeded") { connection in
+                try await connection.query("SELECT count(*) FROM lead_stage_actions WHERE status = 'succeeded'")
+                    .scalar(Int.self) == 600
+            }
+            let ids = handler.dispatches.map(\.actionID)
+            #expect(ids.count == 600)
+            #expect(Set(ids).count == 600, "an action was dispatched twice")
+            #expect(first.statistics.dispatched > 0 && second.statistics.dispatched > 0, "both schedulers took work")
+            #expect(first.statistics.dispatched + second.statistics.dispatched == 600)
+            await handler.close()
+        }
+    }
+
+    @Test("a type without handlers does not hold back the others")
+    func saturatedType() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(
+                """
+                name: texts
+                stages:
+                  - name: only
+                    actions:
+                      - sms: {sender: "+15550001111", body: "hi"}
+                """, via: client)
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            await client.close()
+            let scheduler = try await harness.startScheduler {
+                $0.claimBatch = 10
+                $0.dispatchQueueLimit = 10
+            }
+            let (email, results) = try await endpoints(of: scheduler, .email)
+            // Only an email handler: SMS dispatches pile up in their own queue.
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email], resultEndpoints: [results])
+            try await enroll(200, pipeline: "texts", harness: harness)
+            let emailClient = try await harness.requester()
+            for index in 0..<20 {
+                let enroll = Leadflow_V1_LeadEnroll.with {
+                    $0.externalID = "email-\(index)"
+                    $0.pipeline = "one"
+                }
+                try await harness.send("lead.enroll.acme", enroll, via: emailClient)
+            }
+            await emailClient.close()
+            try await harness.waitUntil("the email leads are done") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM lead_stage_actions WHERE type = 'email' AND status = 'succeeded'"
+                ).scalar(Int.self) == 20
+            }
+            let pendingSMS = try await harness.count("SELECT count(*) FROM lead_stage_actions WHERE type = 'sms' AND status = 'pending'")
+            #expect(pendingSMS > 0, "SMS actions beyond the queue limit stay pending, not claimed")
+            await handler.close()
+        }
+    }
+}

@@ -96,6 +96,13 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        // Settings of every service from flags, environment and a YAML file.
+        .target(
+            name: "LeadflowConfig",
+            dependencies: [
+                "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
+                .product(name: "Yams", package: "Yams"),
+            ]),
 
         // MARK: Store
         .target(
@@ -133,6 +140,7 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [

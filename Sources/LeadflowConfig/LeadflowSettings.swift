@@ -1,0 +1,78 @@
+import LeadflowDomain
+import LeadflowIngest
+import LeadflowScheduler
+
+/// Every setting of every service, read from flags, the environment and an optional YAML file, with
+/// defaults that run everything on one machine (docs/configuration.md).
+public struct LeadflowSettings: Sendable {
+    public var databaseURL: String?
+    public var ingest: IngestConfiguration
+    public var scheduler: SchedulerConfiguration
+    /// `handler.<type>.*` settings, by type and the rest of the key (`driver`, `max_in_flight`, …).
+    public var handlers: [ActionType: HandlerSettings]
+
+    /// Every key the file, the environment and `--set` accept.
+    public static let keys: [ConfigKey] = [
+        ConfigKey("database.url", "", "PostgreSQL URL (also $DATABASE_URL); leadflow dev starts a private cluster when unset"),
+        ConfigKey("ingest.endpoint", "tcp://127.0.0.1:4222", "ROUTER endpoint clients publish to"),
+        ConfigKey("ingest.events_endpoint", "tcp://127.0.0.1:4223", "PUB endpoint of ingest's lead events (empty: off)"),
+        ConfigKey("ingest.max_batch", "512", "most messages written per transaction"),
+        ConfigKey("ingest.dedup_window", "24h", "how long a Nats-Msg-Id is remembered"),
+        ConfigKey("scheduler.email_endpoint", "tcp://127.0.0.1:4230", "PUSH endpoint email handlers connect to"),
+        ConfigKey("scheduler.sms_endpoint", "tcp://127.0.0.1:4231", "PUSH endpoint SMS handlers connect to"),
+        ConfigKey("scheduler.webhook_endpoint", "tcp://127.0.0.1:4232", "PUSH endpoint webhook handlers connect to"),
+        ConfigKey("scheduler.results_endpoint", "tcp://127.0.0.1:4239", "PULL endpoint handlers push results to"),
+        ConfigKey("scheduler.events_endpoint", "tcp://127.0.0.1:4224", "PUB endpoint of the scheduler's lead events (empty: off)"),
+        ConfigKey("scheduler.claim_batch", "1000", "most actions claimed per transaction"),
+        ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
+        ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
+        ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
+        ConfigKey("scheduler.max_attempts", "5", "attempts of actions whose pipeline sets none"),
+        ConfigKey("scheduler.retry_base", "1s", "first retry delay (exponential back-off with full jitter)"),
+        ConfigKey("scheduler.retry_cap", "5m", "longest retry delay"),
+        ConfigKey("scheduler.idle_interval", "1s", "longest sleep with nothing due"),
+    ] + HandlerSettings.keys
+
+    /// Resolves and validates every setting; the error lists every problem.
+    public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {
+        var values = values
+        var ingest = IngestConfiguration()
+        ingest.endpoint = values.string("ingest.endpoint") ?? ""
+        ingest.eventsEndpoint = values.string("ingest.events_endpoint")
+        ingest.maxBatch = values.int("ingest.max_batch", in: 1...10_000)
+        ingest.dedupWindow = values.duration("ingest.dedup_window")
+        ingest.defaultMaxAttempts = values.int("scheduler.max_attempts", in: 1...100)
+        values.report(ingest.problems())
+
+        var scheduler = SchedulerConfiguration()
+        for type in ActionType.external {
+            scheduler.dispatchEndpoints[type] = values.string("scheduler.\(type.rawValue)_endpoint")
+        }
+        scheduler.resultsEndpoint = values.string("scheduler.results_endpoint") ?? ""
+        scheduler.eventsEndpoint = values.string("scheduler.events_endpoint")
+        scheduler.claimBatch = values.int("scheduler.claim_batch", in: 1...50_000)
+        scheduler.resultBatch = values.int("scheduler.result_batch", in: 1...50_000)
+        scheduler.dispatchQueueLimit = values.int("scheduler.dispatch_queue_limit", in: 1...1_000_000)
+        scheduler.lease = values.duration("scheduler.lease")
+        scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
+        scheduler.retry = RetryPolicy(base: values.duration("scheduler.retry_base"), cap: values.duration("scheduler.retry_cap"))
+        scheduler.idleInterval = values.duration("scheduler.idle_interval")
+        values.report(scheduler.problems())
+
+        var handlers: [ActionType: HandlerSettings] = [:]
+        for type in ActionType.external {
+            handlers[type] = HandlerSettings.resolve(type, scheduler: scheduler, &values)
+        }
+        try values.validate()
+        return LeadflowSettings(
+            databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers)
+    }
+
+    /// The settings table for `--help`: key, default, environment variable.
+    public static var helpText: String {
+        keys.map { key in
+            let value = key.defaultValue.isEmpty ? "(unset)" : key.defaultValue
+            return "  \(key.name) = \(value)\n      \(key.help); env \(key.environmentName)"
+        }.joined(separator: "\n")
+    }
+}

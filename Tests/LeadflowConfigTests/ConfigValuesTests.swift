@@ -1,0 +1,75 @@
+import LeadflowConfig
+import LeadflowDomain
+import Testing
+
+@Suite("Configuration")
+struct ConfigValuesTests {
+    @Test("defaults run everything on one machine")
+    func defaults() throws {
+        let settings = try LeadflowSettings.resolve(ConfigValues(keys: LeadflowSettings.keys))
+        #expect(settings.ingest.endpoint == "tcp://127.0.0.1:4222")
+        #expect(settings.scheduler.claimBatch == 1000)
+        #expect(settings.scheduler.lease == .seconds(300))
+        #expect(settings.handlers[.email]?.driver == "log")
+        #expect(settings.handlers[.sms]?.dispatchEndpoints == ["tcp://127.0.0.1:4231"])
+        #expect(settings.databaseURL == nil)
+    }
+
+    @Test("--set beats the environment, which beats the file")
+    func precedence() throws {
+        let file = try ConfigFile.parse(
+            """
+            scheduler:
+              claim_batch: 100
+              lease: 2m
+            ingest:
+              max_batch: 64
+            handler:
+              webhook:
+                scheduler_endpoints: [tcp://10.0.0.1:4232, tcp://10.0.0.2:4232]
+            """, file: "leadflow.yaml")
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys, overrides: ["scheduler.claim_batch": "300"],
+            environment: ["LEADFLOW_SCHEDULER_CLAIM_BATCH": "200", "LEADFLOW_INGEST_MAX_BATCH": "128"],
+            file: file, fileName: "leadflow.yaml")
+        let settings = try LeadflowSettings.resolve(values)
+        #expect(settings.scheduler.claimBatch == 300)
+        #expect(settings.ingest.maxBatch == 128)
+        #expect(settings.scheduler.lease == .seconds(120))
+        #expect(settings.handlers[.webhook]?.dispatchEndpoints == ["tcp://10.0.0.1:4232", "tcp://10.0.0.2:4232"])
+    }
+
+    @Test("every problem is reported at once, naming where the value came from")
+    func problems() throws {
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys,
+            overrides: ["scheduler.claim_batch": "lots", "handler.sms.driver": "smtp"],
+            environment: ["LEADFLOW_SCHEDULER_LEASE": "5 minutes"])
+        let error = try #require(throws: ConfigError.self) { try LeadflowSettings.resolve(values) }
+        let text = error.description
+        #expect(text.contains("--set scheduler.claim_batch: \"lots\" is not a whole number"))
+        #expect(text.contains("LEADFLOW_SCHEDULER_LEASE: malformed duration"))
+        #expect(text.contains("handler.sms.driver: \"smtp\" is not one of log, http"))
+    }
+
+    @Test("an unknown key is an error with a did-you-mean hint")
+    func unknownKey() throws {
+        let error = try #require(throws: ConfigError.self) {
+            try ConfigValues(keys: LeadflowSettings.keys, file: ["scheduler.claim_bacth": "5"], fileName: "leadflow.yaml")
+        }
+        #expect(error.description == "leadflow.yaml: unknown setting scheduler.claim_bacth (did you mean \"scheduler.claim_batch\"?)")
+    }
+
+    @Test("durations take s/m/h/d and milliseconds", arguments: [("250ms", Duration.milliseconds(250)), ("90s", .seconds(90)), ("1h30m", .seconds(5400))])
+    func durations(text: String, expected: Duration) throws {
+        var values = try ConfigValues(keys: LeadflowSettings.keys, overrides: ["scheduler.lease": text])
+        #expect(values.duration("scheduler.lease") == expected)
+        #expect(values.problems.isEmpty)
+    }
+
+    @Test("a file that is not YAML, or has a list where a value belongs, is reported with its name")
+    func badFile() throws {
+        let error = try #require(throws: ConfigError.self) { try ConfigFile.parse("scheduler: [unclosed", file: "bad.yaml") }
+        #expect(error.description.hasPrefix("bad.yaml: not valid YAML"))
+    }
+}

@@ -120,10 +120,11 @@ let package = Package(
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "LeadflowBenchmarks", "LeadflowBus", "LeadflowPipeline", "LeadflowProto", "LeadflowStore", "Postgres",
-                "PostgresServer", "ZeroMQ",
+                "LeadflowBenchmarks", "LeadflowBus", "LeadflowConfig", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
+                "LeadflowScheduler", "LeadflowStore", "Postgres", "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
         // MARK: Tests

@@ -1,8 +1,11 @@
 # The README's two commands, and a few more. Every target installs what it needs.
-.PHONY: run test bench proto
+.PHONY: run dev test bench proto
 
-run:    ## Build and run Leadflow locally (private PostgreSQL unless DATABASE_URL is set).
+run:    ## Build Leadflow and run the demo: 16,000 leads through every service (private PostgreSQL unless DATABASE_URL is set).
 	scripts/run.sh
+
+dev:    ## Build Leadflow and keep every service running until Ctrl-C.
+	scripts/run.sh --directory .leadflow/postgres
 
 test:   ## The whole test suite, with a throwaway PostgreSQL cluster.
 	scripts/test.sh

@@ -1,33 +1,52 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import LeadflowBenchmarks
+import LeadflowClient
+import LeadflowEngine
+import LeadflowPipeline
 import LeadflowStore
+import Logging
 import PostgresServer
 
-/// `leadflow dev`: everything on one machine, with a private PostgreSQL unless a database is given.
+/// `leadflow dev`: every service in one process, with a private PostgreSQL unless a database is given.
 struct DevCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dev",
-        abstract: "Run Leadflow on this machine (private PostgreSQL unless --database-url/DATABASE_URL is set).",
+        abstract: "Run all of Leadflow in one process (private PostgreSQL unless --database-url/DATABASE_URL is set).",
         discussion: """
             Starts a private PostgreSQL cluster in --directory when no database is given, applies the \
-            migrations, and runs until interrupted (Ctrl-C or SIGTERM), then stops the private cluster. \
-            The cluster's data stays in the folder for the next run.
+            migrations, and runs ingest, a scheduler and a handler per action type (log driver unless \
+            configured) until interrupted (Ctrl-C or SIGTERM). With --demo N it applies the three-step example \
+            pipeline, imports N leads through the client library, shows progress and a summary, and exits.
+
+            \(ConfigOptions.discussion)
             """)
 
-    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var options: ConfigOptions
 
     @OptionGroup(title: "Private PostgreSQL (when no database is given)")
     var postgres: PostgresCommand.Location
 
-    @Flag(help: "Exit after the database is ready instead of running until interrupted.")
+    @Flag(help: "Exit after the database is ready instead of running.")
     var setupOnly = false
+
+    @Option(help: "Import this many demo leads, print a summary and exit.")
+    var demo: Int?
+
+    @Option(help: "The demo's pipeline file.")
+    var demoPipeline = "examples/pipelines/three-step.yaml"
+
+    func validate() throws {
+        if let demo, !(1...10_000_000).contains(demo) { throw ValidationError("--demo takes 1…10000000 leads") }
+    }
 
     func run() async throws {
         let logger = CLILogging.logger("dev")
+        let settings = try options.settings()
         var cluster: LocalPostgresCluster?
         let url: String
-        if let given = database.resolved {
+        if let given = settings.databaseURL {
             url = given
         } else {
             let local = try postgres.cluster()
@@ -38,22 +57,63 @@ struct DevCommand: AsyncParsableCommand {
         }
         do {
             let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)
-            logger.info("database ready", metadata: ["migrations": "\(report)"])
             print("leadflow dev: database ready (\(report))")
             if cluster != nil { print("leadflow dev: psql \(url)") }
-            if !setupOnly {
+            if !setupOnly { try await runEngine(settings: settings, url: url, logger: logger) }
+        } catch {
+            try? await cluster?.stop()
+            throw error
+        }
+        if let cluster {
+            try await cluster.stop()
+            logger.info("private PostgreSQL stopped")
+        }
+    }
+
+    private func runEngine(settings: LeadflowSettings, url: String, logger: Logger) async throws {
+        var engineLogger = CLILogging.logger("engine")
+        // The demo's progress bar is the output; one log line per delivery would bury it.
+        if demo != nil { engineLogger.logLevel = .warning }
+        let engine = try await LocalEngine.start(settings: settings, databaseURL: url, logger: engineLogger)
+        let running = Task { try await engine.run() }
+        let endpoint = try await engine.ingestEndpoint()
+        print("leadflow dev: ingest at \(endpoint); handlers: "
+            + settings.handlers.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value.driver)" }
+            .joined(separator: ", "))
+        do {
+            if let demo {
+                try await runDemo(leads: demo, engine: engine, endpoint: endpoint, settings: settings)
+            } else {
                 print("leadflow dev: running; press Ctrl-C to stop")
                 let signal = await Self.waitForTermination()
                 logger.info("stopping", metadata: ["signal": "\(signal)"])
             }
         } catch {
-            try? await cluster?.stop()
+            engine.shutdown()
+            _ = await running.result
             throw error
         }
-        if let cluster, !setupOnly {
-            try await cluster.stop()
-            logger.info("private PostgreSQL stopped")
+        engine.shutdown()
+        try await running.value
+    }
+
+    private func runDemo(leads: Int, engine: LocalEngine, endpoint: String, settings: LeadflowSettings) async throws {
+        let pipeline =
+            FileManager.default.fileExists(atPath: demoPipeline)
+            ? try PipelineFile.load(path: demoPipeline)
+            : try PipelineDecoder().decode(yaml: BenchmarkPipeline.threeStepYAML, file: "three-step.yaml")
+        print("leadflow dev: demo — \(leads) leads through \"\(pipeline.name)\"")
+        let client = try await LeadflowClient.connect(to: endpoint, logger: CLILogging.logger("client"))
+        let progress = ProgressLine()
+        let run = EndToEndRun(org: "demo-\(Int(Date().timeIntervalSince1970))", pipeline: pipeline, leads: leads, idleProbes: 100)
+        let report = try await run.run(
+            engine: engine, client: client, eventsEndpoint: settings.scheduler.eventsEndpoint, context: engine.context
+        ) { step in
+            progress.show(done: step.done, expected: step.expected, rate: step.actionsPerSecond, elapsed: step.elapsed)
         }
+        progress.finish()
+        await client.close()
+        print(report.summary)
     }
 
     /// Suspends until SIGINT or SIGTERM arrives and returns its name. Both stay ignored afterwards, so a

@@ -2,11 +2,11 @@ import ArgumentParser
 import LeadflowPipeline
 
 /// `leadflow pipeline`: tools for pipeline definition files.
-struct PipelineCommand: ParsableCommand {
+struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
         abstract: "Work with pipeline definition files (YAML; see docs/pipelines.md).",
-        subcommands: [Validate.self])
+        subcommands: [Validate.self, PipelineApplyCommand.self])
 
     /// `leadflow pipeline validate FILE…`: reports every problem of every file, compiler style.
     struct Validate: ParsableCommand {

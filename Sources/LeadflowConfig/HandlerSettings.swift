@@ -12,10 +12,12 @@ public struct HandlerSettings: Sendable {
     public var dispatchEndpoints: [String]
     /// Scheduler PULL endpoints to push results to.
     public var resultEndpoints: [String]
-    /// Driver options by name (`url`, `username`, `password`, `token`, `starttls`, `secret`, `timeout`).
+    /// Driver options by name (`url`, `username`, `password`, `token`, `tls`, `secret`).
     public var options: [String: String]
+    /// The limit on one delivery.
+    public var timeout: Duration
 
-    static let optionNames = ["url", "username", "password", "token", "starttls", "secret", "timeout"]
+    static let optionNames = ["url", "username", "password", "token", "tls", "secret", "timeout"]
 
     static let keys: [ConfigKey] = ActionType.external.flatMap { type -> [ConfigKey] in
         let name = type.rawValue
@@ -25,7 +27,7 @@ public struct HandlerSettings: Sendable {
             ConfigKey("handler.\(name).scheduler_endpoints", "", "scheduler PUSH endpoints to take \(name) dispatches from (default: scheduler.\(name)_endpoint)"),
             ConfigKey("handler.\(name).result_endpoints", "", "scheduler PULL endpoints for results (default: scheduler.results_endpoint)"),
         ] + optionNames.map { option in
-            ConfigKey("handler.\(name).\(option)", option == "timeout" ? "30s" : "", optionHelp(option, type))
+            ConfigKey("handler.\(name).\(option)", defaultOption(option, type), optionHelp(option, type))
         }
     }
 
@@ -43,9 +45,17 @@ public struct HandlerSettings: Sendable {
         case "username": "SMTP user or provider account (basic auth)"
         case "password": "SMTP password or provider secret (basic auth); prefer the environment variable"
         case "token": "bearer token of the HTTP email provider"
-        case "starttls": "smtp:// only: require STARTTLS (true/false)"
+        case "tls": "SMTP on smtp://: STARTTLS none | optional | required"
         case "secret": "webhook only: HMAC-SHA256 signing secret"
         default: "per-delivery timeout"
+        }
+    }
+
+    static func defaultOption(_ option: String, _ type: ActionType) -> String {
+        switch option {
+        case "timeout": "30s"
+        case "tls": type == .email ? "required" : ""
+        default: ""
         }
     }
 
@@ -57,13 +67,14 @@ public struct HandlerSettings: Sendable {
             values.report(["\(prefix).driver: \"\(driver)\" is not one of \(allowed.joined(separator: ", "))"])
         }
         var options: [String: String] = [:]
-        for option in optionNames { options[option] = values.string("\(prefix).\(option)") }
+        for option in optionNames where option != "timeout" { options[option] = values.string("\(prefix).\(option)") }
         var dispatch = values.list("\(prefix).scheduler_endpoints")
         if dispatch.isEmpty, let endpoint = scheduler.dispatchEndpoints[type] { dispatch = [endpoint] }
         var results = values.list("\(prefix).result_endpoints")
         if results.isEmpty { results = [scheduler.resultsEndpoint] }
         return HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),
-            dispatchEndpoints: dispatch, resultEndpoints: results, options: options)
+            dispatchEndpoints: dispatch, resultEndpoints: results, options: options,
+            timeout: values.duration("\(prefix).timeout"))
     }
 }

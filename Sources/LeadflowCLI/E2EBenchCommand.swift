@@ -1,0 +1,107 @@
+import ArgumentParser
+import Foundation
+import LeadflowBenchmarks
+import LeadflowClient
+import LeadflowEngine
+import LeadflowStore
+import LeadflowProto
+import Logging
+import Postgres
+import PostgresServer
+
+/// `leadflow bench e2e`: every service in one process against a fresh database, N leads through a pipeline.
+struct E2EBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "e2e",
+        abstract: "End to end: enroll N leads into a pipeline with every service running; print actions/s and lags.",
+        discussion: """
+            Build with -c release for meaningful figures: swift run -c release leadflow bench e2e --leads 20000. \
+            Runs against a fresh database on --database-url/DATABASE_URL, or on a private cluster in --directory. \
+            Handlers use the log driver at warning level, so delivery costs nothing and the engine is measured.
+
+            \(ConfigOptions.discussion)
+            """)
+
+    @Option(help: "Leads to enroll.")
+    var leads = 20_000
+
+    @Option(help: "The pipeline's actions, comma-separated: email, sms, webhook, wait:<duration>.")
+    var steps = "email,wait:0s,sms"
+
+    @Option(help: "Leads enrolled one at a time afterwards to measure enroll → first action on the idle system.")
+    var probes = 200
+
+    @OptionGroup var options: ConfigOptions
+
+    @OptionGroup(title: "Private PostgreSQL (when no database is given)")
+    var postgres: PostgresCommand.Location
+
+    func validate() throws {
+        guard leads > 0 else { throw ValidationError("--leads must be positive") }
+        guard probes >= 0 else { throw ValidationError("--probes cannot be negative") }
+    }
+
+    func run() async throws {
+        let pipeline = try BenchmarkPipeline.fromSteps(steps)
+        var settings = try options.settings()
+        // Ports of their own, so a running `leadflow dev` does not get in the way.
+        settings.ingest.endpoint = "tcp://127.0.0.1:*"
+        settings.ingest.eventsEndpoint = nil
+        settings.scheduler.eventsEndpoint = "inproc://leadflow-bench-events"
+        var cluster: LocalPostgresCluster?
+        let serverURL: String
+        if let given = settings.databaseURL {
+            serverURL = given
+        } else {
+            let local = try postgres.cluster()
+            try await local.start()
+            cluster = local
+            serverURL = local.url
+        }
+        let name = "leadflow_bench_\(Int(Date().timeIntervalSince1970))"
+        let url = try PostgresConfiguration(url: serverURL).replacingDatabase(name).url
+        let admin = try await PostgresConnection.connect(url: serverURL)
+        try await admin.execute("CREATE DATABASE \"\(name)\"")
+        do {
+            _ = try await Migrator().migrate(url: url)
+            try await measure(pipeline: pipeline, settings: settings, url: url)
+        } catch {
+            _ = try? await admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+            try? await cluster?.stop()
+            throw error
+        }
+        _ = try await admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+        await admin.close()
+        try await cluster?.stop()
+    }
+
+    private func measure(pipeline: Leadflow_V1_PipelineDefinition, settings: LeadflowSettings, url: String) async throws {
+        var quiet = CLILogging.logger("bench")
+        quiet.logLevel = .warning
+        let engine = try await LocalEngine.start(settings: settings, databaseURL: url, logger: quiet)
+        let running = Task { try await engine.run() }
+        let client = try await LeadflowClient.connect(
+            to: try await engine.ingestEndpoint(), context: engine.context, logger: quiet)
+        print("e2e benchmark: \(leads) leads × [\(steps)], all services in one process, log drivers")
+        let progress = ProgressLine()
+        let run = EndToEndRun(org: "bench", pipeline: pipeline, leads: leads, idleProbes: probes)
+        do {
+            let report = try await run.run(
+                engine: engine, client: client, eventsEndpoint: settings.scheduler.eventsEndpoint, context: engine.context
+            ) { step in
+                progress.show(done: step.done, expected: step.expected, rate: step.actionsPerSecond, elapsed: step.elapsed)
+            }
+            progress.finish()
+            print(report.summary)
+        } catch {
+            progress.finish()
+            await client.close()
+            engine.shutdown()
+            _ = await running.result
+            throw error
+        }
+        await client.close()
+        engine.shutdown()
+        try await running.value
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// A one-line progress bar on stderr, redrawn in place on a terminal and printed every few seconds otherwise.
+struct ProgressLine: Sendable {
+    let interactive = isatty(STDERR_FILENO) == 1
+
+    func render(done: Int, expected: Int, rate: Double, elapsed: Duration) -> String {
+        let fraction = expected > 0 ? min(1, Double(done) / Double(expected)) : 0
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+        return String(format: "%@ %3.0f%%  %d/%d actions  %6.0f actions/s  %llds", bar, fraction * 100, done, expected, rate, elapsed.components.seconds)
+    }
+
+    func show(done: Int, expected: Int, rate: Double, elapsed: Duration) {
+        let line = render(done: done, expected: expected, rate: rate, elapsed: elapsed)
+        if interactive {
+            FileHandle.standardError.write(Data("\r\(line)".utf8))
+        } else if elapsed.components.seconds % 5 == 0 {
+            FileHandle.standardError.write(Data("\(line)\n".utf8))
+        }
+    }
+
+    func finish() {
+        if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}

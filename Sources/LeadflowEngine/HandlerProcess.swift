@@ -1,0 +1,35 @@
+import Curl
+import LeadflowConfig
+import LeadflowDomain
+import LeadflowHandlers
+import Logging
+import ServiceLifecycle
+import ZeroMQ
+
+/// A handler service as a ServiceLifecycle `Service`, for `leadflow handler <type>`: it connects to the
+/// configured scheduler endpoints and drains its deliveries on graceful shutdown.
+public struct HandlerProcess: Service {
+    let handler: HandlerService
+    let curl: CurlMulti?
+
+    public init(settings: HandlerSettings, context: ZMQContext, logger: Logger) throws {
+        var configuration = HandlerService.Configuration(
+            actionType: settings.type, actionEndpoints: settings.dispatchEndpoints.map { .connect($0) },
+            resultEndpoints: settings.resultEndpoints.map { .connect($0) })
+        configuration.maxInFlight = settings.maxInFlight
+        let curl = settings.driver == "log" ? nil : CurlMulti(maxConcurrent: settings.maxInFlight)
+        let driver = try settings.makeDriver(curl: curl!, logger: logger)
+        try configuration.validate()
+        self.curl = curl
+        self.handler = HandlerService(context: context, configuration: configuration, driver: driver, logger: logger)
+    }
+
+    public func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await handler.run()
+        } onGracefulShutdown: {
+            handler.stop()
+        }
+        curl?.shutdown()
+    }
+}

@@ -1,0 +1,52 @@
+import Curl
+import LeadflowConfig
+import LeadflowHandlers
+import Logging
+
+extension HandlerSettings {
+    /// The delivery driver these settings describe; throws a readable error when a required option is missing.
+    func makeDriver(curl: @autoclosure () -> CurlMulti, logger: Logger) throws(ConfigError) -> any DeliveryDriver {
+        let prefix = "handler.\(type.rawValue)"
+        func required(_ option: String) throws(ConfigError) -> String {
+            guard let value = options[option], !value.isEmpty else {
+                throw ConfigError("\(prefix).\(option) is required for the \(driver) driver")
+            }
+            return value
+        }
+        switch (type, driver) {
+        case (_, "log"):
+            return LogDriver(logger: logger)
+        case (.email, "smtp"):
+            var configuration = SMTPEmailDriver.Configuration()
+            configuration.url = try required("url")
+            configuration.username = options["username"] ?? ""
+            configuration.password = options["password"] ?? ""
+            guard let tls = SMTPRequest.TLSPolicy(rawValue: options["tls"] ?? "required") else {
+                throw ConfigError("\(prefix).tls must be none, optional or required")
+            }
+            configuration.tls = tls
+            configuration.timeout = timeout
+            return SMTPEmailDriver(configuration: configuration, curl: curl())
+        case (.email, "http"):
+            var configuration = HTTPEmailDriver.Configuration()
+            configuration.url = try required("url")
+            configuration.apiToken = try required("token")
+            configuration.timeout = timeout
+            return HTTPEmailDriver(configuration: configuration, curl: curl())
+        case (.sms, "http"):
+            var configuration = HTTPSMSDriver.Configuration()
+            configuration.url = try required("url")
+            configuration.accountID = try required("username")
+            configuration.authToken = try required("password")
+            configuration.timeout = timeout
+            return HTTPSMSDriver(configuration: configuration, curl: curl())
+        case (.webhook, "http"):
+            var configuration = WebhookDriver.Configuration()
+            configuration.signingSecret = try required("secret")
+            configuration.timeout = timeout
+            return WebhookDriver(configuration: configuration, curl: curl())
+        default:
+            throw ConfigError("\(prefix).driver: \(driver) cannot deliver \(type.rawValue) actions")
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import Curl
+import LeadflowBus
+import LeadflowConfig
+import LeadflowDomain
+import LeadflowHandlers
+import LeadflowIngest
+import LeadflowScheduler
+import Logging
+import Postgres
+import Synchronization
+import ZeroMQ
+
+/// Ingest, a scheduler and a handler per external type in one process — what `leadflow dev`, the demo and
+/// the end-to-end benchmark run. Clients reach ingest over its configured endpoint (tcp by default); the
+/// scheduler and handlers talk over `inproc://` in the shared ZeroMQ context.
+public final class LocalEngine: Sendable {
+    public let ingest: IngestService
+    public let scheduler: SchedulerService
+    public let handlers: [HandlerService]
+    public let database: PostgresClient
+    public let context: ZMQContext
+    let curl: CurlMulti?
+    let logger: Logger
+
+    private init(
+        ingest: IngestService, scheduler: SchedulerService, handlers: [HandlerService], database: PostgresClient,
+        context: ZMQContext, curl: CurlMulti?, logger: Logger
+    ) {
+        self.ingest = ingest
+        self.scheduler = scheduler
+        self.handlers = handlers
+        self.database = database
+        self.context = context
+        self.curl = curl
+        self.logger = logger
+    }
+
+    /// Connects to the database and binds every socket; nothing runs before ``run()``.
+    public static func start(settings: LeadflowSettings, databaseURL: String, logger: Logger) async throws -> LocalEngine {
+        let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
+        let context = try ZMQContext(ioThreads: 1)
+        let ingest = try await IngestService.start(
+            configuration: settings.ingest, database: database, context: context, logger: logger.named("ingest"))
+        var scheduler = settings.scheduler
+        let instance = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        for type in ActionType.external { scheduler.dispatchEndpoints[type] = "inproc://leadflow-\(instance)-\(type.rawValue)" }
+        scheduler.resultsEndpoint = "inproc://leadflow-\(instance)-results"
+        let schedulerService = try await SchedulerService.start(
+            configuration: scheduler, database: database, context: context, logger: logger.named("scheduler"))
+        let needsCurl = settings.handlers.values.contains { $0.driver != "log" }
+        let curl = needsCurl ? CurlMulti(maxConcurrent: settings.handlers.values.map(\.maxInFlight).max() ?? 64) : nil
+        var handlers: [HandlerService] = []
+        for type in ActionType.external {
+            guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
+            var configuration = HandlerService.Configuration(
+                actionType: type, actionEndpoints: [.connect(endpoint)],
+                resultEndpoints: [.connect(scheduler.resultsEndpoint)])
+            configuration.maxInFlight = handler.maxInFlight
+            let handlerLogger = logger.named("handler.\(type.rawValue)")
+            let driver = try handler.makeDriver(curl: curl!, logger: handlerLogger)
+            handlers.append(HandlerService(context: context, configuration: configuration, driver: driver, logger: handlerLogger))
+        }
+        return LocalEngine(
+            ingest: ingest, scheduler: schedulerService, handlers: handlers, database: database, context: context,
+            curl: curl, logger: logger)
+    }
+
+    /// The endpoint clients publish to (a `tcp://…:*` port resolved).
+    public func ingestEndpoint() async throws -> String { try await ingest.boundEndpoint() }
+
+    /// Runs every service until ``shutdown()``; then ingest stops taking messages, the scheduler stops
+    /// claiming, handlers finish what they hold, and the database pool and sockets close.
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.ingest.run() }
+            group.addTask { try await self.scheduler.run() }
+            for handler in handlers { group.addTask { try await handler.run() } }
+            try await group.waitForAll()
+        }
+        curl?.shutdown()
+        await database.shutdown()
+        context.shutdown()
+    }
+
+    public func shutdown() {
+        ingest.shutdown()
+        scheduler.shutdown()
+        for handler in handlers { handler.stop() }
+    }
+}
+
+extension Logger {
+    func named(_ component: String) -> Logger {
+        var logger = self
+        logger[metadataKey: "component"] = "\(component)"
+        return logger
+    }
+}

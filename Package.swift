@@ -46,7 +46,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Curl", dependencies: ["CCurl"]),
+        .target(
+            name: "Curl", dependencies: ["CCurl", .product(name: "DequeModule", package: "swift-collections")]),
         // A private PostgreSQL cluster in a local folder (initdb/pg_ctl), for `leadflow dev` and the tests.
         .target(name: "PostgresServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
 

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
+        .library(name: "LeadflowHandlers", targets: ["LeadflowHandlers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C system libraries
@@ -78,6 +81,17 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
+        // Handler services: pull action dispatches, deliver through libcurl (SMTP, HTTP APIs, webhooks), push results.
+        .target(
+            name: "LeadflowHandlers",
+            dependencies: [
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "ZeroMQ",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
         // MARK: Store
         .target(name: "LeadflowStore", dependencies: ["Postgres", .product(name: "Logging", package: "swift-log")]),
 
@@ -108,6 +122,15 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(
+            name: "LeadflowHandlersTests",
+            dependencies: [
+                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),
         .testTarget(
             name: "LeadflowPipelineTests",

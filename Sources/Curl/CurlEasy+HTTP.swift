@@ -5,7 +5,9 @@ extension HTTPRequest: CurlOperation {
         CurlTransfer(maxBodySize: maxResponseBodySize, shouldAbort: shouldAbort)
     }
 
-    func configure(_ easy: CurlEasy, transfer: CurlTransfer) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
+    func configure(_ easy: CurlEasy, transfer: CurlTransfer) throws(CurlError)
+        -> UnsafeMutablePointer<curl_slist>?
+    {
         try easy.configure(for: self, transfer: transfer)
     }
 

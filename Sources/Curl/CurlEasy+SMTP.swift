@@ -20,7 +20,9 @@ extension SMTPRequest: CurlOperation {
         CurlTransfer(maxBodySize: 64 << 10, shouldAbort: shouldAbort, lines: .serverReplies, upload: message)
     }
 
-    func configure(_ easy: CurlEasy, transfer: CurlTransfer) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
+    func configure(_ easy: CurlEasy, transfer: CurlTransfer) throws(CurlError)
+        -> UnsafeMutablePointer<curl_slist>?
+    {
         try easy.configure(for: self, transfer: transfer)
     }
 
@@ -39,7 +41,9 @@ extension SMTPRequest: CurlOperation {
 
 extension CurlEasy {
     /// Resets the handle and applies `request`; returns the recipient list, which must outlive the transfer.
-    func configure(for request: SMTPRequest, transfer: CurlTransfer) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
+    func configure(for request: SMTPRequest, transfer: CurlTransfer) throws(CurlError)
+        -> UnsafeMutablePointer<curl_slist>?
+    {
         try reset(
             url: request.url, protocols: "smtp,smtps", connectTimeout: request.connectTimeout,
             timeout: request.timeout, transfer: transfer)

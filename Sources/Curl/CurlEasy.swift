@@ -3,8 +3,8 @@ import CCurl
 /// One libcurl easy handle, reused request after request so connections, DNS and TLS sessions are kept warm.
 ///
 /// The handle is not thread-safe: a `CurlEasy` belongs to the thread that created it, and `perform` blocks that
-/// thread for the whole transfer — never call it from Swift's cooperative pool; from async code use `CurlWorker` (one transfer at a time) or
-/// `CurlMulti` (many).
+/// thread for the whole transfer — never call it from Swift's cooperative pool; from async code use `CurlWorker`
+/// (one transfer at a time) or `CurlMulti` (many).
 public final class CurlEasy {
     let handle: UnsafeMutableRawPointer
     // libcurl writes the detailed message of a failure here; it must outlive every transfer on the handle.

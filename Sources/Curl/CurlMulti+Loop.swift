@@ -39,8 +39,8 @@ extension CurlMulti {
             }
             inbox.attach(multi)
             Loop(multi: multi, inbox: inbox, maxConcurrent: maxConcurrent).run()
-            // Jobs can only be queued before `finish`, and the loop ends only with none queued, so this is empty
-            // but for the case where the loop stopped on a broken multi handle.
+            // The loop ends only when the inbox is closed and drained, and a closed inbox takes no jobs, so this
+            // fails nothing today; it keeps a caller from waiting forever should that ever change.
             let leftover = inbox.finish()
             for job in leftover { job.fail(CancellationError()) }
             curl_multi_cleanup(multi)

@@ -27,7 +27,8 @@ extension CurlTransfer {
     // HTTP body always goes through COPYPOSTFIELDS, so anything else that asks for data gets end-of-data.
     static let readFunction: curl_read_callback = { buffer, size, count, userdata in
         guard let buffer else { return 0 }
-        return CurlTransfer.from(userdata).readUpload(into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+        return CurlTransfer.from(userdata).readUpload(
+            into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
     }
 
     static let progressFunction: curl_xferinfo_callback = { userdata, _, _, _, _ in

@@ -2,10 +2,13 @@
 
 extension HTTPRequest: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        "\(method) \(Redaction.redactedURL(url)) (\(headers.count) headers, \(body.count)-byte body)"
+        "\(method) \(redactedURL) (\(headers.count) headers, \(body.count)-byte body)"
     }
 
     public var debugDescription: String { description }
+
+    /// The URL without user info, query or fragment (where URLs carry secrets), for logs and error messages.
+    public var redactedURL: String { Redaction.redactedURL(url) }
 
     /// `message` with the credentials of this request blanked out, for errors that may reach logs.
     func redacting(_ message: String) -> String {

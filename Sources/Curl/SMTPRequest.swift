@@ -54,8 +54,11 @@ public struct SMTPRequest: Sendable {
 extension SMTPRequest: CustomStringConvertible, CustomDebugStringConvertible {
     // Addresses and the message are personal data: only their counts and size are printed.
     public var description: String {
-        "SMTP \(Redaction.redactedURL(url)) (tls: \(tls), \(recipients.count) recipients, \(message.count)-byte message)"
+        "SMTP \(redactedURL) (tls: \(tls), \(recipients.count) recipients, \(message.count)-byte message)"
     }
 
     public var debugDescription: String { description }
+
+    /// The URL without user info, query or fragment, for logs and error messages.
+    public var redactedURL: String { Redaction.redactedURL(url) }
 }

@@ -84,7 +84,8 @@ public enum PipelineTemplate {
                 continue
             }
             pieces.append(.text(rest[..<open.lowerBound]))
-            pieces.append(.placeholder(name: inner.trimmingCharacters(in: .whitespaces), offset: offset(open.lowerBound)))
+            pieces.append(
+                .placeholder(name: inner.trimmingCharacters(in: .whitespaces), offset: offset(open.lowerBound)))
             rest = rest[end.upperBound...]
         }
         return (pieces, problems)

@@ -22,7 +22,8 @@ extension TestSMTPServer {
                 if line.first == " " || line.first == "\t", !fields.isEmpty {
                     fields[fields.count - 1].value += line
                 } else if let colon = line.firstIndex(of: ":") {
-                    fields.append((String(line[..<colon]), String(line[line.index(after: colon)...].drop { $0 == " " })))
+                    fields.append(
+                        (String(line[..<colon]), String(line[line.index(after: colon)...].drop { $0 == " " })))
                 }
             }
             return fields

@@ -34,7 +34,9 @@ extension TestSMTPServer {
             switch verb {
             case "EHLO":
                 var lines = ["250-127.0.0.1 greets \(argument)"]
-                if !server.authMechanisms.isEmpty { lines.append("250-AUTH " + server.authMechanisms.joined(separator: " ")) }
+                if !server.authMechanisms.isEmpty {
+                    lines.append("250-AUTH " + server.authMechanisms.joined(separator: " "))
+                }
                 lines.append("250 8BITMIME")
                 try await send(lines.joined(separator: "\r\n"))
             case "HELO":
@@ -55,7 +57,8 @@ extension TestSMTPServer {
                     return true
                 }
                 let recipient = Self.address(in: argument)
-                let reply = server.state.withLock { $0.recipientReplies[recipient.lowercased()] } ?? Reply(250, "2.1.5 Ok")
+                let reply =
+                    server.state.withLock { $0.recipientReplies[recipient.lowercased()] } ?? Reply(250, "2.1.5 Ok")
                 if reply.code / 100 == 2 { recipients.append(recipient) }
                 try await send("\(reply.code) \(reply.text)")
             case "DATA":

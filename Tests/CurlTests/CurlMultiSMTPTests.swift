@@ -117,7 +117,9 @@ struct CurlMultiSMTPTests {
             let multi = CurlMulti(maxConcurrent: 4)
             let codes = try await withThrowingTaskGroup(of: Int.self) { group in
                 for index in 0..<12 {
-                    group.addTask { try await multi.send(submission(to: server, recipient: "lead\(index)@example.org")).code }
+                    group.addTask {
+                        try await multi.send(submission(to: server, recipient: "lead\(index)@example.org")).code
+                    }
                 }
                 return try await group.reduce(into: []) { $0.append($1) }
             }

@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
+        .library(name: "LeadflowHandlers", targets: ["LeadflowHandlers"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -24,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
         .package(url: "https://github.com/swhitty/FlyingFox", from: "0.27.1"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
@@ -47,7 +49,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "Postgres", dependencies: ["CLibPQ", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "Curl", dependencies: ["CCurl"]),
+        .target(
+            name: "Curl", dependencies: ["CCurl", .product(name: "DequeModule", package: "swift-collections")]),
         // A private PostgreSQL cluster in a local folder (initdb/pg_ctl), for `leadflow dev` and the tests.
         .target(name: "PostgresServer", dependencies: [.product(name: "Logging", package: "swift-log")]),
 
@@ -104,6 +107,26 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
 
+        // Handler services: pull action dispatches, deliver through libcurl (SMTP, HTTP APIs, webhooks), push results.
+        .target(
+            name: "LeadflowHandlers",
+            dependencies: [
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "ZeroMQ",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        // Every service in one process: `leadflow dev`, the demo, the end-to-end benchmark.
+        .target(
+            name: "LeadflowEngine",
+            dependencies: [
+                "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
+                "LeadflowScheduler", "Postgres", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // MARK: Store
         .target(
             name: "LeadflowStore",
@@ -148,6 +171,15 @@ let package = Package(
                 "LeadflowBus", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
                 "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        .testTarget(
+            name: "LeadflowHandlersTests",
+            dependencies: [
+                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),

@@ -1,56 +1,22 @@
 import CCurl
 
 extension CurlEasy {
-    /// Resets the handle and applies `request`; returns the header list, which must outlive the transfer.
-    func configure(for request: HTTPRequest, transfer: CurlTransfer) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
+    /// Resets the handle and applies what every transfer needs, whatever its protocol: the error buffer, no
+    /// signals, the allowed protocols, both timeouts and the callbacks into `transfer`.
+    func reset(
+        url: String, protocols: String, connectTimeout: Duration, timeout: Duration, transfer: CurlTransfer
+    ) throws(CurlError) {
         // Reset drops every option of the previous request but keeps the connection and DNS caches.
         curl_easy_reset(handle)
         errorBuffer[0] = 0
         try set(CURLOPT_ERRORBUFFER, pointer: errorBuffer)
         // Timeouts are implemented with SIGALRM unless this is set, which is unsafe with threads.
         try set(CURLOPT_NOSIGNAL, 1)
-        try set(CURLOPT_URL, request.url)
-        try set(CURLOPT_PROTOCOLS_STR, "http,https")
-        try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(request.connectTimeout))
-        try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(request.timeout))
-        if request.maxRedirects > 0 {
-            try set(CURLOPT_FOLLOWLOCATION, 1)
-            try set(CURLOPT_MAXREDIRS, request.maxRedirects)
-            try set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        }
-        if let auth = request.basicAuth {
-            try set(CURLOPT_HTTPAUTH, lf_curlauth_basic)
-            try set(CURLOPT_USERNAME, auth.user)
-            try set(CURLOPT_PASSWORD, auth.password)
-        }
-        try configureMethodAndBody(request)
+        try set(CURLOPT_URL, url)
+        try set(CURLOPT_PROTOCOLS_STR, protocols)
+        try set(CURLOPT_CONNECTTIMEOUT_MS, Self.milliseconds(connectTimeout))
+        try set(CURLOPT_TIMEOUT_MS, Self.milliseconds(timeout))
         try configureCallbacks(transfer)
-        return try setHeaders(request)
-    }
-
-    private func configureMethodAndBody(_ request: HTTPRequest) throws(CurlError) {
-        let method = request.method
-        if method == .head {
-            try set(CURLOPT_NOBODY, 1)
-            return
-        }
-        let sendsBody = !request.body.isEmpty || [.post, .put, .patch].contains(method)
-        if sendsBody {
-            // The size goes first so binary bodies with NUL bytes are not measured with strlen; COPYPOSTFIELDS
-            // copies, so the body need not stay pinned for the transfer (nor, later, across a multi loop).
-            try check(lf_curl_easy_setopt_off_t(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
-            if request.body.isEmpty {
-                // A NULL pointer would make libcurl read the body from the read callback instead.
-                try set(CURLOPT_COPYPOSTFIELDS, "")
-            } else {
-                try check(request.body.withUnsafeBytes {
-                    lf_curl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, $0.baseAddress)
-                })
-            }
-        }
-        if method != .post && !(method == .get && !sendsBody) {
-            try set(CURLOPT_CUSTOMREQUEST, method.rawValue)
-        }
     }
 
     private func configureCallbacks(_ transfer: CurlTransfer) throws(CurlError) {
@@ -58,7 +24,9 @@ extension CurlEasy {
         try set(CURLOPT_WRITEDATA, pointer: transfer.userdata)
         try check(lf_curl_easy_setopt_header_function(handle, CurlTransfer.headerFunction))
         try set(CURLOPT_HEADERDATA, pointer: transfer.userdata)
-        try check(lf_curl_easy_setopt_read_function(handle, CurlTransfer.readNothingFunction))
+        // libcurl's default read function reads stdin: anything without an upload of its own reads nothing.
+        try check(lf_curl_easy_setopt_read_function(handle, CurlTransfer.readFunction))
+        try set(CURLOPT_READDATA, pointer: transfer.userdata)
         // libcurl refuses a body announced larger than this before reading any of it.
         try check(lf_curl_easy_setopt_off_t(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(transfer.maxBodySize)))
         if transfer.shouldAbort != nil {
@@ -68,21 +36,8 @@ extension CurlEasy {
         }
     }
 
-    private func setHeaders(_ request: HTTPRequest) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
-        var lines = request.headers.map { field in
-            // "Name:" would remove a header libcurl adds itself; "Name;" is libcurl's way to send it empty.
-            field.value.isEmpty ? "\(field.name);" : "\(field.name): \(field.value)"
-        }
-        // libcurl waits up to a second for "100 Continue" before sending bodies over 1 MiB, and many servers
-        // never send it: a bare "Expect:" turns that off.
-        if !request.headers.contains("Expect") {
-            lines.append("Expect:")
-        }
-        // With a body and no Content-Type, libcurl would claim application/x-www-form-urlencoded; a caller
-        // that sends a form says so, and nothing else should be mislabelled.
-        if !request.headers.contains("Content-Type") {
-            lines.append("Content-Type:")
-        }
+    /// A libcurl string list of `lines`, which the caller frees with `curl_slist_free_all` after the transfer.
+    func stringList(_ lines: [String]) throws(CurlError) -> UnsafeMutablePointer<curl_slist>? {
         var list: UnsafeMutablePointer<curl_slist>?
         for line in lines {
             guard let appended = curl_slist_append(list, line) else {
@@ -91,13 +46,49 @@ extension CurlEasy {
             }
             list = appended
         }
+        return list
+    }
+
+    /// Sets `option` to `list`, freeing the list if that fails; returns it for the caller to free later.
+    func set(_ option: CURLoption, list: UnsafeMutablePointer<curl_slist>?) throws(CurlError)
+        -> UnsafeMutablePointer<curl_slist>?
+    {
         do {
-            try set(CURLOPT_HTTPHEADER, pointer: list)
+            try set(option, pointer: list)
         } catch {
             curl_slist_free_all(list)
             throw error
         }
         return list
+    }
+
+    /// The error for a transfer that ended with `code`: what a callback stopped, or libcurl's own message,
+    /// with `redact` applied to anything libcurl wrote.
+    func failure(
+        _ code: CURLcode, transfer: CurlTransfer, maxBodySize: Int, redact: (String) -> String
+    ) -> CurlError {
+        switch transfer.stop {
+        case .bodyTooLarge:
+            return CurlError(
+                kind: .responseTooLarge, code: Int(code.rawValue),
+                message: "response body exceeds \(maxBodySize) bytes")
+        case .headersTooLarge:
+            return CurlError(
+                kind: .responseTooLarge, code: Int(code.rawValue),
+                message: "response headers exceed \(CurlTransfer.maxHeaderBytes) bytes")
+        case .aborted, nil:
+            var error = CurlError(code: code, message: errorMessage(for: code))
+            if code == CURLE_FILESIZE_EXCEEDED {
+                error.message = "response body exceeds \(maxBodySize) bytes (Content-Length)"
+            }
+            error.message = redact(error.message)
+            return error
+        }
+    }
+
+    private func errorMessage(for code: CURLcode) -> String {
+        let detailed = String(cString: errorBuffer)
+        return detailed.isEmpty ? String(cString: curl_easy_strerror(code)) : detailed
     }
 
     func longInfo(_ info: CURLINFO) throws(CurlError) -> Int {
@@ -112,19 +103,24 @@ extension CurlEasy {
         return Int64(value)
     }
 
-    private func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
+    /// The transfer's total time as libcurl measured it.
+    func totalTime() throws(CurlError) -> Duration {
+        .microseconds(try offsetInfo(CURLINFO_TOTAL_TIME_T))
+    }
+
+    func set(_ option: CURLoption, _ value: Int) throws(CurlError) {
         try check(lf_curl_easy_setopt_long(handle, option, value))
     }
 
-    private func set(_ option: CURLoption, _ value: String) throws(CurlError) {
+    func set(_ option: CURLoption, _ value: String) throws(CurlError) {
         try check(lf_curl_easy_setopt_string(handle, option, value))
     }
 
-    private func set(_ option: CURLoption, pointer: UnsafeRawPointer?) throws(CurlError) {
+    func set(_ option: CURLoption, pointer: UnsafeRawPointer?) throws(CurlError) {
         try check(lf_curl_easy_setopt_pointer(handle, option, pointer))
     }
 
-    private func check(_ code: CURLcode) throws(CurlError) {
+    func check(_ code: CURLcode) throws(CurlError) {
         guard code == CURLE_OK else {
             throw CurlError(code: code, message: String(cString: curl_easy_strerror(code)))
         }

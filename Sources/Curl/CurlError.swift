@@ -10,11 +10,12 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
         case tls
         case sendFailed
         case receiveFailed
-        /// The URL cannot be parsed, or names a scheme other than http/https.
+        /// The URL cannot be parsed, or names a scheme the request does not allow (http/https; smtp/smtps).
         case malformedURL
         /// The response body (or header block) exceeded the request's limit; the transfer was abandoned.
         case responseTooLarge
-        /// The request itself cannot be sent as given (a header with a line break, a HEAD with a body); no I/O happened.
+        /// The request itself cannot be sent as given (a header or address with a line break, a HEAD with a body);
+        /// no I/O happened.
         case invalidRequest
         case other
     }
@@ -33,6 +34,11 @@ public struct CurlError: Error, Sendable, Hashable, CustomStringConvertible {
 
     init(code: CURLcode, message: String) {
         self.init(kind: Self.kind(for: code), code: Int(code.rawValue), message: message)
+    }
+
+    /// A request refused before any I/O because it cannot be sent as given.
+    static func invalidRequest(_ message: String) -> CurlError {
+        CurlError(kind: .invalidRequest, code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: message)
     }
 
     public var description: String { "CurlError.\(kind) (CURLcode \(code)): \(message)" }

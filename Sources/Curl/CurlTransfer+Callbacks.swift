@@ -23,9 +23,13 @@ extension CurlTransfer {
         return CurlTransfer.from(userdata).receiveHeaderLine(line) ? length : 0
     }
 
-    // libcurl's default read function reads stdin; a request body always goes through COPYPOSTFIELDS, so
-    // anything that still asks for upload data must get end-of-data rather than the process's input.
-    static let readNothingFunction: curl_read_callback = { _, _, _, _ in 0 }
+    // libcurl's default read function reads stdin; here uploads come from the transfer (an SMTP message), and an
+    // HTTP body always goes through COPYPOSTFIELDS, so anything else that asks for data gets end-of-data.
+    static let readFunction: curl_read_callback = { buffer, size, count, userdata in
+        guard let buffer else { return 0 }
+        return CurlTransfer.from(userdata).readUpload(
+            into: UnsafeMutableRawBufferPointer(start: buffer, count: size * count))
+    }
 
     static let progressFunction: curl_xferinfo_callback = { userdata, _, _, _, _ in
         CurlTransfer.from(userdata).checkAbort() ? 1 : 0

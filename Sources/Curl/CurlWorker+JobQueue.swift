@@ -5,7 +5,7 @@ extension CurlWorker {
     /// The worker's inbox: submitted jobs in order, and a semaphore the thread sleeps on while it is empty.
     final class JobQueue: Sendable {
         private struct State {
-            var jobs: [Job] = []
+            var jobs: [CurlJob<HTTPRequest>] = []
             var head = 0
             var isClosed = false
         }
@@ -14,7 +14,7 @@ extension CurlWorker {
         // Signalled once per job and once on close, so each wake-up of the thread has exactly one thing to see.
         private let signal = DispatchSemaphore(value: 0)
 
-        func enqueue(_ job: Job) -> Bool {
+        func enqueue(_ job: CurlJob<HTTPRequest>) -> Bool {
             let accepted = state.withLock { state -> Bool in
                 guard !state.isClosed else { return false }
                 state.jobs.append(job)
@@ -33,9 +33,9 @@ extension CurlWorker {
         }
 
         /// Blocks until a job arrives; nil once the queue is closed and drained.
-        func next() -> Job? {
+        func next() -> CurlJob<HTTPRequest>? {
             signal.wait()
-            return state.withLock { state -> Job? in
+            return state.withLock { state -> CurlJob<HTTPRequest>? in
                 guard state.head < state.jobs.count else { return nil }
                 let job = state.jobs[state.head]
                 state.head += 1

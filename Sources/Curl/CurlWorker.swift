@@ -22,17 +22,7 @@ public final class CurlWorker: Sendable {
     /// Performs `request` on the worker's thread; cancelling the calling task abandons the transfer (within about a
     /// second) or removes it from the queue, and throws `CancellationError`, as does calling this after `shutdown()`.
     public func perform(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let job = Job(request: request)
-        return try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                guard job.attach(continuation) else { return }
-                if !queue.enqueue(job) {
-                    job.reject(CancellationError())
-                }
-            }
-        } onCancel: {
-            job.cancel()
-        }
+        try await CurlJob(request).outcome(enqueue: queue.enqueue)
     }
 
     /// Stops taking requests; those already submitted still run, then the thread exits and frees the handle.
@@ -46,7 +36,7 @@ public final class CurlWorker: Sendable {
         while let job = queue.next() {
             guard job.start() else { continue }
             let result = easy.flatMap { easy in
-                Result { () throws(CurlError) in try easy.perform(job.request, shouldAbort: job.isAbortRequested) }
+                Result { () throws(CurlError) in try easy.perform(job.operation, shouldAbort: job.isAbortRequested) }
             }
             job.finish(result.mapError { error -> any Error in
                 job.isAbortRequested() ? CancellationError() : error

@@ -2,35 +2,17 @@
 
 extension HTTPRequest: CustomStringConvertible, CustomDebugStringConvertible {
     public var description: String {
-        "\(method) \(Self.redactedURL(url)) (\(headers.count) headers, \(body.count)-byte body)"
+        "\(method) \(redactedURL) (\(headers.count) headers, \(body.count)-byte body)"
     }
 
     public var debugDescription: String { description }
 
+    /// The URL without user info, query or fragment (where URLs carry secrets), for logs and error messages.
+    public var redactedURL: String { Redaction.redactedURL(url) }
+
     /// `message` with the credentials of this request blanked out, for errors that may reach logs.
     func redacting(_ message: String) -> String {
-        let secrets = [basicAuth?.password, Self.userInfoRange(in: url).map { String(url[$0]) }]
-            .compactMap { $0 }
-            .filter { !$0.isEmpty }
-        return secrets.reduce(message) { $0.replacing($1, with: "<redacted>") }
-    }
-
-    /// The URL without user info, query or fragment, which is where URLs carry secrets (webhook tokens).
-    static func redactedURL(_ url: String) -> String {
-        var visible = url.prefix { $0 != "?" && $0 != "#" }
-        if let userInfo = userInfoRange(in: visible) {
-            // Drop the "@" that ends the user info too.
-            visible.removeSubrange(userInfo.lowerBound...userInfo.upperBound)
-        }
-        return String(visible)
-    }
-
-    /// Where `user:password` sits in `scheme://user:password@host/…`, if anywhere.
-    private static func userInfoRange<S: StringProtocol>(in url: S) -> Range<S.Index>? {
-        guard let schemeEnd = url.firstRange(of: "://") else { return nil }
-        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        guard let at = authority.lastIndex(of: "@") else { return nil }
-        return schemeEnd.upperBound..<at
+        Redaction.redact(message, url: url, password: basicAuth?.password)
     }
 }
 

@@ -4,34 +4,30 @@ extension HTTPRequest {
     /// Rejects what libcurl would send verbatim and so let a caller-supplied value inject protocol lines.
     func validate() throws(CurlError) {
         guard Self.isToken(method.rawValue) else {
-            throw Self.invalid("method is not an HTTP token")
+            throw CurlError.invalidRequest("method is not an HTTP token")
         }
         for field in headers {
             guard Self.isToken(field.name) else {
-                throw Self.invalid("header name '\(Self.printable(field.name))' is not an HTTP token")
+                throw CurlError.invalidRequest("header name '\(Self.printable(field.name))' is not an HTTP token")
             }
             // The value itself is left out of the message: it may be a secret (an API key header).
             guard !field.value.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) else {
-                throw Self.invalid("value of header '\(field.name)' contains CR, LF or NUL")
+                throw CurlError.invalidRequest("value of header '\(field.name)' contains CR, LF or NUL")
             }
         }
         // C strings end at NUL: a URL or credential containing one would be silently truncated.
         guard !url.utf8.contains(0) else {
-            throw Self.invalid("URL contains NUL")
+            throw CurlError.invalidRequest("URL contains NUL")
         }
         if let basicAuth, basicAuth.user.utf8.contains(0) || basicAuth.password.utf8.contains(0) {
-            throw Self.invalid("basic auth credentials contain NUL")
+            throw CurlError.invalidRequest("basic auth credentials contain NUL")
         }
         guard method != .head || body.isEmpty else {
-            throw Self.invalid("a HEAD request cannot carry a body")
+            throw CurlError.invalidRequest("a HEAD request cannot carry a body")
         }
         guard maxResponseBodySize >= 0, maxRedirects >= 0 else {
-            throw Self.invalid("maxResponseBodySize and maxRedirects cannot be negative")
+            throw CurlError.invalidRequest("maxResponseBodySize and maxRedirects cannot be negative")
         }
-    }
-
-    private static func invalid(_ message: String) -> CurlError {
-        CurlError(kind: .invalidRequest, code: Int(CURLE_BAD_FUNCTION_ARGUMENT.rawValue), message: message)
     }
 
     // tchar from RFC 9110 §5.6.2.

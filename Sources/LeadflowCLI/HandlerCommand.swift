@@ -29,7 +29,7 @@ struct HandlerCommand: AsyncParsableCommand {
         let logger = CLILogging.logger("handler.\(type)")
         guard let handlerSettings = settings.handlers[actionType] else { throw ValidationError("no settings for \(type)") }
         let context = try ZMQContext()
-        let process = try HandlerProcess(settings: handlerSettings, context: context, logger: logger)
+        let process = try await HandlerProcess(settings: handlerSettings, context: context, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: process)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

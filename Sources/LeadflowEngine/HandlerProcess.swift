@@ -12,24 +12,24 @@ public struct HandlerProcess: Service {
     let handler: HandlerService
     let curl: CurlMulti?
 
-    public init(settings: HandlerSettings, context: ZMQContext, logger: Logger) throws {
+    public init(settings: HandlerSettings, context: ZMQContext, logger: Logger) async throws {
         var configuration = HandlerService.Configuration(
             actionType: settings.type, actionEndpoints: settings.dispatchEndpoints.map { .connect($0) },
             resultEndpoints: settings.resultEndpoints.map { .connect($0) })
         configuration.maxInFlight = settings.maxInFlight
         let curl = settings.driver == "log" ? nil : CurlMulti(maxConcurrent: settings.maxInFlight)
-        let driver = try settings.makeDriver(curl: curl!, logger: logger)
-        try configuration.validate()
+        let driver = try settings.makeDriver(curl: curl ?? CurlMulti(maxConcurrent: 1), logger: logger)
         self.curl = curl
-        self.handler = HandlerService(context: context, configuration: configuration, driver: driver, logger: logger)
+        self.handler = try await HandlerService.start(
+            context: context, configuration: configuration, driver: driver, logger: logger)
     }
 
     public func run() async throws {
         try await withGracefulShutdownHandler {
             try await handler.run()
         } onGracefulShutdown: {
-            handler.stop()
+            handler.shutdown()
         }
-        curl?.shutdown()
+        await curl?.shutdown()
     }
 }

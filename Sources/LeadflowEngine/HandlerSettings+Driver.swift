@@ -29,16 +29,16 @@ extension HandlerSettings {
             return SMTPEmailDriver(configuration: configuration, curl: curl())
         case (.email, "http"):
             var configuration = HTTPEmailDriver.Configuration()
-            configuration.url = try required("url")
+            configuration.endpoint.url = try required("url")
             configuration.apiToken = try required("token")
-            configuration.timeout = timeout
+            configuration.endpoint.timeout = timeout
             return HTTPEmailDriver(configuration: configuration, curl: curl())
         case (.sms, "http"):
             var configuration = HTTPSMSDriver.Configuration()
-            configuration.url = try required("url")
+            configuration.endpoint.url = try required("url")
             configuration.accountID = try required("username")
             configuration.authToken = try required("password")
-            configuration.timeout = timeout
+            configuration.endpoint.timeout = timeout
             return HTTPSMSDriver(configuration: configuration, curl: curl())
         case (.webhook, "http"):
             var configuration = WebhookDriver.Configuration()

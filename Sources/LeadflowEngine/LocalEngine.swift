@@ -1,4 +1,5 @@
 import Curl
+import Foundation
 import LeadflowBus
 import LeadflowConfig
 import LeadflowDomain
@@ -49,6 +50,8 @@ public final class LocalEngine: Sendable {
             configuration: scheduler, database: database, context: context, logger: logger.named("scheduler"))
         let needsCurl = settings.handlers.values.contains { $0.driver != "log" }
         let curl = needsCurl ? CurlMulti(maxConcurrent: settings.handlers.values.map(\.maxInFlight).max() ?? 64) : nil
+        // Built on first use only; the log driver needs none.
+        let sharedCurl = { curl ?? CurlMulti(maxConcurrent: 1) }
         var handlers: [HandlerService] = []
         for type in ActionType.external {
             guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
@@ -57,8 +60,10 @@ public final class LocalEngine: Sendable {
                 resultEndpoints: [.connect(scheduler.resultsEndpoint)])
             configuration.maxInFlight = handler.maxInFlight
             let handlerLogger = logger.named("handler.\(type.rawValue)")
-            let driver = try handler.makeDriver(curl: curl!, logger: handlerLogger)
-            handlers.append(HandlerService(context: context, configuration: configuration, driver: driver, logger: handlerLogger))
+            let driver = try handler.makeDriver(curl: sharedCurl(), logger: handlerLogger)
+            handlers.append(
+                try await HandlerService.start(
+                    context: context, configuration: configuration, driver: driver, logger: handlerLogger))
         }
         return LocalEngine(
             ingest: ingest, scheduler: schedulerService, handlers: handlers, database: database, context: context,
@@ -77,7 +82,7 @@ public final class LocalEngine: Sendable {
             for handler in handlers { group.addTask { try await handler.run() } }
             try await group.waitForAll()
         }
-        curl?.shutdown()
+        await curl?.shutdown()
         await database.shutdown()
         context.shutdown()
     }
@@ -85,7 +90,7 @@ public final class LocalEngine: Sendable {
     public func shutdown() {
         ingest.shutdown()
         scheduler.shutdown()
-        for handler in handlers { handler.stop() }
+        for handler in handlers { handler.shutdown() }
     }
 }
 

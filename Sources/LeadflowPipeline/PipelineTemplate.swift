@@ -15,15 +15,21 @@ public enum PipelineTemplate {
     /// What a user may write between `{{` and `}}`, for messages.
     static let knownVariables = (leadFields + ["attributes.<key>"]).joined(separator: ", ")
 
+    /// A piece of a scanned template: literal text, or a placeholder with its name and offset.
+    enum Piece {
+        case text(Substring)
+        case placeholder(name: String, offset: Int)
+    }
+
     /// The placeholder names in `template`, in order, with surrounding spaces trimmed.
     public static func variables(in template: String) -> [String] {
-        scan(template).variables.map(\.name)
+        scan(template).pieces.variables.map(\.name)
     }
 
     /// Unbalanced braces and names that are not lead fields, in order; empty when the template is fine.
     public static func problems(in template: String) -> [Problem] {
-        let (variables, problems) = scan(template)
-        let unknown = variables.compactMap { variable -> Problem? in
+        let (pieces, problems) = scan(template)
+        let unknown = pieces.variables.compactMap { variable -> Problem? in
             let name = variable.name
             let message: String? =
                 if leadFields.contains(name) {
@@ -42,10 +48,12 @@ public enum PipelineTemplate {
         return (problems + unknown).sorted { $0.offset < $1.offset }
     }
 
-    private static func scan(_ template: String) -> (variables: [(name: String, offset: Int)], problems: [Problem]) {
+    /// Splits `template` into text and placeholders; stray braces stay text and are reported as problems.
+    /// Validation and rendering both read templates through this, so they cannot disagree on the syntax.
+    static func scan(_ template: String) -> (pieces: [Piece], problems: [Problem]) {
         let scalars = template.unicodeScalars
         func offset(_ index: String.Index) -> Int { scalars.distance(from: scalars.startIndex, to: index) }
-        var variables: [(name: String, offset: Int)] = []
+        var pieces: [Piece] = []
         var problems: [Problem] = []
         var rest = template[...]
         while !rest.isEmpty {
@@ -53,25 +61,43 @@ public enum PipelineTemplate {
             let close = rest.range(of: "}}")
             if let close, open.map({ close.lowerBound < $0.lowerBound }) ?? true {
                 problems.append(Problem(offset: offset(close.lowerBound), message: "\"}}\" without a matching \"{{\""))
+                pieces.append(.text(rest[..<close.upperBound]))
                 rest = rest[close.upperBound...]
                 continue
             }
-            guard let open else { break }
+            guard let open else {
+                pieces.append(.text(rest))
+                break
+            }
             let unclosed = Problem(offset: offset(open.lowerBound), message: "\"{{\" is never closed with \"}}\"")
             guard let end = rest[open.upperBound...].range(of: "}}") else {
                 problems.append(unclosed)
+                pieces.append(.text(rest))
                 break
             }
             let inner = rest[open.upperBound..<end.lowerBound]
             if let nested = inner.range(of: "{{") {
                 // `{{a {{b}}`: the first brace pair is the one left open; `{{b}}` is read on the next turn.
                 problems.append(unclosed)
+                pieces.append(.text(rest[..<nested.lowerBound]))
                 rest = rest[nested.lowerBound...]
                 continue
             }
-            variables.append((inner.trimmingCharacters(in: .whitespaces), offset(open.lowerBound)))
+            pieces.append(.text(rest[..<open.lowerBound]))
+            pieces.append(
+                .placeholder(name: inner.trimmingCharacters(in: .whitespaces), offset: offset(open.lowerBound)))
             rest = rest[end.upperBound...]
         }
-        return (variables, problems)
+        return (pieces, problems)
+    }
+}
+
+extension [PipelineTemplate.Piece] {
+    /// The placeholders, in order.
+    var variables: [(name: String, offset: Int)] {
+        compactMap { piece in
+            guard case .placeholder(let name, let offset) = piece else { return nil }
+            return (name, offset)
+        }
     }
 }

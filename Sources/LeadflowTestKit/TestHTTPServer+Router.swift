@@ -7,6 +7,8 @@ extension TestHTTPServer {
         private struct State {
             var routes: [RouteKey: Reply] = [:]
             var recorded: [RecordedRequest] = []
+            var handling = 0
+            var maxHandling = 0
         }
 
         private struct RouteKey: Hashable {
@@ -24,6 +26,10 @@ extension TestHTTPServer {
 
         var recorded: [RecordedRequest] {
             state.withLock { $0.recorded }
+        }
+
+        var maxConcurrentRequests: Int {
+            state.withLock { $0.maxHandling }
         }
 
         func setRoute(_ path: String, method: String?, _ reply: Reply) {
@@ -45,11 +51,16 @@ extension TestHTTPServer {
                 remoteAddress: request.remoteAddress.flatMap(RecordedRequest.RemoteAddress.init))
             let reply = state.withLock { state in
                 state.recorded.append(recorded)
+                state.handling += 1
+                state.maxHandling = max(state.maxHandling, state.handling)
                 return state.routes[RouteKey(method: recorded.method.uppercased(), path: recorded.path)]
                     ?? state.routes[RouteKey(method: nil, path: recorded.path)]
                     ?? Reply(status: 404)
             }
             continuation.yield(recorded)
+            // Counted out before the reply is written, so a client that waits for replies before sending more
+            // can never appear to have more requests open than it had.
+            defer { state.withLock { $0.handling -= 1 } }
             if let delay = reply.delay {
                 try await Task.sleep(for: delay)
             }

@@ -77,6 +77,12 @@ public final class TestHTTPServer: Sendable {
         router.setRoute(path, method: method, reply)
     }
 
+    /// The most requests the server was handling at one time: from the moment each request was read until its
+    /// reply (after any delay) was ready to write.
+    public var maxConcurrentRequests: Int {
+        router.maxConcurrentRequests
+    }
+
     /// Every request received so far, in arrival order.
     public var recordedRequests: [RecordedRequest] {
         router.recorded

@@ -1,0 +1,51 @@
+import Curl
+import Foundation
+import LeadflowProto
+
+/// Sends email actions through a JSON provider API: one `POST {from, to, subject, text, html, reply_to}` per
+/// dispatch with `Authorization: Bearer <token>` and `Idempotency-Key`.
+public struct HTTPEmailDriver: DeliveryDriver {
+    /// The provider's endpoint and API token.
+    public struct Configuration: Sendable {
+        /// E.g. `https://api.mail.example/v1/emails`; the message id is read from the answer's `id`.
+        public var endpoint = ProviderEndpoint(messageIDField: "id")
+        /// Sent as `Authorization: Bearer <apiToken>`. Required.
+        public var apiToken: String = ""
+
+        public init() {}
+
+        public func validate() throws(HandlerConfigurationError) {
+            try endpoint.validate(prefix: "email_http")
+            try HandlerConfigurationError.checkPresent(
+                apiToken, setting: "email_http.api_token", hint: "the provider's API key")
+        }
+    }
+
+    let configuration: Configuration
+    let client: ProviderClient
+
+    /// `curl` carries the requests; share one per process. `now` is the clock `Retry-After` dates are read by.
+    public init(configuration: Configuration, curl: CurlMulti, now: @escaping @Sendable () -> Date = Date.init) {
+        self.configuration = configuration
+        client = ProviderClient(curl: curl, now: now)
+    }
+
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
+        await client.deliver(dispatch, messageIDField: configuration.endpoint.messageIDField) {
+            dispatch throws(DeliveryFailure) in
+            let email = try RenderedAction.email(dispatch)
+            guard let body = try? Self.encoder.encode(email) else {
+                throw DeliveryFailure(.invalidAction, "the email cannot be written as JSON")
+            }
+            return configuration.endpoint.post(
+                Array(body), contentType: "application/json",
+                headers: ["Authorization": "Bearer \(configuration.apiToken)", "Idempotency-Key": dispatch.deliveryKey])
+        }
+    }
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}

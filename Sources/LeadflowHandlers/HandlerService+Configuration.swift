@@ -1,0 +1,74 @@
+import Foundation
+import LeadflowBus
+import LeadflowDomain
+import ZeroMQ
+
+extension HandlerService {
+    /// What a handler serves, where it pulls and pushes, and how much it takes on at once.
+    public struct Configuration: Sendable {
+        /// `email`, `sms` or `webhook`: the handler pulls `action.<type>` and pushes `result.<type>`.
+        public var actionType: ActionType
+        /// Where dispatches come from: usually `.connect` to each scheduler's `action.<type>` PUSH socket.
+        public var actionEndpoints: [Endpoint]
+        /// Where results go: usually `.connect` to each scheduler's result PULL socket.
+        public var resultEndpoints: [Endpoint]
+        /// Deliveries running at once; the handler pulls no more dispatches while this many are in flight.
+        public var maxInFlight: Int = 256
+        /// Results pushed in one hand-over to the socket at most.
+        public var resultBatchSize: Int = 256
+        /// How long a shutdown waits for deliveries in flight before cancelling them (their results then say
+        /// `retry`, class `canceled`).
+        public var drainTimeout: Duration = .seconds(30)
+        /// How long a shutdown waits for queued results to leave the result socket.
+        public var resultFlushTimeout: Duration = .seconds(5)
+        /// Names this instance in every result (`ActionResult.handler_id`) and log line.
+        public var handlerID: String
+        /// Options of both sockets (high-water marks, heartbeats, CURVE).
+        public var socketOptions = SocketOptions()
+
+        /// A configuration with defaults; `handlerID` defaults to `<type>@<host>:<pid>`.
+        public init(actionType: ActionType, actionEndpoints: [Endpoint], resultEndpoints: [Endpoint]) {
+            self.actionType = actionType
+            self.actionEndpoints = actionEndpoints
+            self.resultEndpoints = resultEndpoints
+            handlerID = "\(actionType.rawValue)@\(ProcessInfo.processInfo.hostName):\(getpid())"
+        }
+
+        public func validate() throws(HandlerConfigurationError) {
+            guard actionType.isExternal else {
+                throw HandlerConfigurationError(
+                    setting: "handler.action_type",
+                    "\(actionType.rawValue) actions run in the scheduler; handlers serve "
+                        + ActionType.external.map(\.rawValue).joined(separator: ", "))
+            }
+            guard !actionEndpoints.isEmpty else {
+                throw HandlerConfigurationError(
+                    setting: "handler.action_endpoints", "needs at least one endpoint to pull dispatches from")
+            }
+            guard !resultEndpoints.isEmpty else {
+                throw HandlerConfigurationError(
+                    setting: "handler.result_endpoints", "needs at least one endpoint to push results to")
+            }
+            guard maxInFlight >= 1 else {
+                throw HandlerConfigurationError(setting: "handler.max_in_flight", "must be at least 1")
+            }
+            guard resultBatchSize >= 1 else {
+                throw HandlerConfigurationError(setting: "handler.result_batch_size", "must be at least 1")
+            }
+            guard drainTimeout >= .zero, resultFlushTimeout >= .zero else {
+                throw HandlerConfigurationError(
+                    setting: drainTimeout < .zero ? "handler.drain_timeout" : "handler.result_flush_timeout",
+                    "cannot be negative")
+            }
+            guard !handlerID.isEmpty else {
+                throw HandlerConfigurationError(setting: "handler.id", "cannot be empty")
+            }
+        }
+
+        /// `action.<type>`.
+        var dispatchSubject: String { "action.\(actionType.rawValue)" }
+
+        /// `result.<type>`.
+        var resultSubject: String { "result.\(actionType.rawValue)" }
+    }
+}

@@ -1,0 +1,149 @@
+import LeadflowBus
+import LeadflowDomain
+import LeadflowProto
+import Logging
+import SwiftProtobuf
+
+extension HandlerService {
+    /// One dispatch from envelope to result: decode (or count and skip), deliver, log, queue the result.
+    func handle(_ envelope: Envelope, outbox: ResultOutbox) async {
+        guard let (dispatch, attempt) = decode(envelope) else { return }
+        var logger = self.logger
+        logger[metadataKey: HandlerLogKey.actionID] = "\(dispatch.actionID)"
+        logger[metadataKey: HandlerLogKey.attempt] = "\(attempt)"
+        logger[metadataKey: HandlerLogKey.orgID] = "\(dispatch.org)"
+        logger[metadataKey: HandlerLogKey.leadID] = "\(dispatch.lead.leadID)"
+        let traceparent = envelope.headers[Headers.Name.traceparent]
+        if let traceparent { logger[metadataKey: HandlerLogKey.traceparent] = "\(traceparent)" }
+
+        counters.withLock { $0.inFlight += 1 }
+        let clock = ContinuousClock()
+        let started = clock.now
+        let outcome: DeliveryOutcome
+        if dispatch.actionType != .unspecified && dispatch.actionType != Self.wireType(configuration.actionType) {
+            outcome = .failedPermanently(
+                DeliveryFailure(
+                    .invalidAction,
+                    "a \(dispatch.actionType) dispatch arrived on \(configuration.dispatchSubject)"))
+        } else {
+            outcome = await driver.deliver(dispatch)
+        }
+        let duration = clock.now - started
+        record(outcome, logger: logger)
+
+        let result = outcome.actionResult(
+            actionID: dispatch.actionID, attempt: attempt, duration: duration, handlerID: configuration.handlerID)
+        do {
+            var headers = Headers()
+            try headers.append(Headers.Name.attempt, "\(attempt)")
+            if let traceparent { try headers.append(Headers.Name.traceparent, traceparent) }
+            outbox.add(try Envelope(subject: Subject(configuration.resultSubject), message: result, headers: headers))
+        } catch {
+            // A traceparent that passed the bus's own header checks on the way in fits on the way out; this is
+            // here for the impossible case, so that it is at least seen.
+            logger.error("result could not be encoded", metadata: [HandlerLogKey.error: "\(error)"])
+        }
+    }
+
+    /// The dispatch and its attempt number, or nil (counted and logged) when the message is not a usable one.
+    func decode(_ envelope: Envelope) -> (Leadflow_V1_ActionDispatch, UInt32)? {
+        let reason: String
+        do {
+            if envelope.subject.string != configuration.dispatchSubject {
+                reason = "subject \(envelope.subject) is not \(configuration.dispatchSubject)"
+            } else {
+                let dispatch = try envelope.decode(Leadflow_V1_ActionDispatch.self)
+                // The payload's attempt is the one to echo; the header is the fallback for a publisher that only
+                // set the header.
+                let attempt =
+                    dispatch.attempt != 0
+                    ? dispatch.attempt : envelope.headers[Headers.Name.attempt].flatMap { UInt32($0) } ?? 0
+                if dispatch.actionID == 0 {
+                    reason = "the dispatch has no action_id, so no result could name it"
+                } else {
+                    return (dispatch, attempt)
+                }
+            }
+        } catch {
+            reason = "\(error)"
+        }
+        counters.withLock { $0.undecodable += 1 }
+        logger.warning(
+            "undecodable dispatch skipped",
+            metadata: [
+                HandlerLogKey.reason: "\(reason)", "bus.subject": "\(envelope.subject)",
+                "payload.bytes": "\(envelope.payload.count)",
+            ])
+        return nil
+    }
+
+    private func record(_ outcome: DeliveryOutcome, logger: Logger) {
+        counters.withLock { statistics in
+            statistics.inFlight -= 1
+            switch outcome {
+            case .succeeded: statistics.delivered += 1
+            case .retry: statistics.retried += 1
+            case .failedPermanently: statistics.failed += 1
+            }
+        }
+        switch outcome {
+        case .succeeded(let providerMessageID):
+            logger.debug(
+                "delivered",
+                metadata: ["provider.message_id": "\(providerMessageID ?? "")", HandlerLogKey.outcome: "succeeded"])
+        case .retry(let failure, let after):
+            logger.info(
+                "delivery failed; will be retried",
+                metadata: Self.metadata(failure, outcome: "retry").merging(
+                    ["retry_after": "\(after.map { "\($0)" } ?? "")"], uniquingKeysWith: { $1 }))
+        case .failedPermanently(let failure):
+            logger.warning(
+                "delivery failed permanently", metadata: Self.metadata(failure, outcome: "failed_permanently"))
+        }
+    }
+
+    /// The wire enum of a handler's (external) action type.
+    static func wireType(_ type: ActionType) -> Leadflow_V1_ActionType {
+        switch type {
+        case .email: .email
+        case .sms: .sms
+        case .webhook: .webhook
+        case .wait, .waitForReply, .move, .end: .unspecified
+        }
+    }
+
+    private static func metadata(_ failure: DeliveryFailure, outcome: String) -> Logger.Metadata {
+        [
+            HandlerLogKey.outcome: "\(outcome)", HandlerLogKey.errorClass: "\(failure.errorClass.rawValue)",
+            HandlerLogKey.error: "\(failure.message)",
+        ]
+    }
+}
+
+extension DeliveryOutcome {
+    /// The `ActionResult` reporting this outcome for one attempt of one action.
+    func actionResult(actionID: Int64, attempt: UInt32, duration: Duration, handlerID: String)
+        -> Leadflow_V1_ActionResult
+    {
+        var result = Leadflow_V1_ActionResult()
+        result.actionID = actionID
+        result.attempt = attempt
+        result.duration = Google_Protobuf_Duration(rounding: duration)
+        result.handlerID = handlerID
+        switch self {
+        case .succeeded(let providerMessageID):
+            result.outcome = .succeeded
+            result.providerMessageID = providerMessageID ?? ""
+        case .retry(let failure, let after):
+            result.outcome = .retry
+            result.error = failure.message
+            result.errorClass = failure.errorClass.rawValue
+            if let after { result.retryAfter = Google_Protobuf_Duration(rounding: after) }
+        case .failedPermanently(let failure):
+            result.outcome = .failedPermanently
+            result.error = failure.message
+            result.errorClass = failure.errorClass.rawValue
+        }
+        return result
+    }
+}

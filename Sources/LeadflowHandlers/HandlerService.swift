@@ -1,0 +1,207 @@
+import Foundation
+import LeadflowBus
+import LeadflowProto
+import Logging
+import ServiceLifecycle
+import Synchronization
+import ZeroMQ
+
+/// A handler service for one action type: pulls `action.<type>` dispatches, delivers each with its driver — many
+/// at once, up to `maxInFlight`, so a slow provider call holds up only its own lead — and pushes one
+/// `result.<type>` per dispatch, in batches.
+///
+/// On graceful shutdown (`shutdown()`, or the `ServiceGroup`'s signal) it stops pulling, lets the deliveries in
+/// flight finish for at most `drainTimeout`, pushes their results and closes its sockets. Cancelling the task
+/// that runs it stops the same way but cancels the deliveries in flight at once; they still report (`retry`,
+/// class `canceled`).
+public final class HandlerService: Service, Sendable {
+    let configuration: Configuration
+    let driver: any DeliveryDriver
+    let logger: Logger
+    let puller: BusPuller
+    let pusher: BusPusher
+    let counters = Mutex(HandlerStatistics())
+    let gate = Mutex(Gate())
+
+    /// Whether a shutdown was asked for, and the pull loop it must then stop.
+    struct Gate {
+        var closed = false
+        var pulling: Task<Void, Never>?
+    }
+
+    private init(
+        configuration: Configuration, driver: any DeliveryDriver, logger: Logger, puller: BusPuller, pusher: BusPusher
+    ) {
+        self.configuration = configuration
+        self.driver = driver
+        self.logger = logger
+        self.puller = puller
+        self.pusher = pusher
+    }
+
+    /// Validates the configuration and connects both sockets; nothing is pulled before `run()`. `logger` gets
+    /// every line the service writes, with `handler.id` and `action.type` attached.
+    public static func start(
+        context: ZMQContext, configuration: Configuration, driver: any DeliveryDriver, logger: Logger
+    ) async throws -> HandlerService {
+        try configuration.validate()
+        var logger = logger
+        logger[metadataKey: HandlerLogKey.handlerID] = "\(configuration.handlerID)"
+        logger[metadataKey: HandlerLogKey.actionType] = "\(configuration.actionType.rawValue)"
+        let type = configuration.actionType.rawValue
+        let puller = try await BusPuller.start(
+            context: context, name: "handler.\(type).dispatches", endpoints: configuration.actionEndpoints,
+            options: configuration.socketOptions, logger: logger)
+        do {
+            let pusher = try await BusPusher.start(
+                context: context, name: "handler.\(type).results", endpoints: configuration.resultEndpoints,
+                options: configuration.socketOptions, logger: logger)
+            return HandlerService(
+                configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: pusher)
+        } catch {
+            await puller.close()
+            throw error
+        }
+    }
+
+    /// What the service has done so far.
+    public var statistics: HandlerStatistics {
+        counters.withLock { $0 }
+    }
+
+    /// Pulls and delivers until shut down or cancelled (see the type's description), then closes the sockets.
+    /// Call it once.
+    public func run() async throws {
+        logger.info(
+            "handler started",
+            metadata: [
+                "endpoints.actions": "\(configuration.actionEndpoints)",
+                "endpoints.results": "\(configuration.resultEndpoints)",
+                "max_in_flight": "\(configuration.maxInFlight)",
+            ])
+        let outbox = ResultOutbox()
+        let sender = Task { await self.pushResults(from: outbox) }
+        let slots = DeliverySlots(configuration.maxInFlight)
+        let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)
+        // Deliveries run in a task of their own, out of reach of the caller's cancellation until it is passed on
+        // deliberately, so that a graceful shutdown drains them instead of cutting them off.
+        let deliveries = Task {
+            await withDiscardingTaskGroup { group in
+                for await envelope in dispatches {
+                    group.addTask {
+                        await self.handle(envelope, outbox: outbox)
+                        slots.release(1)
+                    }
+                }
+            }
+        }
+        let pulling = Task { await self.pull(slots: slots, into: feed) }
+        await withGracefulShutdownHandler {
+            await withTaskCancellationHandler {
+                startedPulling(pulling)
+                await pulling.value
+            } onCancel: {
+                pulling.cancel()
+            }
+        } onGracefulShutdown: {
+            self.shutdown()
+        }
+
+        // Take no more work, finish (or cancel) what is in flight, send every result, close.
+        feed.finish()
+        await puller.close()
+        await withTaskCancellationHandler {
+            await drain(deliveries)
+        } onCancel: {
+            deliveries.cancel()
+        }
+        outbox.finish()
+        await flush(sender)
+        logger.info("handler stopped", metadata: Self.metadata(statistics))
+    }
+
+    /// Stops pulling; `run()` returns once the deliveries in flight have finished (or `drainTimeout` passed)
+    /// and their results are pushed.
+    public func shutdown() {
+        let pulling = gate.withLock { gate in
+            gate.closed = true
+            return gate.pulling
+        }
+        pulling?.cancel()
+    }
+
+    private func startedPulling(_ task: Task<Void, Never>) {
+        let closed = gate.withLock { gate in
+            gate.pulling = task
+            return gate.closed
+        }
+        if closed { task.cancel() }
+    }
+
+    /// Pulls as many dispatches as there are free slots, each time; ends when cancelled or the socket closes.
+    private func pull(slots: DeliverySlots, into feed: AsyncStream<Envelope>.Continuation) async {
+        while !Task.isCancelled {
+            let free = await slots.takeFree()
+            guard free > 0 else { return }
+            let batch = await puller.nextBatch(max: free)
+            slots.release(free - batch.count)
+            guard !batch.isEmpty else { return }
+            for envelope in batch { feed.yield(envelope) }
+        }
+    }
+
+    /// Waits for the deliveries in flight; after `drainTimeout` cancels them, which ends each with a result.
+    private func drain(_ deliveries: Task<Void, Never>) async {
+        let inFlight = statistics.inFlight
+        if inFlight > 0 {
+            logger.info("draining deliveries in flight", metadata: ["in_flight": "\(inFlight)"])
+        }
+        let deadline = Task {
+            try? await Task.sleep(for: configuration.drainTimeout)
+            guard !Task.isCancelled else { return }
+            logger.warning(
+                "deliveries still in flight after the drain timeout; cancelling them",
+                metadata: ["in_flight": "\(statistics.inFlight)"])
+            deliveries.cancel()
+        }
+        await deliveries.value
+        deadline.cancel()
+    }
+
+    /// Pushes results in batches as they gather, until the outbox is finished and empty.
+    private func pushResults(from outbox: ResultOutbox) async {
+        while true {
+            let batch = await outbox.nextBatch(max: configuration.resultBatchSize)
+            guard !batch.isEmpty else { return }
+            do {
+                try await pusher.push(contentsOf: batch)
+            } catch {
+                counters.withLock { $0.resultsLost += batch.count }
+                logger.error(
+                    "results could not be pushed; their actions are dispatched again when the lease ends",
+                    metadata: ["count": "\(batch.count)", HandlerLogKey.error: "\(error)"])
+            }
+        }
+    }
+
+    /// Waits for the last results to be handed to the socket and sent, for at most `resultFlushTimeout` each.
+    private func flush(_ sender: Task<Void, Never>) async {
+        // With no scheduler connected the socket's outbox can fill and the sender wait for room forever; closing
+        // the socket after the flush time releases it (what is left is re-dispatched when its lease ends).
+        let deadline = Task {
+            try? await Task.sleep(for: configuration.resultFlushTimeout)
+            if !Task.isCancelled { await pusher.close(drainTimeout: .zero) }
+        }
+        await sender.value
+        deadline.cancel()
+        await pusher.close(drainTimeout: configuration.resultFlushTimeout)
+    }
+
+    static func metadata(_ statistics: HandlerStatistics) -> Logger.Metadata {
+        [
+            "delivered": "\(statistics.delivered)", "retried": "\(statistics.retried)",
+            "failed": "\(statistics.failed)", "undecodable": "\(statistics.undecodable)",
+            "results_lost": "\(statistics.resultsLost)",
+        ]
+    }
+}

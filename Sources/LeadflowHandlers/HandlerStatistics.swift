@@ -1,0 +1,19 @@
+/// What a handler service has done since it started: the figures it reports.
+public struct HandlerStatistics: Sendable, Hashable {
+    /// Dispatches delivered (`OUTCOME_SUCCEEDED`).
+    public var delivered = 0
+    /// Attempts that failed and will be retried (`OUTCOME_RETRY`).
+    public var retried = 0
+    /// Actions that failed permanently (`OUTCOME_FAILED_PERMANENTLY`).
+    public var failed = 0
+    /// Messages that were not a usable dispatch (bad envelope, wrong subject, not an `ActionDispatch`, no action
+    /// id); logged and skipped, with no result.
+    public var undecodable = 0
+    /// Deliveries running now.
+    public var inFlight = 0
+    /// Results the result socket refused (it was closed); the scheduler re-dispatches those actions when their
+    /// lease ends.
+    public var resultsLost = 0
+
+    public init() {}
+}

@@ -1,0 +1,65 @@
+import Curl
+import Foundation
+import LeadflowProto
+
+/// What the drivers that go over the network share: the `CurlMulti` their transfers run on, and the clock that
+/// `Retry-After` dates, signatures and `Date` fields are read from (a fixed one in tests).
+struct ProviderClient: Sendable {
+    let curl: CurlMulti
+    let now: @Sendable () -> Date
+
+    /// Builds the request for `dispatch` (a dispatch it cannot be built for fails permanently), sends it, and
+    /// classifies what came back; on success, reads the provider's message id from the field `messageIDField` of
+    /// a JSON object response, when given.
+    func deliver(
+        _ dispatch: Leadflow_V1_ActionDispatch, messageIDField: String?,
+        request makeRequest: (Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> HTTPRequest
+    ) async -> DeliveryOutcome {
+        let request: HTTPRequest
+        do throws(DeliveryFailure) {
+            request = try makeRequest(dispatch)
+        } catch {
+            return .failedPermanently(error)
+        }
+        let response: HTTPResponse
+        do {
+            response = try await curl.perform(request)
+        } catch {
+            return OutcomeClassifier.classify(error)
+        }
+        let outcome = OutcomeClassifier.classify(response, to: request, now: now())
+        guard case .succeeded = outcome, let messageIDField else { return outcome }
+        return .succeeded(providerMessageID: Self.messageID(in: response.body, field: messageIDField))
+    }
+
+    /// Builds the submission for `dispatch` (one it cannot be built for fails permanently), submits it, and
+    /// classifies the server's reply, or the error.
+    func deliver(
+        _ dispatch: Leadflow_V1_ActionDispatch,
+        mail makeMail: (Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> SMTPRequest
+    ) async -> DeliveryOutcome {
+        let mail: SMTPRequest
+        do throws(DeliveryFailure) {
+            mail = try makeMail(dispatch)
+        } catch {
+            return .failedPermanently(error)
+        }
+        do {
+            return OutcomeClassifier.classify(try await curl.send(mail), server: mail.redactedURL)
+        } catch {
+            return OutcomeClassifier.classify(error)
+        }
+    }
+
+    /// `"id": "msg_123"` (or a number) at the top level of a JSON object; nil for anything else.
+    static func messageID(in body: [UInt8], field: String) -> String? {
+        guard !body.isEmpty, let object = try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any] else {
+            return nil
+        }
+        switch object[field] {
+        case let text as String: return text.isEmpty ? nil : text
+        case let number as NSNumber: return number.stringValue
+        default: return nil
+        }
+    }
+}

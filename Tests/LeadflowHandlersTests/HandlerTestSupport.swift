@@ -1,0 +1,113 @@
+import Curl
+import Foundation
+import LeadflowProto
+import Logging
+import Synchronization
+
+/// A dispatch as the scheduler sends it, for lead 7 of org `acme`.
+func makeDispatch(
+    id: Int64 = 42, attempt: UInt32 = 1, key: String = "act-42", configure: (inout Leadflow_V1_ActionDispatch) -> Void
+) -> Leadflow_V1_ActionDispatch {
+    var dispatch = Leadflow_V1_ActionDispatch()
+    dispatch.actionID = id
+    dispatch.attempt = attempt
+    dispatch.org = "acme"
+    dispatch.idempotencyKey = key
+    dispatch.lead = .with {
+        $0.leadID = 7
+        $0.externalID = "crm-7"
+        $0.email = "ada@example.org"
+        $0.phone = "+15550100"
+        $0.firstName = "Ada"
+        $0.lastName = "Lovelace"
+        $0.attributes = ["plan": "pro"]
+    }
+    configure(&dispatch)
+    return dispatch
+}
+
+func emailDispatch(id: Int64 = 42, key: String = "act-42", to: String = "") -> Leadflow_V1_ActionDispatch {
+    makeDispatch(id: id, key: key) {
+        $0.actionType = .email
+        $0.email = .with {
+            $0.to = to
+            $0.sender = "Sales <sales@example.com>"
+            $0.subject = "Hello {{first_name}}"
+            $0.text = "Hi {{first_name}},\nyour plan: {{attributes.plan}}."
+            $0.replyTo = "replies@example.com"
+        }
+    }
+}
+
+func smsDispatch(id: Int64 = 43, key: String = "act-43") -> Leadflow_V1_ActionDispatch {
+    makeDispatch(id: id, key: key) {
+        $0.actionType = .sms
+        $0.sms = .with {
+            $0.sender = "+15550199"
+            $0.body = "Hi {{first_name}} & co: 50% off + free setup"
+        }
+    }
+}
+
+func webhookDispatch(
+    id: Int64 = 44, attempt: UInt32 = 1, url: String, body: String? = nil, headers: [String: String] = [:]
+) -> Leadflow_V1_ActionDispatch {
+    makeDispatch(id: id, attempt: attempt, key: "act-\(id)") {
+        $0.actionType = .webhook
+        $0.webhook = .with {
+            $0.url = url
+            $0.headers = headers
+            if let body { $0.body = body }
+        }
+    }
+}
+
+/// A log handler that keeps every record, so tests can read what a component logged.
+final class CapturedLogs: Sendable {
+    struct Record: Sendable {
+        var level: Logger.Level
+        var message: String
+        var metadata: [String: String]
+    }
+
+    private let records = Mutex<[Record]>([])
+
+    var all: [Record] { records.withLock { $0 } }
+
+    func logger(_ label: String = "test") -> Logger {
+        Logger(label: label) { _ in Handler(logs: self) }
+    }
+
+    fileprivate func append(_ record: Record) {
+        records.withLock { $0.append(record) }
+    }
+
+    struct Handler: LogHandler {
+        let logs: CapturedLogs
+        var metadata: Logger.Metadata = [:]
+        var logLevel: Logger.Level = .trace
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+            logs.append(Record(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
+        }
+    }
+}
+
+/// Runs `body` with a fresh `CurlMulti`, shut down afterwards whether `body` throws or not.
+func withCurl<T>(_ body: (CurlMulti) async throws -> T) async throws -> T {
+    let curl = CurlMulti()
+    do {
+        let result = try await body(curl)
+        await curl.shutdown()
+        return result
+    } catch {
+        await curl.shutdown()
+        throw error
+    }
+}

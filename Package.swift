@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "leadflow", targets: ["LeadflowCLI"]),
         .library(name: "LeadflowBus", targets: ["LeadflowBus"]),
         .library(name: "LeadflowProto", targets: ["LeadflowProto"]),
+        .library(name: "LeadflowClient", targets: ["LeadflowClient"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
@@ -104,6 +105,16 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]),
 
+        // The library other Swift services link to publish to ingest: retries until +OK, many outstanding.
+        .target(
+            name: "LeadflowClient",
+            dependencies: [
+                "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // MARK: Store
         .target(
             name: "LeadflowStore",
@@ -114,7 +125,12 @@ let package = Package(
             ]),
 
         // MARK: Benchmarks
-        .target(name: "LeadflowBenchmarks", dependencies: ["CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowProto"]),
+        .target(
+            name: "LeadflowBenchmarks",
+            dependencies: [
+                "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowProto",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: Executable
         .executableTarget(
@@ -151,6 +167,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),
+        .testTarget(
+            name: "LeadflowClientTests",
+            dependencies: [
+                "LeadflowClient", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "LeadflowPipelineTests",
             dependencies: [

@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "leadflow", targets: ["LeadflowCLI"]),
         .library(name: "LeadflowBus", targets: ["LeadflowBus"]),
         .library(name: "LeadflowProto", targets: ["LeadflowProto"]),
+        .library(name: "LeadflowClient", targets: ["LeadflowClient"]),
         .library(name: "ZeroMQ", targets: ["ZeroMQ"]),
         .library(name: "Postgres", targets: ["Postgres"]),
         .library(name: "Curl", targets: ["Curl"]),
@@ -126,6 +127,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
+        // The library other Swift services link to publish to ingest: retries until +OK, many outstanding.
+        .target(
+            name: "LeadflowClient",
+            dependencies: [
+                "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: Store
         .target(
@@ -137,14 +147,21 @@ let package = Package(
             ]),
 
         // MARK: Benchmarks
-        .target(name: "LeadflowBenchmarks", dependencies: ["CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowProto"]),
+        .target(
+            name: "LeadflowBenchmarks",
+            dependencies: [
+                "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowEngine", "LeadflowPipeline",
+                "LeadflowProto", "Postgres",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // MARK: Executable
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "LeadflowBenchmarks", "LeadflowBus", "LeadflowConfig", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
-                "LeadflowScheduler", "LeadflowStore", "Postgres", "PostgresServer", "ZeroMQ",
+                "LeadflowBenchmarks", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
+                "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler", "LeadflowStore", "Postgres",
+                "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -183,6 +200,12 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),
+        .testTarget(
+            name: "LeadflowClientTests",
+            dependencies: [
+                "LeadflowClient", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "LeadflowPipelineTests",
             dependencies: [

@@ -62,8 +62,7 @@ public struct BusBenchmark: Sendable {
             }
             for (index, scenario) in scenarios.enumerated() {
                 let median = durations[index].sorted()[runs / 2]
-                let seconds = Double(median.components.seconds) + Double(median.components.attoseconds) / 1e18
-                report(Result(scenario: scenario.0, payloadBytes: size, messages: messages, messagesPerSecond: Double(messages) / seconds))
+                report(Result(scenario: scenario.0, payloadBytes: size, messages: messages, messagesPerSecond: Double(messages) / median.seconds))
             }
         }
     }

@@ -34,7 +34,7 @@ public struct EndToEndRun: Sendable {
 
     public func run(
         engine: LocalEngine, client: LeadflowClient, eventsEndpoint: String?, context: ZMQContext,
-        progress: @Sendable (Progress) -> Void = { _ in }
+        progress: @escaping @Sendable (Progress) -> Void = { _ in }
     ) async throws -> EndToEndReport {
         _ = try await client.upsertPipeline(org: org, pipeline)
         let actionsPerLead = pipeline.stages.reduce(0) { $0 + $1.actions.count }
@@ -68,8 +68,8 @@ public struct EndToEndRun: Sendable {
         try await measure(engine.database, into: &report)
         if idleProbes > 0, let eventsEndpoint {
             let events = try await BusSubscriber.start(
-                context: context, name: "bench.events", endpoints: [.connect(eventsEndpoint)])
-            try await events.subscribe(SubjectPattern("lead.*.\(org)"))
+                context: context, name: "bench.events", endpoints: [.connect(eventsEndpoint)],
+                patterns: [SubjectPattern("lead.*.\(org)")])
             // A new subscription reaches the publisher asynchronously (ZeroMQ's slow joiner).
             try await Task.sleep(for: .milliseconds(300))
             let latencies = try await probeIdleLatency(client: client, events: events)
@@ -86,15 +86,7 @@ public struct EndToEndRun: Sendable {
     }
 
     private func importLeads(client: LeadflowClient) async throws {
-        let upserts = (0..<leads).map { index in
-            Leadflow_V1_LeadUpsert.with {
-                $0.externalID = "lead-\(index)"
-                $0.email = "lead-\(index)@example.test"
-                $0.phone = "+1555\(String(format: "%07d", index))"
-                $0.firstName = "Lead \(index)"
-                $0.attributes = ["plan": "pro"]
-            }
-        }
+        let upserts = (0..<leads).map { Self.lead("lead-\($0)") }
         try Self.check(try await client.upsertLeads(org: org, upserts), "upsert")
         let enrolls = (0..<leads).map { index in
             Leadflow_V1_LeadEnroll.with {
@@ -103,6 +95,16 @@ public struct EndToEndRun: Sendable {
             }
         }
         try Self.check(try await client.enroll(org: org, leads: enrolls), "enroll")
+    }
+
+    static func lead(_ externalID: String) -> Leadflow_V1_LeadUpsert {
+        Leadflow_V1_LeadUpsert.with {
+            $0.externalID = externalID
+            $0.email = "\(externalID)@example.test"
+            $0.phone = "+15550001234"
+            $0.firstName = externalID
+            $0.attributes = ["plan": "pro"]
+        }
     }
 
     static func check(_ outcomes: [LeadflowClient.Outcome], _ what: String) throws {
@@ -169,6 +171,7 @@ public struct EndToEndRun: Sendable {
         var latencies: [Duration] = []
         for index in 0..<idleProbes {
             let externalID = "probe-\(index)"
+            _ = try await client.upsertLead(org: org, Self.lead(externalID))
             let start = clock.now
             _ = try await client.enroll(org: org, Leadflow_V1_LeadEnroll.with {
                 $0.externalID = externalID

@@ -10,14 +10,14 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
     case undecodablePayload(messageType: String, reason: String)
 
     /// The stable `-ERR` reason clients see (documented in docs/protocol.md).
-    public var reason: String {
+    public var reason: IngestReason {
         switch self {
-        case .wrongFrameCount: "Malformed Message"
-        case .invalidSubject: "Invalid Subject"
-        case .malformedHeaders: "Malformed Headers"
-        case .payloadTooLarge: "Payload Too Large"
-        case .unsupportedContentType: "Unsupported Content-Type"
-        case .undecodablePayload: "Invalid Payload"
+        case .wrongFrameCount: .malformedMessage
+        case .invalidSubject: .invalidSubject
+        case .malformedHeaders: .malformedHeaders
+        case .payloadTooLarge: .payloadTooLarge
+        case .unsupportedContentType: .unsupportedContentType
+        case .undecodablePayload: .invalidPayload
         }
     }
 

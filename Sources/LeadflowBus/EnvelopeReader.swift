@@ -38,10 +38,10 @@ struct EnvelopeReader: Sendable {
             counters.update { $0.accepted += 1 }
             return envelope
         } catch {
-            counters.update { $0.rejected[error.reason, default: 0] += 1 }
+            counters.update { $0.rejected[error.reason.rawValue, default: 0] += 1 }
             logger.warning(
                 "rejected bus message",
-                metadata: ["zmq.socket": "\(loop.configuration.name)", "error": "\(error)", "reason": "\(error.reason)"])
+                metadata: ["zmq.socket": "\(loop.configuration.name)", "error": "\(error)", "reason": "\(error.reason.rawValue)"])
             return nil
         }
     }

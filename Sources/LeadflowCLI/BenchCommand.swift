@@ -5,7 +5,7 @@ import LeadflowBenchmarks
 /// `leadflow bench …`: benchmarks that print their figures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self])
+        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, ClientBenchCommand.self])
 }
 
 /// `leadflow bench bus`: raw libzmq against the envelope path, over tcp loopback.
@@ -41,11 +41,7 @@ struct BusBenchCommand: AsyncParsableCommand {
         guard parsedSizes != nil else { throw ValidationError("--sizes must be positive integers separated by commas, e.g. 100,1024") }
     }
 
-    var parsedSizes: [Int]? {
-        let values = sizes.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
-        return values.compactMap { $0 }
-    }
+    var parsedSizes: [Int]? { positiveIntegers(sizes) }
 
     func run() async throws {
         let benchmark = BusBenchmark(
@@ -69,4 +65,53 @@ struct BusBenchCommand: AsyncParsableCommand {
     private func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
     }
+}
+
+/// `leadflow bench client`: `LeadflowClient` batch publish throughput against an ingest stand-in that acks
+/// everything.
+struct ClientBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Messages/s a LeadflowClient batch gets acked at over tcp loopback, per window size.",
+        discussion: "Build with -c release for meaningful figures: swift run -c release leadflow bench client")
+
+    @Option(help: "Enrollments per batch (the import demo has 16,000).")
+    var messages = 16_000
+
+    @Option(help: "Comma-separated window sizes (maxOutstanding) to compare.")
+    var windows = "1,64,1024"
+
+    @Option(help: "Runs per window size; the median is reported.")
+    var runs = 5
+
+    var parsedWindows: [Int]? { positiveIntegers(windows) }
+
+    func validate() throws {
+        guard messages > 0 else { throw ValidationError("--messages must be positive") }
+        guard runs > 0 else { throw ValidationError("--runs must be positive") }
+        guard parsedWindows != nil else { throw ValidationError("--windows must be positive integers separated by commas, e.g. 1,64,1024") }
+    }
+
+    func run() async throws {
+        let benchmark = ClientBenchmark(messages: messages, windows: parsedWindows ?? [], runs: runs)
+        print("client benchmark: enroll(org:leads:) of \(messages) leads over tcp://127.0.0.1, acked at once, median of \(runs)")
+        print("window   messages/s   p50 latency   p99 latency")
+        try await benchmark.run { result in
+            print(
+                String(result.maxOutstanding).padding(toLength: 9, withPad: " ", startingAt: 0)
+                    + String(format: "%10.0f", result.messagesPerSecond)
+                    + String(format: "%11.2f ms", result.p50.milliseconds) + String(format: "%11.2f ms", result.p99.milliseconds))
+        }
+    }
+}
+
+/// The integers of a comma-separated option such as `100,1024`; `nil` unless there is one and all are positive.
+private func positiveIntegers(_ list: String) -> [Int]? {
+    let values = list.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
+    return values.compactMap { $0 }
+}
+
+extension Duration {
+    fileprivate var milliseconds: Double { Double(components.seconds) * 1e3 + Double(components.attoseconds) * 1e-15 }
 }

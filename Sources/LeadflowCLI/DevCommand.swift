@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import LeadflowBenchmarks
 import LeadflowClient
+import LeadflowConfig
 import LeadflowEngine
 import LeadflowPipeline
 import LeadflowStore

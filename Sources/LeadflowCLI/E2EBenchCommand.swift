@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import LeadflowBenchmarks
 import LeadflowClient
+import LeadflowConfig
 import LeadflowEngine
 import LeadflowStore
 import LeadflowProto

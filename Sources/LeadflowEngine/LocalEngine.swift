@@ -79,7 +79,14 @@ public final class LocalEngine: Sendable {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.ingest.run() }
             group.addTask { try await self.scheduler.run() }
-            for handler in handlers { group.addTask { try await handler.run() } }
+            group.addTask {
+                // Handlers drain before the scheduler stops taking their results.
+                try await withThrowingTaskGroup(of: Void.self) { handlerGroup in
+                    for handler in self.handlers { handlerGroup.addTask { try await handler.run() } }
+                    try await handlerGroup.waitForAll()
+                }
+                self.scheduler.shutdown()
+            }
             try await group.waitForAll()
         }
         await curl?.shutdown()
@@ -87,9 +94,10 @@ public final class LocalEngine: Sendable {
         context.shutdown()
     }
 
+    /// Stops taking work everywhere; ``run()`` returns once handlers have drained and results are applied.
     public func shutdown() {
         ingest.shutdown()
-        scheduler.shutdown()
+        scheduler.stopClaiming()
         for handler in handlers { handler.shutdown() }
     }
 }

@@ -12,11 +12,8 @@ public struct IngestRejection: Error, Sendable, Equatable, CustomStringConvertib
     }
 
     init(_ error: EnvelopeError) {
-        // The bus owns the envelope reasons; ingest answers with the same stable strings.
-        guard let reason = IngestReason(rawValue: error.reason) else {
-            preconditionFailure("envelope reason '\(error.reason)' is not an ingest reason")
-        }
-        self.init(reason, error.description)
+        // The bus owns the envelope reasons; ingest answers with them as they are.
+        self.init(error.reason, error.description)
     }
 
     public var description: String { "\(reason.rawValue): \(detail)" }

@@ -108,11 +108,16 @@ public final class SchedulerService: Service, Sendable {
         await events?.close()
     }
 
-    /// Stops claiming; ``run()`` returns once what was claimed has been pushed.
+    /// Stops claiming and stops taking results; ``run()`` returns once what was claimed has been pushed.
     public func shutdown() {
+        stopClaiming()
+        Task { await results.close() }
+    }
+
+    /// Stops claiming but keeps applying results, so handlers in the same process can drain first.
+    public func stopClaiming() {
         gate.close()
         doorbell.ring()
-        Task { await results.close() }
     }
 
     /// Wakes the claim loop, e.g. after an in-process ingest committed new work.

@@ -122,7 +122,7 @@ struct BusSocketTests {
                     let ack: Ack
                     switch request.envelope {
                     case .success(let envelope): ack = .ok(msgID: envelope.msgID ?? "")
-                    case .failure(let error): ack = .error(msgID: request.msgID ?? "", reason: error.reason)
+                    case .failure(let error): ack = .error(msgID: request.msgID ?? "", reason: error.reason.rawValue)
                     }
                     try await responder.reply(ack, to: request.peer)
                     answered += 1
@@ -192,6 +192,22 @@ struct BusSocketTests {
         }
         #expect(await silent.next()?.msgID == "m-1")
         await requester.close()
+        await silent.close()
+    }
+
+    @Test("a request with a shorter time-out than those already waiting still times out on time")
+    func mixedTimeouts() async throws {
+        let silent = try await AckResponder.start(context: context, name: "silent", endpoints: [.bind("inproc://mixed")])
+        let requester = try await AckRequester.start(context: context, name: "client", endpoints: [.connect("inproc://mixed")])
+        let patient = Task { try await requester.request(self.envelope("lead.upsert.acme", msgID: "long"), timeout: .seconds(600)) }
+        #expect(await silent.next()?.msgID == "long")  // its 600 s timer is armed
+        let started = ContinuousClock.now
+        await #expect(throws: AckError.timedOut(msgID: "short")) {
+            try await requester.request(self.envelope("lead.upsert.acme", msgID: "short"), timeout: .milliseconds(100))
+        }
+        #expect(started.duration(to: .now) < .seconds(60), "the earlier deadline armed a timer of its own")
+        await requester.close()
+        await #expect(throws: AckError.closed) { try await patient.value }
         await silent.close()
     }
 

@@ -51,7 +51,7 @@ struct EnvelopeTests {
     func malformed(frames: [[UInt8]], expected: EnvelopeError, reason: String) {
         let error = #expect(throws: EnvelopeError.self) { try Envelope(frames: frames) }
         #expect(error == expected)
-        #expect(error?.reason == reason)
+        #expect(error?.reason.rawValue == reason)
     }
 
     // Not parameterised: Swift Testing would print the 1 MiB argument into the test log.
@@ -60,7 +60,7 @@ struct EnvelopeTests {
         let frames = [Array("a.b".utf8), [], [UInt8](repeating: 0, count: 1_048_577)]
         let error = #expect(throws: EnvelopeError.self) { try Envelope(frames: frames) }
         #expect(error == .payloadTooLarge(size: 1_048_577, limit: 1_048_576))
-        #expect(error?.reason == "Payload Too Large")
+        #expect(error?.reason.rawValue == "Payload Too Large")
         #expect(throws: Never.self) { try Envelope(frames: [Array("a.b".utf8), [], [UInt8](repeating: 0, count: 1_048_576)]) }
     }
 
@@ -75,7 +75,7 @@ struct EnvelopeTests {
         let subject = try Subject("lead.upsert.acme")
         let garbage = Envelope(subject: subject, payload: [0xFF, 0xFF, 0xFF])
         let error = #expect(throws: EnvelopeError.self) { try garbage.decode(Google_Protobuf_Struct.self) }
-        #expect(error?.reason == "Invalid Payload")
+        #expect(error?.reason.rawValue == "Invalid Payload")
         #expect(error?.description.contains("google.protobuf.Struct") == true)
 
         let badJSON = Envelope(subject: subject, headers: try Headers(["Content-Type": "application/json"]), payload: Array("{".utf8))
@@ -83,7 +83,7 @@ struct EnvelopeTests {
 
         let text = Envelope(subject: subject, headers: try Headers(["Content-Type": "text/csv"]), payload: [])
         #expect(throws: EnvelopeError.unsupportedContentType("text/csv")) { try text.decode(Google_Protobuf_Struct.self) }
-        #expect(EnvelopeError.unsupportedContentType("x").reason == "Unsupported Content-Type")
+        #expect(EnvelopeError.unsupportedContentType("x").reason.rawValue == "Unsupported Content-Type")
     }
 
     @Test("unknown JSON fields are tolerated, as unknown binary fields are")

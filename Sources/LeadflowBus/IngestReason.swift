@@ -1,4 +1,8 @@
 /// The stable `-ERR` reasons ingest answers with (docs/protocol.md §4); clients match them exactly.
+///
+/// They live on the bus, beside ``Ack``, because both sides of an acknowledged request speak them: ingest
+/// answers with them, and envelope validation (``EnvelopeError/reason``) and clients (`LeadflowClient`) read
+/// them.
 public enum IngestReason: String, Sendable, CaseIterable, Error {
     case malformedMessage = "Malformed Message"
     case invalidSubject = "Invalid Subject"

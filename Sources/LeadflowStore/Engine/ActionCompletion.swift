@@ -53,12 +53,15 @@ public enum ActionCompletion {
         if !onward.isEmpty {
             let rows = try connection.query(
                 succeedAndAdvance, [onward.map(\.actionID), onward.map(\.attempt), status.rawValue])
-            var finishedStages: [Int] = []
+            var continuing: Set<Int> = []
             for row in rows {
-                let (done, stageFinished) = try decodeFinished(row, events: &events)
-                finished.append(done)
-                if stageFinished { finishedStages.append(done.leadStageID) }
+                if try row.decode(Bool.self, at: 7) {
+                    continuing.insert(try row.decode(Int.self, at: 1))
+                } else {
+                    finished.append(try decodeFinished(row, events: &events))
+                }
             }
+            let finishedStages = finished.map(\.leadStageID).filter { !continuing.contains($0) }
             try StageTransitions.advance(
                 finishedLeadStages: finishedStages, defaultMaxAttempts: defaultMaxAttempts, events: &events,
                 on: connection)
@@ -67,7 +70,7 @@ public enum ActionCompletion {
             let rows = try connection.query(
                 succeedOnly, [leaving.map(\.actionID), leaving.map(\.attempt), status.rawValue])
             var left: [Finished] = []
-            for row in rows { left.append(try decodeFinished(row, events: &events).0) }
+            for row in rows { left.append(try decodeFinished(row, events: &events)) }
             let targets = Dictionary(leaving.map { ($0.actionID, $0.then) }, uniquingKeysWith: { first, _ in first })
             let ending = left.filter { targets[$0.actionID] == .end }.map(\.leadStageID)
             let moving = left.filter { targets[$0.actionID] != .end }
@@ -92,9 +95,9 @@ public enum ActionCompletion {
         return finished
     }
 
-    private static func decodeFinished(_ row: PostgresRow, events: inout LeadEventLog) throws -> (Finished, Bool) {
-        let (actionID, leadStageID, leadID, org, externalID, typeName, attempts, stageFinished) =
-            try row.decode((Int, Int, Int, String, String, String, Int, Bool).self)
+    private static func decodeFinished(_ row: PostgresRow, events: inout LeadEventLog) throws -> Finished {
+        let (actionID, leadStageID, leadID, org, externalID, typeName, attempts) =
+            try row.decode((Int, Int, Int, String, String, String, Int).self)
         guard let type = ActionType(rawValue: typeName) else {
             throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
         }
@@ -103,11 +106,13 @@ public enum ActionCompletion {
             event.actionType = type.proto
             event.attempt = UInt32(clamping: attempts)
         }
-        return (Finished(actionID: actionID, leadStageID: leadStageID, leadID: leadID, org: org, type: type), stageFinished)
+        return Finished(actionID: actionID, leadStageID: leadStageID, leadID: leadID, org: org, type: type)
     }
 
     /// Success, then the next action of each lead stage goes from `blocked` to `pending` (due after its duration
-    /// for a `wait`); the last column tells which lead stages had no next action left, i.e. are finished.
+    /// for a `wait`). Rows with `true` in the last column name lead stages that got a next action; the others
+    /// are finished. (Two row kinds instead of a `NOT EXISTS` against the CTE, which the planner runs as a
+    /// nested loop: quadratic in the batch.)
     static let succeedAndAdvance = PostgresStatement(
         name: "action_succeed_advance",
         sql: """
@@ -127,9 +132,10 @@ public enum ActionCompletion {
                   AND p.id = n.pipeline_action_id
                 RETURNING n.lead_stage_id
             )
-            SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts,
-                   NOT EXISTS (SELECT FROM unblocked u WHERE u.lead_stage_id = d.lead_stage_id)
+            SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts, false
             FROM done d JOIN leads l ON l.id = d.lead_id
+            UNION ALL
+            SELECT NULL, u.lead_stage_id, NULL, NULL, NULL, NULL, NULL, true FROM unblocked u
             """)
 
     static let succeedOnly = PostgresStatement(

@@ -33,6 +33,9 @@ public enum StageTransitions {
     /// Puts each lead into its stage: a `lead_stages` row, and one `lead_stage_actions` row per action of the
     /// stage's current version, the first `pending` (due now, or after its duration for a `wait`), the rest
     /// `blocked`. A stage without actions is completed at once. The leads must not be in the pipeline already.
+    ///
+    /// The statement returns the entered stages, then (flag `true`) the ones that got actions; the difference
+    /// is taken here, as a `NOT EXISTS` against the CTE would be a nested loop, quadratic in the batch.
     public static func enter(
         _ entries: [StageEntry], defaultMaxAttempts: Int, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
@@ -46,18 +49,24 @@ public enum StageTransitions {
                     entries.map(\.leadID), entries.map(\.org), entries.map(\.pipelineID), entries.map(\.stageID),
                     defaultMaxAttempts,
                 ])
-            var empty: [Int] = []
+            var entered: [Int] = []
+            var withActions: Set<Int> = []
             for row in rows {
-                let (leadStageID, leadID, org, externalID, pipelineID, pipeline, stageID, stage, isEmpty) =
-                    try row.decode((Int, Int, String, String, Int, String, Int, String, Bool).self)
+                if try row.decode(Bool.self, at: 8) {
+                    withActions.insert(try row.decode(Int.self, at: 0))
+                    continue
+                }
+                let (leadStageID, leadID, org, externalID, pipelineID, pipeline, stageID, stage) =
+                    try row.decode((Int, Int, String, String, Int, String, Int, String).self)
                 events.record(.stageEntered, org: org, leadID: leadID, externalID: externalID) { event in
                     event.pipelineID = Int64(pipelineID)
                     event.pipeline = pipeline
                     event.stageID = Int64(stageID)
                     event.stage = stage
                 }
-                if isEmpty { empty.append(leadStageID) }
+                entered.append(leadStageID)
             }
+            let empty = entered.filter { !withActions.contains($0) }
             entries = try complete(leadStages: empty, events: &events, on: connection)
         }
     }
@@ -139,14 +148,15 @@ public enum StageTransitions {
                 FROM entered e
                 JOIN pipelines p ON p.id = e.pipeline_id
                 JOIN pipeline_stage_actions a ON a.stage_id = e.stage_id AND a.version = p.version
-                RETURNING lead_stage_id
+                RETURNING lead_stage_id, seq
             )
-            SELECT e.id, e.lead_id, e.org_id, l.external_id, e.pipeline_id, p.name, e.stage_id, s.name,
-                   NOT EXISTS (SELECT FROM actions a WHERE a.lead_stage_id = e.id)
+            SELECT e.id, e.lead_id, e.org_id, l.external_id, e.pipeline_id, p.name, e.stage_id, s.name, false
             FROM entered e
             JOIN leads l ON l.id = e.lead_id
             JOIN pipelines p ON p.id = e.pipeline_id
             JOIN pipeline_stages s ON s.id = e.stage_id
+            UNION ALL
+            SELECT a.lead_stage_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM actions a WHERE a.seq = 0
             """)
 
     static let exitStatement = PostgresStatement(

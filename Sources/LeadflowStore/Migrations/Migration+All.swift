@@ -6,5 +6,6 @@ extension Migration {
         .leadStageActions,
         .processedMessages,
         .pipelineVersions,
+        .leanWrites,
     ]
 }

@@ -131,7 +131,7 @@ let package = Package(
         .target(
             name: "LeadflowClient",
             dependencies: [
-                "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                "LeadflowBus", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -153,6 +153,7 @@ let package = Package(
                 "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowEngine", "LeadflowPipeline",
                 "LeadflowProto", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
 
         // MARK: Executable
@@ -185,8 +186,8 @@ let package = Package(
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [
-                "LeadflowBus", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
-                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
+                "LeadflowScheduler", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -203,7 +204,7 @@ let package = Package(
         .testTarget(
             name: "LeadflowClientTests",
             dependencies: [
-                "LeadflowClient", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                "LeadflowClient", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(

@@ -84,6 +84,9 @@ struct ClientBenchCommand: AsyncParsableCommand {
     @Option(help: "Runs per window size; the median is reported.")
     var runs = 5
 
+    @Option(help: "A running ingest's ROUTER endpoint (e.g. tcp://127.0.0.1:4222) instead of the in-process stand-in.")
+    var endpoint: String?
+
     var parsedWindows: [Int]? { positiveIntegers(windows) }
 
     func validate() throws {
@@ -93,8 +96,9 @@ struct ClientBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let benchmark = ClientBenchmark(messages: messages, windows: parsedWindows ?? [], runs: runs)
-        print("client benchmark: enroll(org:leads:) of \(messages) leads over tcp://127.0.0.1, acked at once, median of \(runs)")
+        let benchmark = ClientBenchmark(messages: messages, windows: parsedWindows ?? [], runs: runs, endpoint: endpoint)
+        let target = endpoint.map { "ingest at \($0)" } ?? "a stand-in on tcp://127.0.0.1 that acks at once"
+        print("client benchmark: enroll(org:leads:) of \(messages) leads to \(target), median of \(runs)")
         print("window   messages/s   p50 latency   p99 latency")
         try await benchmark.run { result in
             print(

@@ -98,7 +98,7 @@ public final class LeadflowClient: Sendable {
             case .timedOut:
                 break
             }
-            let pause = configuration.backoff(afterAttempt: attempt, random: .random(in: 0...1))
+            let pause = configuration.retry.delay(afterAttempt: attempt)
             let elapsed = start.duration(to: .now)
             if attempt == configuration.maxAttempts || elapsed + pause >= configuration.deadline {
                 throw LeadflowClientError(

@@ -1,3 +1,4 @@
+import LeadflowDomain
 import Synchronization
 import Testing
 
@@ -9,7 +10,7 @@ struct ClientRulesTests {
     func defaults() throws {
         let configuration = LeadflowClient.Configuration()
         try configuration.validate()
-        #expect(configuration.deadline >= .seconds(30) + configuration.attemptTimeout + configuration.maxBackoff)
+        #expect(configuration.deadline >= .seconds(30) + configuration.attemptTimeout + configuration.retry.cap)
         #expect(configuration.maxAttempts == nil)
     }
 
@@ -19,18 +20,14 @@ struct ClientRulesTests {
         configuration.maxOutstanding = 0
         configuration.attemptTimeout = .seconds(10)
         configuration.deadline = .seconds(2)
-        configuration.initialBackoff = .seconds(3)
-        configuration.maxBackoff = .seconds(1)
-        configuration.backoffMultiplier = 0.5
-        configuration.jitter = 2
+        configuration.retry = RetryPolicy(base: .seconds(3), cap: .seconds(1))
         configuration.maxAttempts = 0
         let error = #expect(throws: LeadflowClientError.self) { try configuration.validate() }
         #expect(error?.code == .invalidConfiguration)
         let detail = error?.detail ?? ""
         for expected in [
             "maxOutstanding must be at least 1 (is 0)", "deadline (2.0 seconds) cannot be shorter than attemptTimeout",
-            "maxBackoff (1.0 seconds) cannot be shorter than initialBackoff", "backoffMultiplier must be at least 1",
-            "jitter must be between 0 and 1", "maxAttempts must be at least 1",
+            "retry cap (1.0 seconds) cannot be shorter than the retry base", "maxAttempts must be at least 1",
         ] {
             #expect(detail.contains(expected), "\(expected) in: \(detail)")
         }
@@ -44,18 +41,6 @@ struct ClientRulesTests {
             try await LeadflowClient.connect(to: "tcp://127.0.0.1:1", configuration: configuration, logger: .init(label: "t"))
         }
         #expect(error?.code == .invalidConfiguration)
-    }
-
-    @Test("backoff doubles from the initial pause up to the maximum; jitter only shortens it")
-    func backoff() {
-        var configuration = LeadflowClient.Configuration()
-        configuration.initialBackoff = .milliseconds(100)
-        configuration.maxBackoff = .seconds(1)
-        configuration.jitter = 0.5
-        let longest = (1...7).map { configuration.backoff(afterAttempt: $0, random: 0) }
-        #expect(longest == [.milliseconds(100), .milliseconds(200), .milliseconds(400), .milliseconds(800), .seconds(1), .seconds(1), .seconds(1)])
-        #expect(configuration.backoff(afterAttempt: 2, random: 1) == .milliseconds(100))
-        #expect(configuration.backoff(afterAttempt: 10_000, random: 0) == .seconds(1), "no overflow")
     }
 
     @Test("generated msg ids are unique under concurrency, and differ between generators (processes)")

@@ -183,6 +183,8 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
         .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
+        // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
+        .testTarget(name: "LeadflowCLITests", dependencies: ["LeadflowCLI", "LeadflowTestKit", "Postgres"]),
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [

@@ -74,6 +74,8 @@ public struct EndToEndRun: Sendable {
             try await Task.sleep(for: .milliseconds(300))
             let latencies = try await probeIdleLatency(client: client, events: events)
             await events.close()
+            // The probe leads finish their pipeline too before the run ends.
+            try await waitUntilFinished(engine.database)
             report.idleEnrollToFirstP50 = Self.percentile(latencies, 0.50)
             report.idleEnrollToFirstP99 = Self.percentile(latencies, 0.99)
         }

@@ -1,0 +1,72 @@
+import Foundation
+import LeadflowTestKit
+import Postgres
+import Testing
+
+/// The `leadflow` executable itself, as a user runs it.
+@Suite("leadflow dev")
+struct DevDemoTests {
+    /// The executable, built beside the test bundle by `swift build` / `swift test`.
+    static var executable: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("leadflow").path
+    }
+
+    /// Runs the executable with `arguments` and `environment` added; returns its exit status and stdout (or
+    /// stderr, which is otherwise discarded: the demo logs more than a pipe holds).
+    func run(_ arguments: [String], environment: [String: String], standardError: Bool = false) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+        let output = Pipe()
+        if standardError {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = output
+        } else {
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    @Test("--demo 2000 completes and every lead reaches the pipeline's end")
+    func demo() async throws {
+        #expect(FileManager.default.isExecutableFile(atPath: Self.executable), "build the leadflow product first")
+        try await TestDatabase.withFreshDatabase { url in
+            let (status, output) = try run(
+                ["dev", "--demo", "2000", "--set", "ingest.endpoint=tcp://127.0.0.1:*",
+                 "--set", "ingest.events_endpoint=", "--set", "scheduler.events_endpoint=inproc://demo-events"],
+                environment: ["DATABASE_URL": url])
+            #expect(status == 0, "leadflow dev exited with \(status):\n\(output)")
+            #expect(output.contains("leads:            2000"))
+            #expect(output.contains("failures (dead):  0"))
+            #expect(output.contains("actions done:     6000 (email 2000, sms 2000, wait 2000)"))
+            try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+                let demoLeads = try await connection.query(
+                    "SELECT count(*) FROM leads WHERE external_id LIKE 'lead-%'").scalar(Int.self)
+                #expect(demoLeads == 2000)
+                let unfinished = try await connection.query(
+                    """
+                    SELECT count(*) FROM leads l
+                    WHERE l.external_id LIKE 'lead-%' AND NOT EXISTS (
+                        SELECT FROM lead_stages ls WHERE ls.lead_id = l.id AND ls.exit_reason = 'completed')
+                    """).scalar(Int.self)
+                #expect(unfinished == 0, "every demo lead left the pipeline after its last stage")
+                let open = try await connection.query("SELECT count(*) FROM lead_stages WHERE exited_at IS NULL").scalar(Int.self)
+                #expect(open == 0)
+            }
+        }
+    }
+
+    @Test("an invalid setting stops the start with a message naming it")
+    func invalidSetting() throws {
+        let (status, message) = try run(
+            ["dev", "--set", "scheduler.claim_batch=lots"], environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/x"],
+            standardError: true)
+        #expect(status != 0)
+        #expect(message.contains("--set scheduler.claim_batch: \"lots\" is not a whole number"), "\(message)")
+    }
+}

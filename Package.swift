@@ -188,8 +188,9 @@ let package = Package(
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [
-                "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
-                "LeadflowScheduler", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
+                "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
+                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),

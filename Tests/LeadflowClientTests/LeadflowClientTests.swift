@@ -146,9 +146,9 @@ struct LeadflowClientTests {
     @Test("ingest down at first and started later: the message gets through")
     func ingestStartsLate() async throws {
         let address = "tcp://127.0.0.1:\(try LoopbackPort.unused())"
-        let log = LogRecorder()
+        let log = CapturedLogs()
         let client = try await LeadflowClient.connect(
-            to: address, configuration: Self.quick, context: context, logger: log.logger)
+            to: address, configuration: Self.quick, context: context, logger: log.logger())
         let publishing = Task { try await client.upsertLead(org: "acme", lead("crm-1")) }
 
         await log.waitFor("sending again")  // the first attempt timed out: nobody was there
@@ -318,8 +318,8 @@ struct LeadflowClientTests {
         var configuration = Self.quick
         configuration.retry = RetryPolicy(base: .seconds(600), cap: .seconds(600))
         configuration.deadline = .seconds(3_600)
-        let log = LogRecorder()
-        let client = try await connect(ingest, configuration, logger: log.logger)
+        let log = CapturedLogs()
+        let client = try await connect(ingest, configuration, logger: log.logger())
         let publishing = Task { try await client.upsertLead(org: "acme", lead("crm-1")) }
 
         await log.waitFor("sending again")

@@ -62,42 +62,6 @@ func webhookDispatch(
     }
 }
 
-/// A log handler that keeps every record, so tests can read what a component logged.
-final class CapturedLogs: Sendable {
-    struct Record: Sendable {
-        var level: Logger.Level
-        var message: String
-        var metadata: [String: String]
-    }
-
-    private let records = Mutex<[Record]>([])
-
-    var all: [Record] { records.withLock { $0 } }
-
-    func logger(_ label: String = "test") -> Logger {
-        Logger(label: label) { _ in Handler(logs: self) }
-    }
-
-    fileprivate func append(_ record: Record) {
-        records.withLock { $0.append(record) }
-    }
-
-    struct Handler: LogHandler {
-        let logs: CapturedLogs
-        var metadata: Logger.Metadata = [:]
-        var logLevel: Logger.Level = .trace
-
-        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
-            get { metadata[key] }
-            set { metadata[key] = newValue }
-        }
-
-        func log(event: LogEvent) {
-            let merged = metadata.merging(event.metadata ?? [:]) { $1 }
-            logs.append(Record(level: event.level, message: "\(event.message)", metadata: merged.mapValues { "\($0)" }))
-        }
-    }
-}
 
 /// Runs `body` with a fresh `CurlMulti`, shut down afterwards whether `body` throws or not.
 func withCurl<T>(_ body: (CurlMulti) async throws -> T) async throws -> T {

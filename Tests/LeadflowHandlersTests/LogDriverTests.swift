@@ -1,3 +1,4 @@
+import LeadflowTestKit
 import Testing
 
 @testable import LeadflowHandlers

@@ -109,6 +109,18 @@ public enum ActionCompletion {
         return Finished(actionID: actionID, leadStageID: leadStageID, leadID: leadID, org: org, type: type)
     }
 
+    /// Marks `$1` (ids) `succeeded` where they are still in status `$3` and, where `$2` gives one, at that
+    /// attempt; returns what the statements below need of them.
+    static let succeeded = """
+        WITH done AS (
+            UPDATE lead_stage_actions a
+            SET status = 'succeeded', completed_at = now(), locked_until = NULL, updated_at = now()
+            FROM unnest($1::bigint[], $2::int[]) AS r (id, attempt)
+            WHERE a.id = r.id AND a.status = $3 AND (r.attempt IS NULL OR a.attempts = r.attempt)
+            RETURNING a.id, a.lead_stage_id, a.lead_id, a.org_id, a.type, a.attempts, a.seq
+        )
+        """
+
     /// Success, then the next action of each lead stage goes from `blocked` to `pending` (due after its duration
     /// for a `wait`). Rows with `true` in the last column name lead stages that got a next action; the others
     /// are finished. (Two row kinds instead of a `NOT EXISTS` against the CTE, which the planner runs as a
@@ -116,13 +128,7 @@ public enum ActionCompletion {
     static let succeedAndAdvance = PostgresStatement(
         name: "action_succeed_advance",
         sql: """
-            WITH done AS (
-                UPDATE lead_stage_actions a
-                SET status = 'succeeded', completed_at = now(), locked_until = NULL, updated_at = now()
-                FROM unnest($1::bigint[], $2::int[]) AS r (id, attempt)
-                WHERE a.id = r.id AND a.status = $3 AND (r.attempt IS NULL OR a.attempts = r.attempt)
-                RETURNING a.id, a.lead_stage_id, a.lead_id, a.org_id, a.type, a.attempts, a.seq
-            ), unblocked AS (
+            \(succeeded), unblocked AS (
                 UPDATE lead_stage_actions n
                 SET status = 'pending', updated_at = now(),
                     perform_at = now() + CASE WHEN n.type = 'wait' THEN coalesce(p.delay, interval '0')
@@ -141,13 +147,7 @@ public enum ActionCompletion {
     static let succeedOnly = PostgresStatement(
         name: "action_succeed",
         sql: """
-            WITH done AS (
-                UPDATE lead_stage_actions a
-                SET status = 'succeeded', completed_at = now(), locked_until = NULL, updated_at = now()
-                FROM unnest($1::bigint[], $2::int[]) AS r (id, attempt)
-                WHERE a.id = r.id AND a.status = $3 AND (r.attempt IS NULL OR a.attempts = r.attempt)
-                RETURNING a.id, a.lead_stage_id, a.lead_id, a.org_id, a.type, a.attempts
-            )
+            \(succeeded)
             SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts, false
             FROM done d JOIN leads l ON l.id = d.lead_id
             """)

@@ -120,9 +120,6 @@ public final class SchedulerService: Service, Sendable {
         doorbell.ring()
     }
 
-    /// Wakes the claim loop, e.g. after an in-process ingest committed new work.
-    public func wake() { doorbell.ring() }
-
     // MARK: Claiming
 
     private func claimLoop() async {

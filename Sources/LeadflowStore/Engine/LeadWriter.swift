@@ -142,13 +142,14 @@ public enum LeadWriter {
     ) throws {
         guard !replies.isEmpty else { return }
         let channels = replies.map { PipelineStore.ActionRows.channelName($0.message.channel) }
-        let leads = try connection.query(
-            findLeads, [replies.map(\.org), replies.map(\.message.externalID)])
-        for row in leads {
-            let (ordinal, leadID, externalID) = try row.decode((Int, Int, String).self)
-            let reply = replies[ordinal - 1]
-            events.record(.replied, org: reply.org, leadID: leadID, externalID: externalID) { event in
-                event.channel = reply.message.channel
+        if events.isRecording {
+            let leads = try connection.query(findLeads, [replies.map(\.org), replies.map(\.message.externalID)])
+            for row in leads {
+                let (ordinal, leadID, externalID) = try row.decode((Int, Int, String).self)
+                let reply = replies[ordinal - 1]
+                events.record(.replied, org: reply.org, leadID: leadID, externalID: externalID) { event in
+                    event.channel = reply.message.channel
+                }
             }
         }
         let rows = try connection.query(

@@ -29,7 +29,7 @@ public enum PipelineStore {
         try connection.executeScript("SET CONSTRAINTS pipeline_stages_pipeline_id_position_key DEFERRED")
         try connection.execute(Self.retireStages, [saved.pipelineID, stageNames])
         try connection.execute(Self.upsertStages, [saved.pipelineID, stageNames])
-        let rows = ActionRows(definition)
+        let rows = try ActionRows(definition)
         try connection.execute(
             Self.insertActions,
             [
@@ -52,14 +52,14 @@ public enum PipelineStore {
         var replyStage: [String?] = []
         var channel: [String?] = []
 
-        init(_ definition: Leadflow_V1_PipelineDefinition) {
+        init(_ definition: Leadflow_V1_PipelineDefinition) throws {
             for stage in definition.stages {
                 for (position, action) in stage.actions.enumerated() {
                     guard let config = action.config else { continue }
                     self.stage.append(stage.name)
                     seq.append(Int32(position))
                     type.append(ActionType(config).rawValue)
-                    self.config.append((try? action.jsonString()) ?? "{}")
+                    self.config.append(try action.jsonString())
                     maxAttempts.append(action.hasMaxAttempts ? Int32(clamping: action.maxAttempts) : nil)
                     var delay: Google_Protobuf_Duration?
                     var target: String?

@@ -184,7 +184,12 @@ let package = Package(
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
         .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
         // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
-        .testTarget(name: "LeadflowCLITests", dependencies: ["LeadflowCLI", "LeadflowTestKit", "Postgres"]),
+        .testTarget(
+            name: "LeadflowCLITests",
+            dependencies: [
+                "LeadflowCLI", "LeadflowIngest", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [

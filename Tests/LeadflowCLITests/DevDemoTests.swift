@@ -12,8 +12,11 @@ struct DevDemoTests {
     }
 
     /// Runs the executable with `arguments` and `environment` added; returns its exit status and stdout (or
-    /// stderr, which is otherwise discarded: the demo logs more than a pipe holds).
-    func run(_ arguments: [String], environment: [String: String], standardError: Bool = false) throws -> (Int32, String) {
+    /// stderr, which is otherwise discarded: the demo logs more than a pipe holds). The wait happens on a
+    /// thread of its own, never on the cooperative pool, which other tests' servers need meanwhile.
+    func run(
+        _ arguments: [String], environment: [String: String], standardError: Bool = false
+    ) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
         process.arguments = arguments
@@ -27,16 +30,21 @@ struct DevDemoTests {
             process.standardError = FileHandle.nullDevice
         }
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let reader = output.fileHandleForReading
+        return await withCheckedContinuation { continuation in
+            Thread {
+                let data = reader.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
+            }.start()
+        }
     }
 
     @Test("--demo 2000 completes and every lead reaches the pipeline's end")
     func demo() async throws {
         #expect(FileManager.default.isExecutableFile(atPath: Self.executable), "build the leadflow product first")
         try await TestDatabase.withFreshDatabase { url in
-            let (status, output) = try run(
+            let (status, output) = try await run(
                 ["dev", "--demo", "2000", "--set", "ingest.endpoint=tcp://127.0.0.1:*",
                  "--set", "ingest.events_endpoint=", "--set", "scheduler.events_endpoint=inproc://demo-events"],
                 environment: ["DATABASE_URL": url])
@@ -62,8 +70,8 @@ struct DevDemoTests {
     }
 
     @Test("an invalid setting stops the start with a message naming it")
-    func invalidSetting() throws {
-        let (status, message) = try run(
+    func invalidSetting() async throws {
+        let (status, message) = try await run(
             ["dev", "--set", "scheduler.claim_batch=lots"], environment: ["DATABASE_URL": "postgres://nobody@127.0.0.1:1/x"],
             standardError: true)
         #expect(status != 0)

@@ -118,9 +118,11 @@ struct LeadflowClientTests {
         #expect(error?.msgID == "enroll-1")
         #expect(error?.attempts == 1)
         // A retry would have been sent before the error was thrown, and so before this fence on the same
-        // connection, which ZeroMQ delivers in order.
+        // connection, which ZeroMQ delivers in order. (The fence itself may be sent again on a loaded machine,
+        // when its ack takes longer than the 200 ms attempt time-out; that is not what this test is about.)
         _ = try await client.upsertLead(org: "acme", lead("crm-2"), msgID: "fence")
-        #expect(ingest.msgIDs == ["enroll-1", "fence"])
+        #expect(ingest.msgIDs.prefix(2) == ["enroll-1", "fence"])
+        #expect(ingest.msgIDs.filter { $0 == "enroll-1" }.count == 1)
         await client.close()
         await ingest.close()
     }

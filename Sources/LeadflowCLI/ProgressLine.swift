@@ -1,8 +1,11 @@
 import Foundation
+import Synchronization
 
-/// A one-line progress bar on stderr, redrawn in place on a terminal and printed every few seconds otherwise.
-struct ProgressLine: Sendable {
+/// A one-line progress bar on stderr, redrawn in place on a terminal and printed every five seconds otherwise
+/// (a log file gets a few lines, not one per redraw).
+final class ProgressLine: Sendable {
     let interactive = isatty(STDERR_FILENO) == 1
+    private let lastPrinted = Atomic<Int64>(-1)
 
     func render(done: Int, expected: Int, rate: Double, elapsed: Duration) -> String {
         let fraction = expected > 0 ? min(1, Double(done) / Double(expected)) : 0
@@ -16,7 +19,9 @@ struct ProgressLine: Sendable {
         let line = render(done: done, expected: expected, rate: rate, elapsed: elapsed)
         if interactive {
             FileHandle.standardError.write(Data("\r\(line)".utf8))
-        } else if elapsed.components.seconds % 5 == 0 {
+        } else {
+            let period = elapsed.components.seconds / 5
+            guard lastPrinted.exchange(period, ordering: .relaxed) != period else { return }
             FileHandle.standardError.write(Data("\(line)\n".utf8))
         }
     }

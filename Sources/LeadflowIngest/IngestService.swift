@@ -67,6 +67,9 @@ public final class IngestService: Service, Sendable {
     /// The ROUTER endpoint actually bound (`tcp://…:*` resolved).
     public func boundEndpoint() async throws -> String { try await responder.boundEndpoint() }
 
+    /// The lead events' PUB endpoint actually bound; `nil` when events are off.
+    public func eventsEndpoint() async throws -> String? { try await events?.boundEndpoint() }
+
     /// Serves until graceful shutdown (or cancellation): then stops taking messages, finishes the batch in
     /// hand, flushes its acks and closes the sockets.
     public func run() async throws {

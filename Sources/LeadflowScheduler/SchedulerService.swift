@@ -85,6 +85,9 @@ public final class SchedulerService: Service, Sendable {
 
     public func resultsEndpoint() async throws -> String { try await results.boundEndpoint() }
 
+    /// The lead events' PUB endpoint actually bound; `nil` when events are off.
+    public func eventsEndpoint() async throws -> String? { try await events?.boundEndpoint() }
+
     /// Schedules until graceful shutdown: then it stops claiming, pushes what it claimed, applies the results
     /// in hand and closes its sockets. Actions still out with handlers come back when their leases expire.
     public func run() async throws {

@@ -29,6 +29,9 @@ public struct LeadEventPublisher: Sendable {
         return dropped
     }
 
+    /// The endpoint actually bound (a `tcp://…:*` port resolved).
+    public func boundEndpoint() async throws -> String { try await publisher.boundEndpoint() }
+
     /// Flushes what is queued for at most `drainTimeout`, then closes the socket.
     public func close(drainTimeout: Duration = .seconds(1)) async { await publisher.close(drainTimeout: drainTimeout) }
 

@@ -28,14 +28,16 @@ struct EngineHarness: Sendable {
 
     /// Runs `body` with an ingest service that has not started reading yet when `running` is false: requests
     /// sent before ``startIngest()`` queue up and are read as one batch.
-    static func with<T: Sendable>(running: Bool = true, _ body: (EngineHarness) async throws -> T) async throws -> T {
+    static func with<T: Sendable>(
+        running: Bool = true, ingestEvents: Bool = false, _ body: (EngineHarness) async throws -> T
+    ) async throws -> T {
         try await TestDatabase.withFreshDatabase { url in
             _ = try await Migrator().migrate(url: url)
             let database = try PostgresClient(configuration: .init(url: url), maxConnections: 6)
             let context = try ZMQContext()
             var configuration = IngestConfiguration()
             configuration.endpoint = "tcp://127.0.0.1:*"
-            configuration.eventsEndpoint = nil
+            configuration.eventsEndpoint = ingestEvents ? "tcp://127.0.0.1:*" : nil
             let ingest = try await IngestService.start(
                 configuration: configuration, database: database, context: context, logger: logger)
             let harness = EngineHarness(
@@ -52,6 +54,8 @@ struct EngineHarness: Sendable {
             }
         }
     }
+
+    func ingestEventsEndpoint() async throws -> String { try await ingest.eventsEndpoint()! }
 
     func startIngest() {
         services.add { try await ingest.run() } stop: { ingest.shutdown() }

@@ -151,3 +151,50 @@ struct WorkQueueTests {
         }
     }
 }
+
+@Suite("Leases")
+struct LeaseTests {
+    @Test("an expired lease brings the action back with the next attempt and the same key; the lost attempt's late result is ignored")
+    func expiredLease() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let lost = try #require(first.dispatches.first)
+            let (held, _) = try await engine.claim()
+            #expect(held.dispatches.isEmpty, "a leased action is not dispatched again while its lease runs")
+
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 second' WHERE id = $1", [lost.actionID])
+            let (again, _) = try await engine.claim()
+            let retry = try #require(again.dispatches.first)
+            #expect(retry.actionID == lost.actionID)
+            #expect(retry.attempt == 2)
+            #expect(retry.idempotencyKey == lost.idempotencyKey)
+
+            let late = try await engine.apply([ActionOutcome(actionID: lost.actionID, attempt: 1, kind: .succeeded)])
+            #expect(late.isEmpty, "the result of the lost attempt changes nothing")
+            try await engine.apply([ActionOutcome(actionID: retry.actionID, attempt: 2, kind: .succeeded)])
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
+        }
+    }
+
+    @Test("an expired lease on the last attempt is a dead letter")
+    func expiredLastAttempt() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let action = try #require(first.dispatches.first)
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET attempts = max_attempts, locked_until = now() - interval '1 second' WHERE id = $1",
+                [action.actionID])
+            _ = try await engine.claim()
+            let row = try await engine.connection.query(
+                "SELECT status, last_error FROM lead_stage_actions WHERE id = $1", [action.actionID])[0]
+            let (status, error) = try row.decode((String, String?).self)
+            #expect(status == "dead")
+            #expect(error?.hasPrefix("lease expired") == true)
+        }
+    }
+}

@@ -42,6 +42,7 @@ public enum WorkQueue {
         on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
+        try rescueExpiredLeases(limit: limit, on: connection)
         let rows = try connection.query(
             claimStatement, [limit, settings.lease.seconds, excluded.map(\.rawValue).sorted()])
         claim.wasFull = rows.count >= limit
@@ -84,6 +85,13 @@ public enum WorkQueue {
         claim.internalCount = waits.count + moves.count + ends.count + waitsForReply.count + timedOut.count
         claim.wasFull = claim.wasFull || timedOut.count >= limit
         return claim
+    }
+
+    /// Dispatched actions whose lease has passed — their handler is presumed gone — become due again (the
+    /// next claim dispatches them with the next attempt and the same idempotency key), or `dead` when their
+    /// attempts are used up. A late result for the lost attempt is then ignored (at-least-once delivery).
+    static func rescueExpiredLeases(limit: Int, on connection: isolated PostgresConnection) throws {
+        try connection.execute(rescueStatement, [limit])
     }
 
     private static func claimed(_ row: PostgresRow, type: ActionType, events: inout LeadEventLog) throws -> ClaimedAction {
@@ -216,6 +224,24 @@ public enum WorkQueue {
             JOIN lead_stage_actions a ON a.id = due.id
             JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
             WHERE a.type NOT IN ('email', 'sms', 'webhook')
+            """)
+
+    static let rescueStatement = PostgresStatement(
+        name: "queue_rescue_expired",
+        sql: """
+            UPDATE lead_stage_actions a
+            SET status = CASE WHEN a.attempts < a.max_attempts THEN 'pending' ELSE 'dead' END,
+                perform_at = now(), locked_until = NULL, updated_at = now(),
+                completed_at = CASE WHEN a.attempts < a.max_attempts THEN NULL ELSE now() END,
+                last_error = 'lease expired: no result from the handler in time'
+            FROM (
+                SELECT id FROM lead_stage_actions
+                WHERE status = 'dispatched' AND locked_until < now()
+                ORDER BY locked_until
+                LIMIT $1
+                FOR UPDATE SKIP LOCKED
+            ) expired
+            WHERE a.id = expired.id
             """)
 
     static let startWaiting = PostgresStatement(

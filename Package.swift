@@ -150,7 +150,7 @@ let package = Package(
         .target(
             name: "LeadflowBenchmarks",
             dependencies: [
-                "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowEngine", "LeadflowPipeline",
+                "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowEngine", "LeadflowPipeline",
                 "LeadflowProto", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),

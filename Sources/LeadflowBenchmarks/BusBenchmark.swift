@@ -1,3 +1,4 @@
+import LeadflowDomain
 import CZeroMQ
 import Foundation
 import LeadflowBus

@@ -1,3 +1,4 @@
+import LeadflowDomain
 import LeadflowBus
 import LeadflowClient
 import LeadflowProto

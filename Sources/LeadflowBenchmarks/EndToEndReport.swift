@@ -17,14 +17,13 @@ public struct EndToEndReport: Sendable {
     public var actionsDone: Int { actionsByType.values.reduce(0, +) }
 
     public var actionsPerSecond: Double {
-        let seconds = Double(wallTime.components.seconds) + Double(wallTime.components.attoseconds) / 1e18
+        let seconds = wallTime.seconds
         return seconds > 0 ? Double(actionsDone) / seconds : 0
     }
 
     public var summary: String {
         func ms(_ duration: Duration) -> String {
-            let (seconds, attoseconds) = duration.components
-            let value = Double(seconds) * 1000 + Double(attoseconds) / 1e15
+            let value = duration.seconds * 1000
             return value >= 100 ? String(Int(value.rounded())) + " ms" : String(format: "%.1f ms", value)
         }
         var lines = [

@@ -1,3 +1,4 @@
+import LeadflowDomain
 import Foundation
 import LeadflowBus
 import LeadflowClient
@@ -48,7 +49,7 @@ public struct EndToEndRun: Sendable {
                 try? await Task.sleep(for: .milliseconds(250))
                 let done = Self.done(engine) - baseline
                 let now = clock.now
-                let seconds = Double((now - last.time).components.attoseconds) / 1e18 + Double((now - last.time).components.seconds)
+                let seconds = (now - last.time).seconds
                 progress(Progress(
                     done: min(done, expected), expected: expected,
                     actionsPerSecond: seconds > 0 ? Double(done - last.done) / seconds : 0, elapsed: now - start))

@@ -8,7 +8,6 @@ import LeadflowEngine
 import LeadflowPipeline
 import LeadflowStore
 import Logging
-import PostgresServer
 
 /// `leadflow dev`: every service in one process, with a private PostgreSQL unless a database is given.
 struct DevCommand: AsyncParsableCommand {
@@ -45,29 +44,12 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLILogging.logger("dev")
         let settings = try options.settings()
-        var cluster: LocalPostgresCluster?
-        let url: String
-        if let given = settings.databaseURL {
-            url = given
-        } else {
-            let local = try postgres.cluster()
-            try await local.start()
-            cluster = local
-            url = local.url
-            logger.info("private PostgreSQL started", metadata: ["directory": "\(postgres.directory)", "url": "\(url)"])
-        }
-        do {
+        try await postgres.withServer(given: settings.databaseURL) { url, isPrivate in
+            if isPrivate { logger.info("private PostgreSQL started", metadata: ["directory": "\(postgres.directory)"]) }
             let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)
             print("leadflow dev: database ready (\(report))")
-            if cluster != nil { print("leadflow dev: psql \(url)") }
+            if isPrivate { print("leadflow dev: psql \(url)") }
             if !setupOnly { try await runEngine(settings: settings, url: url, logger: logger) }
-        } catch {
-            try? await cluster?.stop()
-            throw error
-        }
-        if let cluster {
-            try await cluster.stop()
-            logger.info("private PostgreSQL stopped")
         }
     }
 
@@ -75,13 +57,11 @@ struct DevCommand: AsyncParsableCommand {
         var engineLogger = CLILogging.logger("engine")
         // The demo's progress bar is the output; one log line per delivery would bury it.
         if demo != nil { engineLogger.logLevel = .warning }
-        let engine = try await LocalEngine.start(settings: settings, databaseURL: url, logger: engineLogger)
-        let running = Task { try await engine.run() }
-        let endpoint = try await engine.ingestEndpoint()
-        print("leadflow dev: ingest at \(endpoint); handlers: "
-            + settings.handlers.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue)=\($0.value.driver)" }
-            .joined(separator: ", "))
-        do {
+        try await LocalEngine.withRunning(settings: settings, databaseURL: url, logger: engineLogger) { engine in
+            let endpoint = try await engine.ingestEndpoint()
+            print("leadflow dev: ingest at \(endpoint); handlers: "
+                + settings.handlers.sorted { $0.key.rawValue < $1.key.rawValue }
+                .map { "\($0.key.rawValue)=\($0.value.driver)" }.joined(separator: ", "))
             if let demo {
                 try await runDemo(leads: demo, engine: engine, endpoint: endpoint, settings: settings)
             } else {
@@ -89,13 +69,7 @@ struct DevCommand: AsyncParsableCommand {
                 let signal = await Self.waitForTermination()
                 logger.info("stopping", metadata: ["signal": "\(signal)"])
             }
-        } catch {
-            engine.shutdown()
-            _ = await running.result
-            throw error
         }
-        engine.shutdown()
-        try await running.value
     }
 
     private func runDemo(leads: Int, engine: LocalEngine, endpoint: String, settings: LeadflowSettings) async throws {
@@ -105,16 +79,13 @@ struct DevCommand: AsyncParsableCommand {
             : try PipelineDecoder().decode(yaml: BenchmarkPipeline.threeStepYAML, file: "three-step.yaml")
         print("leadflow dev: demo — \(leads) leads through \"\(pipeline.name)\"")
         let client = try await LeadflowClient.connect(to: endpoint, logger: CLILogging.logger("client"))
-        let progress = ProgressLine()
-        let run = EndToEndRun(org: "demo-\(Int(Date().timeIntervalSince1970))", pipeline: pipeline, leads: leads, idleProbes: 100)
-        let report = try await run.run(
-            engine: engine, client: client, eventsEndpoint: settings.scheduler.eventsEndpoint, context: engine.context
-        ) { step in
-            progress.show(done: step.done, expected: step.expected, rate: step.actionsPerSecond, elapsed: step.elapsed)
-        }
-        progress.finish()
+        let run = EndToEndRun(
+            org: "demo-\(Int(Date().timeIntervalSince1970))", pipeline: pipeline, leads: leads, idleProbes: 100)
+        let report = await Result(catching: {
+            try await ProgressLine.show(run, engine: engine, client: client, eventsEndpoint: settings.scheduler.eventsEndpoint)
+        })
         await client.close()
-        print(report.summary)
+        print(try report.get().summary)
     }
 
     /// Suspends until SIGINT or SIGTERM arrives and returns its name. Both stay ignored afterwards, so a

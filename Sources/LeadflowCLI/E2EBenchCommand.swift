@@ -8,7 +8,6 @@ import LeadflowStore
 import LeadflowProto
 import Logging
 import Postgres
-import PostgresServer
 
 /// `leadflow bench e2e`: every service in one process against a fresh database, N leads through a pipeline.
 struct E2EBenchCommand: AsyncParsableCommand {
@@ -49,60 +48,34 @@ struct E2EBenchCommand: AsyncParsableCommand {
         settings.ingest.endpoint = "tcp://127.0.0.1:*"
         settings.ingest.eventsEndpoint = nil
         settings.scheduler.eventsEndpoint = "inproc://leadflow-bench-events"
-        var cluster: LocalPostgresCluster?
-        let serverURL: String
-        if let given = settings.databaseURL {
-            serverURL = given
-        } else {
-            let local = try postgres.cluster()
-            try await local.start()
-            cluster = local
-            serverURL = local.url
+        try await postgres.withServer(given: settings.databaseURL) { serverURL, _ in
+            let name = "leadflow_bench_\(Int(Date().timeIntervalSince1970))"
+            let url = try PostgresConfiguration(url: serverURL).replacingDatabase(name).url
+            try await PostgresConnection.withConnection(configuration: .init(url: serverURL)) { admin in
+                try await admin.execute("CREATE DATABASE \"\(name)\"")
+                let outcome = await Result(catching: {
+                    _ = try await Migrator().migrate(url: url)
+                    try await measure(pipeline: pipeline, settings: settings, url: url)
+                })
+                _ = try await admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
+                try outcome.get()
+            }
         }
-        let name = "leadflow_bench_\(Int(Date().timeIntervalSince1970))"
-        let url = try PostgresConfiguration(url: serverURL).replacingDatabase(name).url
-        let admin = try await PostgresConnection.connect(url: serverURL)
-        try await admin.execute("CREATE DATABASE \"\(name)\"")
-        do {
-            _ = try await Migrator().migrate(url: url)
-            try await measure(pipeline: pipeline, settings: settings, url: url)
-        } catch {
-            _ = try? await admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
-            try? await cluster?.stop()
-            throw error
-        }
-        _ = try await admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
-        await admin.close()
-        try await cluster?.stop()
     }
 
     private func measure(pipeline: Leadflow_V1_PipelineDefinition, settings: LeadflowSettings, url: String) async throws {
         var quiet = CLILogging.logger("bench")
         quiet.logLevel = .warning
-        let engine = try await LocalEngine.start(settings: settings, databaseURL: url, logger: quiet)
-        let running = Task { try await engine.run() }
-        let client = try await LeadflowClient.connect(
-            to: try await engine.ingestEndpoint(), context: engine.context, logger: quiet)
-        print("e2e benchmark: \(leads) leads × [\(steps)], all services in one process, log drivers")
-        let progress = ProgressLine()
-        let run = EndToEndRun(org: "bench", pipeline: pipeline, leads: leads, idleProbes: probes)
-        do {
-            let report = try await run.run(
-                engine: engine, client: client, eventsEndpoint: settings.scheduler.eventsEndpoint, context: engine.context
-            ) { step in
-                progress.show(done: step.done, expected: step.expected, rate: step.actionsPerSecond, elapsed: step.elapsed)
-            }
-            progress.finish()
-            print(report.summary)
-        } catch {
-            progress.finish()
+        try await LocalEngine.withRunning(settings: settings, databaseURL: url, logger: quiet) { engine in
+            let client = try await LeadflowClient.connect(
+                to: try await engine.ingestEndpoint(), context: engine.context, logger: quiet)
+            print("e2e benchmark: \(leads) leads × [\(steps)], all services in one process, log drivers")
+            let run = EndToEndRun(org: "bench", pipeline: pipeline, leads: leads, idleProbes: probes)
+            let report = await Result(catching: {
+                try await ProgressLine.show(run, engine: engine, client: client, eventsEndpoint: settings.scheduler.eventsEndpoint)
+            })
             await client.close()
-            engine.shutdown()
-            _ = await running.result
-            throw error
+            print(try report.get().summary)
         }
-        await client.close()
-        engine.shutdown()
-        try await running.value
     }
 }

@@ -29,6 +29,25 @@ struct PostgresCommand: AsyncParsableCommand {
             }
         }
 
+        /// Runs `body` with `given` as the server URL, or with this private cluster started for it (`isPrivate`)
+        /// and stopped afterwards, also when `body` throws.
+        func withServer<T>(
+            given: String?, _ body: (_ url: String, _ isPrivate: Bool) async throws -> T
+        ) async throws -> T {
+            if let given { return try await body(given, false) }
+            let local = try cluster()
+            try await local.start()
+            let value: T
+            do {
+                value = try await body(local.url, true)
+            } catch {
+                try? await local.stop()
+                throw error
+            }
+            try await local.stop()
+            return value
+        }
+
         func cluster() throws -> LocalPostgresCluster {
             var options = LocalPostgresCluster.Options()
             options.port = port

@@ -1,4 +1,7 @@
 import Foundation
+import LeadflowBenchmarks
+import LeadflowClient
+import LeadflowEngine
 import Synchronization
 
 /// A one-line progress bar on stderr, redrawn in place on a terminal and printed every five seconds otherwise
@@ -28,5 +31,20 @@ final class ProgressLine: Sendable {
 
     func finish() {
         if interactive { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+extension ProgressLine {
+    /// Runs `run` against the engine with this line showing its progress, and returns the figures.
+    static func show(
+        _ run: EndToEndRun, engine: LocalEngine, client: LeadflowClient, eventsEndpoint: String?
+    ) async throws -> EndToEndReport {
+        let progress = ProgressLine()
+        defer { progress.finish() }
+        return try await run.run(
+            engine: engine, client: client, eventsEndpoint: eventsEndpoint, context: engine.context
+        ) { step in
+            progress.show(done: step.done, expected: step.expected, rate: step.actionsPerSecond, elapsed: step.elapsed)
+        }
     }
 }

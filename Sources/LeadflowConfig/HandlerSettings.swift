@@ -17,7 +17,7 @@ public struct HandlerSettings: Sendable {
     /// The limit on one delivery.
     public var timeout: Duration
 
-    static let optionNames = ["url", "username", "password", "token", "tls", "secret", "timeout"]
+    static let optionNames = ["url", "username", "password", "token", "tls", "secret"]
 
     static let keys: [ConfigKey] = ActionType.external.flatMap { type -> [ConfigKey] in
         let name = type.rawValue
@@ -26,6 +26,7 @@ public struct HandlerSettings: Sendable {
             ConfigKey("handler.\(name).max_in_flight", "256", "deliveries in flight per \(name) handler process"),
             ConfigKey("handler.\(name).scheduler_endpoints", "", "scheduler PUSH endpoints to take \(name) dispatches from (default: scheduler.\(name)_endpoint)"),
             ConfigKey("handler.\(name).result_endpoints", "", "scheduler PULL endpoints for results (default: scheduler.results_endpoint)"),
+            ConfigKey("handler.\(name).timeout", "30s", "the limit on one delivery"),
         ] + optionNames.map { option in
             ConfigKey("handler.\(name).\(option)", defaultOption(option, type), optionHelp(option, type))
         }
@@ -46,14 +47,12 @@ public struct HandlerSettings: Sendable {
         case "password": "SMTP password or provider secret (basic auth); prefer the environment variable"
         case "token": "bearer token of the HTTP email provider"
         case "tls": "SMTP on smtp://: STARTTLS none | optional | required"
-        case "secret": "webhook only: HMAC-SHA256 signing secret"
-        default: "per-delivery timeout"
+        default: "the HMAC-SHA256 signing secret of Leadflow-Signature"
         }
     }
 
     static func defaultOption(_ option: String, _ type: ActionType) -> String {
         switch option {
-        case "timeout": "30s"
         case "tls": type == .email ? "required" : ""
         default: ""
         }
@@ -67,7 +66,7 @@ public struct HandlerSettings: Sendable {
             values.report(["\(prefix).driver: \"\(driver)\" is not one of \(allowed.joined(separator: ", "))"])
         }
         var options: [String: String] = [:]
-        for option in optionNames where option != "timeout" { options[option] = values.string("\(prefix).\(option)") }
+        for option in optionNames { options[option] = values.string("\(prefix).\(option)") }
         var dispatch = values.list("\(prefix).scheduler_endpoints")
         if dispatch.isEmpty, let endpoint = scheduler.dispatchEndpoints[type] { dispatch = [endpoint] }
         var results = values.list("\(prefix).result_endpoints")

@@ -17,8 +17,8 @@ public struct HandlerProcess: Service {
             actionType: settings.type, actionEndpoints: settings.dispatchEndpoints.map { .connect($0) },
             resultEndpoints: settings.resultEndpoints.map { .connect($0) })
         configuration.maxInFlight = settings.maxInFlight
-        let curl = settings.driver == "log" ? nil : CurlMulti(maxConcurrent: settings.maxInFlight)
-        let driver = try settings.makeDriver(curl: curl ?? CurlMulti(maxConcurrent: 1), logger: logger)
+        let curl = settings.needsCurl ? CurlMulti(maxConcurrent: settings.maxInFlight) : nil
+        let driver = try settings.makeDriver(curl: curl, logger: logger)
         self.curl = curl
         self.handler = try await HandlerService.start(
             context: context, configuration: configuration, driver: driver, logger: logger)

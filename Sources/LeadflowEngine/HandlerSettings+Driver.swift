@@ -4,8 +4,12 @@ import LeadflowHandlers
 import Logging
 
 extension HandlerSettings {
+    /// Whether the driver delivers over the network, and so needs a `CurlMulti`.
+    var needsCurl: Bool { driver != "log" }
+
     /// The delivery driver these settings describe; throws a readable error when a required option is missing.
-    func makeDriver(curl: @autoclosure () -> CurlMulti, logger: Logger) throws(ConfigError) -> any DeliveryDriver {
+    /// `curl` must be given when ``needsCurl``.
+    func makeDriver(curl: CurlMulti?, logger: Logger) throws(ConfigError) -> any DeliveryDriver {
         let prefix = "handler.\(type.rawValue)"
         func required(_ option: String) throws(ConfigError) -> String {
             guard let value = options[option], !value.isEmpty else {
@@ -13,9 +17,9 @@ extension HandlerSettings {
             }
             return value
         }
+        if !needsCurl { return LogDriver(logger: logger) }
+        guard let curl else { preconditionFailure("the \(driver) driver of \(prefix) needs a CurlMulti") }
         switch (type, driver) {
-        case (_, "log"):
-            return LogDriver(logger: logger)
         case (.email, "smtp"):
             var configuration = SMTPEmailDriver.Configuration()
             configuration.url = try required("url")
@@ -26,25 +30,25 @@ extension HandlerSettings {
             }
             configuration.tls = tls
             configuration.timeout = timeout
-            return SMTPEmailDriver(configuration: configuration, curl: curl())
+            return SMTPEmailDriver(configuration: configuration, curl: curl)
         case (.email, "http"):
             var configuration = HTTPEmailDriver.Configuration()
             configuration.endpoint.url = try required("url")
             configuration.apiToken = try required("token")
             configuration.endpoint.timeout = timeout
-            return HTTPEmailDriver(configuration: configuration, curl: curl())
+            return HTTPEmailDriver(configuration: configuration, curl: curl)
         case (.sms, "http"):
             var configuration = HTTPSMSDriver.Configuration()
             configuration.endpoint.url = try required("url")
             configuration.accountID = try required("username")
             configuration.authToken = try required("password")
             configuration.endpoint.timeout = timeout
-            return HTTPSMSDriver(configuration: configuration, curl: curl())
+            return HTTPSMSDriver(configuration: configuration, curl: curl)
         case (.webhook, "http"):
             var configuration = WebhookDriver.Configuration()
             configuration.signingSecret = try required("secret")
             configuration.timeout = timeout
-            return WebhookDriver(configuration: configuration, curl: curl())
+            return WebhookDriver(configuration: configuration, curl: curl)
         default:
             throw ConfigError("\(prefix).driver: \(driver) cannot deliver \(type.rawValue) actions")
         }

@@ -48,10 +48,9 @@ public final class LocalEngine: Sendable {
         scheduler.resultsEndpoint = "inproc://leadflow-\(instance)-results"
         let schedulerService = try await SchedulerService.start(
             configuration: scheduler, database: database, context: context, logger: logger.named("scheduler"))
-        let needsCurl = settings.handlers.values.contains { $0.driver != "log" }
-        let curl = needsCurl ? CurlMulti(maxConcurrent: settings.handlers.values.map(\.maxInFlight).max() ?? 64) : nil
-        // Built on first use only; the log driver needs none.
-        let sharedCurl = { curl ?? CurlMulti(maxConcurrent: 1) }
+        // One transfer thread for every handler that delivers over the network; none with log drivers only.
+        let networked = settings.handlers.values.filter(\.needsCurl)
+        let curl = networked.isEmpty ? nil : CurlMulti(maxConcurrent: networked.map(\.maxInFlight).max() ?? 64)
         var handlers: [HandlerService] = []
         for type in ActionType.external {
             guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
@@ -60,7 +59,7 @@ public final class LocalEngine: Sendable {
                 resultEndpoints: [.connect(scheduler.resultsEndpoint)])
             configuration.maxInFlight = handler.maxInFlight
             let handlerLogger = logger.named("handler.\(type.rawValue)")
-            let driver = try handler.makeDriver(curl: sharedCurl(), logger: handlerLogger)
+            let driver = try handler.makeDriver(curl: curl, logger: handlerLogger)
             handlers.append(
                 try await HandlerService.start(
                     context: context, configuration: configuration, driver: driver, logger: handlerLogger))
@@ -68,6 +67,26 @@ public final class LocalEngine: Sendable {
         return LocalEngine(
             ingest: ingest, scheduler: schedulerService, handlers: handlers, database: database, context: context,
             curl: curl, logger: logger)
+    }
+
+    /// Starts the engine, runs `body` while every service serves, then shuts down and waits until the engine
+    /// has stopped — also when `body` throws.
+    public static func withRunning<T: Sendable>(
+        settings: LeadflowSettings, databaseURL: String, logger: Logger, _ body: (LocalEngine) async throws -> T
+    ) async throws -> T {
+        let engine = try await start(settings: settings, databaseURL: databaseURL, logger: logger)
+        let running = Task { try await engine.run() }
+        let value: T
+        do {
+            value = try await body(engine)
+        } catch {
+            engine.shutdown()
+            _ = await running.result
+            throw error
+        }
+        engine.shutdown()
+        try await running.value
+        return value
     }
 
     /// The endpoint clients publish to (a `tcp://…:*` port resolved).

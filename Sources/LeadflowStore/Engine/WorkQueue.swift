@@ -305,11 +305,3 @@ public enum WorkQueue {
                 (SELECT min(perform_at) FROM lead_stage_actions WHERE status = 'waiting'))
             """)
 }
-
-extension Duration {
-    /// Seconds as a floating-point number, for `make_interval(secs => …)`.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
-    }
-}

@@ -1,4 +1,0 @@
-extension Duration {
-    /// The duration in seconds, for rates.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) * 1e-18 }
-}

@@ -151,7 +151,7 @@ let package = Package(
             name: "LeadflowBenchmarks",
             dependencies: [
                 "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowEngine", "LeadflowPipeline",
-                "LeadflowProto", "Postgres",
+                "LeadflowProto", "LeadflowStore", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),

@@ -61,6 +61,16 @@ public struct ConfigValues: Sendable {
         return number
     }
 
+    /// A positive decimal number, e.g. a rate per second (`0.5`, `200`).
+    public mutating func positiveNumber(_ name: String) -> Double {
+        guard let (value, source) = raw(name) else { return 1 }
+        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite, number > 0 else {
+            problems.append("\(source): \"\(value)\" is not a positive number")
+            return 1
+        }
+        return number
+    }
+
     public mutating func bool(_ name: String) -> Bool {
         guard let (value, source) = raw(name) else { return false }
         switch value.lowercased() {

@@ -31,6 +31,9 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.retry_base", "1s", "first retry delay (exponential back-off with full jitter)"),
         ConfigKey("scheduler.retry_cap", "5m", "longest retry delay"),
         ConfigKey("scheduler.idle_interval", "1s", "longest sleep with nothing due"),
+        ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
+        ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
+        ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
     ] + HandlerSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
@@ -57,6 +60,10 @@ public struct LeadflowSettings: Sendable {
         scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
         scheduler.retry = RetryPolicy(base: values.duration("scheduler.retry_base"), cap: values.duration("scheduler.retry_cap"))
         scheduler.idleInterval = values.duration("scheduler.idle_interval")
+        scheduler.organizationLimits = ChannelLimits(
+            maxInFlight: values.int("tenant.max_in_flight", in: 1...10_000_000),
+            ratePerSecond: values.positiveNumber("tenant.rate_per_second"),
+            burst: values.int("tenant.burst", in: 1...10_000_000))
         values.report(scheduler.problems())
 
         var handlers: [ActionType: HandlerSettings] = [:]

@@ -21,6 +21,8 @@ public struct SchedulerConfiguration: Sendable {
     public var lease: Duration = .seconds(300)
     public var defaultMaxAttempts = 5
     public var retry = RetryPolicy()
+    /// The limits of every organization and channel that has none of its own (`leadflow org set-limits`).
+    public var organizationLimits = ChannelLimits()
     /// The longest the scheduler sleeps with nothing due; wake-ups (NOTIFY, results) usually come first.
     public var idleInterval: Duration = .seconds(1)
     /// Whether to `LISTEN` for ingest's wake-ups (a dedicated connection).
@@ -42,6 +44,6 @@ public struct SchedulerConfiguration: Sendable {
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }
-        return problems + retry.problems()
+        return problems + retry.problems() + organizationLimits.problems().map { "organization limits: \($0)" }
     }
 }

@@ -21,6 +21,8 @@ public final class SchedulerService: Service, Sendable {
         public var claims = 0
         public var dispatched = 0
         public var internalActions = 0
+        /// Queues (organization and type) an organization's limits held back, summed over claims.
+        public var throttledQueues = 0
         public var results = 0
         public var undecodableResults = 0
         public var failedTransactions = 0
@@ -128,24 +130,27 @@ public final class SchedulerService: Service, Sendable {
     private func claimLoop() async {
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
-            let progressed: Bool
+            let claim: WorkQueue.Claim
             do {
-                progressed = try await claimOnce(excluding: excluded)
+                claim = try await claimOnce(excluding: excluded)
             } catch {
                 counters.withLock { $0.failedTransactions += 1 }
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
                 await doorbell.wait(timeout: .milliseconds(500))
                 continue
             }
+            let progressed = claim.wasFull || claim.internalCount > 0
             if progressed && excluded.isEmpty { continue }
-            await doorbell.wait(timeout: await idleWait(saturated: !excluded.isEmpty))
+            // Sleep until the next due time or token, at most the idle interval; briefly while a type is
+            // saturated, to look again once its queue drains. NOTIFY and results ring the doorbell sooner.
+            let wait = excluded.isEmpty ? min(configuration.idleInterval, claim.wakeIn ?? configuration.idleInterval) : .milliseconds(20)
+            await doorbell.wait(timeout: wait)
         }
     }
 
-    /// One claim transaction, its dispatches handed to the type dispatchers; `true` when more work is
-    /// probably due at once.
-    private func claimOnce(excluding excluded: Set<ActionType>) async throws -> Bool {
-        let settings = WorkQueue.Settings(lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts)
+    /// One claim transaction, its dispatches handed to the type dispatchers.
+    private func claimOnce(excluding excluded: Set<ActionType>) async throws -> WorkQueue.Claim {
+        let settings = workQueueSettings
         let limit = configuration.claimBatch
         let recording = events != nil
         let (claim, claimEvents) = try await database.withTransaction { connection in
@@ -160,9 +165,16 @@ public final class SchedulerService: Service, Sendable {
             $0.claims += 1
             $0.dispatched += claim.dispatches.count
             $0.internalActions += claim.internalCount
+            $0.throttledQueues += claim.throttled.count
             $0.eventsDropped += dropped
         }
-        return claim.wasFull || claim.internalCount > 0
+        return claim
+    }
+
+    private var workQueueSettings: WorkQueue.Settings {
+        WorkQueue.Settings(
+            lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts,
+            limits: configuration.organizationLimits)
     }
 
     private func dispatch(_ actions: [ClaimedAction]) async throws {
@@ -198,20 +210,10 @@ public final class SchedulerService: Service, Sendable {
         }
     }
 
-    /// How long to sleep with nothing due: until the next due time, at most the idle interval; briefly while
-    /// a type is saturated, to look again once its queue drains.
-    private func idleWait(saturated: Bool) async -> Duration {
-        if saturated { return .milliseconds(20) }
-        let next = try? await database.withConnection { connection in try await connection.nextDueAt() }
-        guard let next = next ?? nil else { return configuration.idleInterval }
-        let seconds = max(0, next.timeIntervalSinceNow)
-        return min(configuration.idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
-    }
-
     // MARK: Results
 
     private func applyResults() async {
-        let settings = WorkQueue.Settings(lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts)
+        let settings = workQueueSettings
         let recording = events != nil
         while true {
             let batch = await results.nextBatch(max: configuration.resultBatch)
@@ -281,9 +283,5 @@ public final class SchedulerService: Service, Sendable {
 extension PostgresConnection {
     fileprivate func actionConfigs(_ ids: [Int]) throws -> [Int: Leadflow_V1_Action] {
         try WorkQueue.actionConfigs(ids, on: self)
-    }
-
-    fileprivate func nextDueAt() throws -> Date? {
-        try WorkQueue.nextDueAt(on: self)
     }
 }

@@ -136,17 +136,18 @@ struct WorkQueueTests {
         }
     }
 
-    @Test("nextDueAt answers from the partial indexes: nil when nothing is scheduled")
-    func nextDue() async throws {
+    @Test("a claim that finds nothing says when to look again: the next due action, or nil when nothing is scheduled")
+    func wakeIn() async throws {
         try await withEngine { engine in
-            let none = try await engine.connection.withTransaction { try WorkQueue.nextDueAt(on: $0) }
-            #expect(none == nil)
+            let (idle, _) = try await engine.claim()
+            #expect(idle.wakeIn == nil && !idle.wasFull)
             _ = try await engine.pipeline(TestPipelines.longWait)
             try await engine.enroll(["lead-1"], pipeline: "slow")
             let (claim, _) = try await engine.claim()
             try await engine.succeed(claim)
-            let next = try await engine.connection.withTransaction { try WorkQueue.nextDueAt(on: $0) }
-            let seconds = try #require(next).timeIntervalSinceNow
+            let (waiting, _) = try await engine.claim()
+            #expect(waiting.dispatches.isEmpty && waiting.internalCount == 0)
+            let seconds = try #require(waiting.wakeIn).seconds
             #expect(seconds > 3500 && seconds <= 3600)
         }
     }

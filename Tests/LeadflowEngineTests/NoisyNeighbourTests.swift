@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowBenchmarks
 import LeadflowClient
 import LeadflowConfig
 import LeadflowDomain
@@ -48,7 +49,7 @@ struct NoisyNeighbourTests {
                         channels: [.email], on: connection)
                 }
                 // The big import lands at once, as one set-wise write, so its whole backlog is due together.
-                try await Self.enrollDirectly(org: "big", count: Self.bigLeads, pipeline: "mail", database: database)
+                try await BulkEnrollment.write(org: "big", count: Self.bigLeads, prefix: "b", pipeline: "mail", database: database)
 
                 let inFlight = InFlightWatch(database: database, org: "big")
                 let watching = Task { try await inFlight.watch() }
@@ -87,29 +88,6 @@ struct NoisyNeighbourTests {
         try await database.query(
             "SELECT count(*) FROM lead_stage_actions WHERE org_id = $1 AND status = 'succeeded'", [org]
         ).scalar(Int.self) ?? 0
-    }
-
-    static func enrollDirectly(org: String, count: Int, pipeline: String, database: PostgresClient) async throws {
-        try await database.withTransaction { connection in
-            var events = LeadEventLog(recording: false)
-            let upserts = (0..<count).map { index in
-                LeadWriter.Scoped(org: org, Leadflow_V1_LeadUpsert.with {
-                    $0.externalID = "b-\(index)"
-                    $0.email = "b-\(index)@big.test"
-                })
-            }
-            try LeadWriter.upsert(upserts, events: &events, on: connection)
-            let resolved = try References.resolve([.init(org: org, pipeline: pipeline, stage: nil)], on: connection)
-            guard case .found(let pipelineID, let stageID) = resolved.first else {
-                throw PostgresError(kind: .misuse, message: "no pipeline \(pipeline)")
-            }
-            let enrollments = (0..<count).map { index in
-                LeadWriter.Enrollment(
-                    org: org, externalID: "b-\(index)", pipelineID: pipelineID, stageID: stageID, stageNamed: false)
-            }
-            try LeadWriter.enroll(enrollments, defaultMaxAttempts: 5, events: &events, on: connection)
-            try connection.execute("NOTIFY \(SchedulerWakeup.channel)")
-        }
     }
 
     func waitUntil(timeout: Duration, _ condition: @Sendable () async throws -> Bool) async throws {

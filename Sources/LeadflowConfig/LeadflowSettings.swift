@@ -31,6 +31,12 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.retry_base", "1s", "first retry delay (exponential back-off with full jitter)"),
         ConfigKey("scheduler.retry_cap", "5m", "longest retry delay"),
         ConfigKey("scheduler.idle_interval", "1s", "longest sleep with nothing due"),
+    ] + ActionType.external.flatMap { type in
+        [
+            ConfigKey("scheduler.\(type.rawValue).retry_base", "", "\(type.rawValue) actions' first retry delay (default: scheduler.retry_base)"),
+            ConfigKey("scheduler.\(type.rawValue).retry_cap", "", "\(type.rawValue) actions' longest retry delay (default: scheduler.retry_cap)"),
+        ]
+    } + [
         ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
         ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
         ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
@@ -60,6 +66,14 @@ public struct LeadflowSettings: Sendable {
         scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
         scheduler.retry = RetryPolicy(base: values.duration("scheduler.retry_base"), cap: values.duration("scheduler.retry_cap"))
         scheduler.idleInterval = values.duration("scheduler.idle_interval")
+        for type in ActionType.external {
+            let base = values.string("scheduler.\(type.rawValue).retry_base")
+            let cap = values.string("scheduler.\(type.rawValue).retry_cap")
+            guard base != nil || cap != nil else { continue }
+            scheduler.retryByType[type] = RetryPolicy(
+                base: base == nil ? scheduler.retry.base : values.duration("scheduler.\(type.rawValue).retry_base"),
+                cap: cap == nil ? scheduler.retry.cap : values.duration("scheduler.\(type.rawValue).retry_cap"))
+        }
         scheduler.organizationLimits = ChannelLimits(
             maxInFlight: values.int("tenant.max_in_flight", in: 1...10_000_000),
             ratePerSecond: values.positiveNumber("tenant.rate_per_second"),

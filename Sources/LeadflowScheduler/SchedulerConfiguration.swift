@@ -21,6 +21,8 @@ public struct SchedulerConfiguration: Sendable {
     public var lease: Duration = .seconds(300)
     public var defaultMaxAttempts = 5
     public var retry = RetryPolicy()
+    /// Retry policies of types that differ from ``retry``.
+    public var retryByType: [ActionType: RetryPolicy] = [:]
     /// The limits of every organization and channel that has none of its own (`leadflow org set-limits`).
     public var organizationLimits = ChannelLimits()
     /// The longest the scheduler sleeps with nothing due; wake-ups (NOTIFY, results) usually come first.
@@ -29,6 +31,11 @@ public struct SchedulerConfiguration: Sendable {
     public var listen = true
 
     public init() {}
+
+    /// The retry policy of `type`'s actions; ``retry`` when the type has none of its own or is unknown.
+    public func retryPolicy(for type: ActionType?) -> RetryPolicy {
+        type.flatMap { retryByType[$0] } ?? retry
+    }
 
     /// Readable problems, empty when the configuration is usable.
     public func problems() -> [String] {
@@ -44,6 +51,9 @@ public struct SchedulerConfiguration: Sendable {
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }
+        for (type, policy) in retryByType.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            problems += policy.problems().map { "\(type.rawValue): \($0)" }
+        }
         return problems + retry.problems() + organizationLimits.problems().map { "organization limits: \($0)" }
     }
 }

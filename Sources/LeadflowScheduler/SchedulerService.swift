@@ -223,8 +223,11 @@ public final class SchedulerService: Service, Sendable {
             var undecodable = 0
             for envelope in batch {
                 do {
+                    // Handlers push on `result.<type>`.
+                    let type = envelope.subject.string.split(separator: ".").last.flatMap { ActionType(rawValue: String($0)) }
                     outcomes.append(
-                        ActionOutcome(try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retry))
+                        ActionOutcome(
+                            try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retryPolicy(for: type)))
                 } catch {
                     undecodable += 1
                     logger.warning("result not decodable", metadata: ["subject": "\(envelope.subject)", "error": "\(error)"])

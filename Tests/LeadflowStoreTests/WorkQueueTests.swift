@@ -180,7 +180,7 @@ struct LeaseTests {
         }
     }
 
-    @Test("an expired lease on the last attempt is a dead letter")
+    @Test("an expired lease on the last attempt is a dead letter, announced as lead.action_dead")
     func expiredLastAttempt() async throws {
         try await withEngine { engine in
             _ = try await engine.pipeline(TestPipelines.steps)
@@ -190,7 +190,10 @@ struct LeaseTests {
             try await engine.connection.execute(
                 "UPDATE lead_stage_actions SET attempts = max_attempts, locked_until = now() - interval '1 second' WHERE id = $1",
                 [action.actionID])
-            _ = try await engine.claim()
+            let (_, events) = try await engine.claim()
+            let dead = try #require(events.first { $0.kind == .actionDead })
+            #expect(dead.actionID == Int64(action.actionID) && dead.externalID == "lead-1")
+            #expect(dead.error.hasPrefix("lease expired"))
             let row = try await engine.connection.query(
                 "SELECT status, last_error FROM lead_stage_actions WHERE id = $1", [action.actionID])[0]
             let (status, error) = try row.decode((String, String?).self)

@@ -52,7 +52,7 @@ public enum WorkQueue {
         on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
-        try rescueExpiredLeases(limit: limit, on: connection)
+        try rescueExpiredLeases(limit: limit, events: &events, on: connection)
         let heads = try ClaimQueues.heads(on: connection)
         let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
         let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
@@ -123,9 +123,31 @@ public enum WorkQueue {
 
     /// Dispatched actions whose lease has passed — their handler is presumed gone — become due again (the
     /// next claim dispatches them with the next attempt and the same idempotency key), or `dead` when their
-    /// attempts are used up. A late result for the lost attempt is then ignored (at-least-once delivery).
-    static func rescueExpiredLeases(limit: Int, on connection: isolated PostgresConnection) throws {
-        try connection.execute(rescueStatement, [limit])
+    /// attempts are used up (`lead.action_retrying` / `lead.action_dead`). A late result for the lost attempt
+    /// is then ignored (at-least-once delivery).
+    static func rescueExpiredLeases(
+        limit: Int, events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws {
+        try recordFailures(try connection.query(rescueStatement, [limit]), events: &events)
+    }
+
+    /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
+    /// lead id, org, external id, last error.
+    private static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
+        for row in rows {
+            let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
+                try row.decode((Int, String, Int, String, Int, String, String, String?).self)
+            guard status == ActionStatus.dead.rawValue || status == ActionStatus.pending.rawValue else { continue }
+            events.record(
+                status == ActionStatus.dead.rawValue ? .actionDead : .actionRetrying, org: org, leadID: leadID,
+                externalID: externalID
+            ) { event in
+                event.actionID = Int64(actionID)
+                event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
+                event.attempt = UInt32(clamping: attempt)
+                if let error { event.error = error }
+            }
+        }
     }
 
     private static func claimed(_ row: PostgresRow, type: ActionType, events: inout LeadEventLog) throws -> ClaimedAction {
@@ -189,20 +211,7 @@ public enum WorkQueue {
                 failures.map { if case .snoozed = $0.kind { true } else { false } },
                 failures.map { $0.error ?? "" },
             ])
-        for row in rows {
-            let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
-                try row.decode((Int, String, Int, String, Int, String, String, String?).self)
-            guard status == ActionStatus.dead.rawValue || status == ActionStatus.pending.rawValue else { continue }
-            events.record(
-                status == ActionStatus.dead.rawValue ? .actionDead : .actionRetrying, org: org, leadID: leadID,
-                externalID: externalID
-            ) { event in
-                event.actionID = Int64(actionID)
-                event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
-                event.attempt = UInt32(clamping: attempt)
-                if let error { event.error = error }
-            }
-        }
+        try recordFailures(rows, events: &events)
     }
 
     /// The configs of pipeline action rows by id, for building dispatches (rows never change once written).
@@ -289,8 +298,9 @@ public enum WorkQueue {
                 ORDER BY locked_until
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
-            ) expired
-            WHERE a.id = expired.id
+            ) expired, leads l
+            WHERE a.id = expired.id AND l.id = a.lead_id
+            RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id, l.external_id, a.last_error
             """)
 
     static let startWaiting = PostgresStatement(

@@ -30,6 +30,10 @@ public struct NoisyNeighbourRun: Sendable {
         public var bigDoneWhenSmallFinished = 0
         public var bigActions = 0
         public var bigWallTime: Duration = .zero
+        /// Claims while both tenants ran, their mean and longest duration.
+        public var claims = 0
+        public var meanClaim: Duration = .zero
+        public var longestClaim: Duration = .zero
 
         public var summary: String {
             func ms(_ duration: Duration) -> String { String(format: "%.1f ms", duration.seconds * 1000) }
@@ -42,6 +46,7 @@ public struct NoisyNeighbourRun: Sendable {
                 "  beside the big import        \(ms(flooded.stepLagP50))   \(ms(flooded.stepLagP99))   \(ms(flooded.enrollToFirstP99UnderLoad))",
                 "  flooded / alone              \(ratio(flooded.stepLagP50, alone.stepLagP50))   \(ratio(flooded.stepLagP99, alone.stepLagP99))   \(ratio(flooded.enrollToFirstP99UnderLoad, alone.enrollToFirstP99UnderLoad))",
                 "big tenant: \(bigActions) actions in \(ms(bigWallTime)); \(bigDoneWhenSmallFinished) of them done when the small tenant finished",
+                "claims: \(claims), mean \(ms(meanClaim)), longest \(ms(longestClaim))",
             ].joined(separator: "\n")
         }
     }
@@ -64,6 +69,7 @@ public struct NoisyNeighbourRun: Sendable {
         }
         let clock = ContinuousClock()
         let start = clock.now
+        let before = engine.scheduler.statistics
         try await BulkEnrollment.write(
             org: "big", count: bigLeads, prefix: "big", pipeline: pipeline.name, database: engine.database)
         while try await Self.done(org: "big", engine.database) == 0 { try await Task.sleep(for: .milliseconds(10)) }
@@ -74,6 +80,10 @@ public struct NoisyNeighbourRun: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         report.bigWallTime = clock.now - start
+        let after = engine.scheduler.statistics
+        report.claims = after.claims - before.claims
+        report.meanClaim = report.claims > 0 ? (after.claimTime - before.claimTime) / report.claims : .zero
+        report.longestClaim = after.longestClaim
         return report
     }
 

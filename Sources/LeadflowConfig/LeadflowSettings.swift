@@ -24,6 +24,7 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.results_endpoint", "tcp://127.0.0.1:4239", "PULL endpoint handlers push results to"),
         ConfigKey("scheduler.events_endpoint", "tcp://127.0.0.1:4224", "PUB endpoint of the scheduler's lead events (empty: off)"),
         ConfigKey("scheduler.claim_batch", "1000", "most actions claimed per transaction"),
+        ConfigKey("scheduler.shared_claim_batch", "200", "most actions claimed per transaction while organizations compete"),
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
         ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
         ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
@@ -60,6 +61,7 @@ public struct LeadflowSettings: Sendable {
         scheduler.resultsEndpoint = values.string("scheduler.results_endpoint") ?? ""
         scheduler.eventsEndpoint = values.string("scheduler.events_endpoint")
         scheduler.claimBatch = values.int("scheduler.claim_batch", in: 1...50_000)
+        scheduler.sharedClaimBatch = values.int("scheduler.shared_claim_batch", in: 1...50_000)
         scheduler.resultBatch = values.int("scheduler.result_batch", in: 1...50_000)
         scheduler.dispatchQueueLimit = values.int("scheduler.dispatch_queue_limit", in: 1...1_000_000)
         scheduler.lease = values.duration("scheduler.lease")

@@ -12,6 +12,9 @@ public struct SchedulerConfiguration: Sendable {
     public var eventsEndpoint: String? = "tcp://127.0.0.1:4224"
     /// Most actions claimed in one transaction.
     public var claimBatch = 1_000
+    /// Most actions claimed in one transaction while several organizations have due work: shorter claims,
+    /// so each organization's next action waits less behind the others'.
+    public var sharedClaimBatch = 200
     /// Most results applied in one transaction.
     public var resultBatch = 2_000
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
@@ -44,6 +47,9 @@ public struct SchedulerConfiguration: Sendable {
             problems.append("no dispatch endpoint for \(type.rawValue) actions")
         }
         if !(1...50_000).contains(claimBatch) { problems.append("claim batch must be 1…50000 (got \(claimBatch))") }
+        if !(1...50_000).contains(sharedClaimBatch) {
+            problems.append("shared claim batch must be 1…50000 (got \(sharedClaimBatch))")
+        }
         if !(1...50_000).contains(resultBatch) { problems.append("result batch must be 1…50000 (got \(resultBatch))") }
         if dispatchQueueLimit < claimBatch {
             problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")

@@ -19,6 +19,10 @@ public final class SchedulerService: Service, Sendable {
     /// Counters since start.
     public struct Statistics: Sendable, Equatable {
         public var claims = 0
+        /// Time spent in claim transactions, summed.
+        public var claimTime: Duration = .zero
+        /// The longest claim transaction.
+        public var longestClaim: Duration = .zero
         public var dispatched = 0
         public var internalActions = 0
         /// Queues (organization and type) an organization's limits held back, summed over claims.
@@ -128,11 +132,16 @@ public final class SchedulerService: Service, Sendable {
     // MARK: Claiming
 
     private func claimLoop() async {
+        // While several organizations have due work, claims are smaller: a claim is the time an
+        // organization's next action may wait behind the others' (docs/tenants.md).
+        var competing = false
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
             let claim: WorkQueue.Claim
             do {
-                claim = try await claimOnce(excluding: excluded)
+                let limit = competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
+                claim = try await claimOnce(limit: limit, excluding: excluded)
+                competing = claim.organizations > 1
             } catch {
                 counters.withLock { $0.failedTransactions += 1 }
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
@@ -149,20 +158,23 @@ public final class SchedulerService: Service, Sendable {
     }
 
     /// One claim transaction, its dispatches handed to the type dispatchers.
-    private func claimOnce(excluding excluded: Set<ActionType>) async throws -> WorkQueue.Claim {
+    private func claimOnce(limit: Int, excluding excluded: Set<ActionType>) async throws -> WorkQueue.Claim {
         let settings = workQueueSettings
-        let limit = configuration.claimBatch
         let recording = events != nil
+        let started = ContinuousClock.now
         let (claim, claimEvents) = try await database.withTransaction { connection in
             var events = LeadEventLog(recording: recording)
             let claim = try WorkQueue.claim(
                 limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
             return (claim, events.take())
         }
+        let took = ContinuousClock.now - started
         if !claim.dispatches.isEmpty { try await dispatch(claim.dispatches) }
         let dropped = events?.publish(claimEvents) ?? 0
         counters.withLock {
             $0.claims += 1
+            $0.claimTime += took
+            $0.longestClaim = max($0.longestClaim, took)
             $0.dispatched += claim.dispatches.count
             $0.internalActions += claim.internalCount
             $0.throttledQueues += claim.throttled.count

@@ -23,6 +23,8 @@ struct ClaimPlan: Sendable, Equatable {
     var wakeIn: Double?
     /// Queues held back by a limit, for logs and metrics.
     var throttled: [QueueKey] = []
+    /// Organizations with due work (of types not excluded).
+    var organizations = 0
 
     init(
         heads: [ClaimQueues.Head], excluding excluded: Set<ActionType>, locked: Set<QueueKey>,
@@ -35,6 +37,7 @@ struct ClaimPlan: Sendable, Equatable {
             return head.dueIn <= 0 && !excluded.contains(head.key.type)
         }
         let organizations = Set(due.map(\.key.org)).count
+        self.organizations = organizations
         guard organizations > 0 else {
             self.wakeIn = wakeIn
             return

@@ -40,6 +40,8 @@ public enum WorkQueue {
         public var wakeIn: Duration?
         /// Queues a limit held back in this claim.
         public var throttled: [QueueKey] = []
+        /// Organizations that had due work: when several compete, the scheduler claims in smaller batches.
+        public var organizations = 0
     }
 
     /// Claims up to `limit` due actions fairly across organizations (``ClaimPlan``) and within each
@@ -60,6 +62,7 @@ public enum WorkQueue {
             heads: heads, excluding: excluded, locked: locked, states: try ClaimQueues.states(locked, on: connection),
             defaults: settings.limits, limit: limit)
         claim.throttled = plan.throttled
+        claim.organizations = plan.organizations
         let rows: [PostgresRow] =
             plan.allowances.isEmpty
             ? []

@@ -242,18 +242,19 @@ public enum WorkQueue {
         name: "queue_claim",
         sql: """
             WITH due AS (
-                SELECT d.id, d.org_id, d.perform_at
+                SELECT d.*
                 FROM unnest($1::text[], $2::text[], $3::int[]) AS q (org_id, type, n)
                 CROSS JOIN LATERAL (
-                    SELECT id, org_id, perform_at FROM lead_stage_actions
+                    SELECT id, org_id, perform_at, type, attempts, lead_stage_id, pipeline_action_id,
+                           idempotency_key, lead_id
+                    FROM lead_stage_actions
                     WHERE status = 'pending' AND org_id = q.org_id AND type = q.type AND perform_at <= now()
                     ORDER BY perform_at
                     LIMIT q.n
                     FOR UPDATE SKIP LOCKED) d
             ), picked AS (
-                SELECT id FROM (
-                    SELECT id, perform_at, row_number() OVER (PARTITION BY org_id ORDER BY perform_at) AS turn
-                    FROM due) t
+                SELECT * FROM (
+                    SELECT *, row_number() OVER (PARTITION BY org_id ORDER BY perform_at) AS turn FROM due) t
                 ORDER BY turn, perform_at
                 LIMIT $4
             ), leased AS (
@@ -261,7 +262,7 @@ public enum WorkQueue {
                 SET status = 'dispatched', attempts = a.attempts + 1, dispatched_at = now(), updated_at = now(),
                     locked_until = now() + make_interval(secs => $5)
                 FROM picked
-                WHERE a.id = picked.id AND a.type IN ('email', 'sms', 'webhook')
+                WHERE a.id = picked.id AND picked.type IN ('email', 'sms', 'webhook')
                 RETURNING a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key,
                           a.org_id, a.lead_id
             ), spent AS (
@@ -277,14 +278,16 @@ public enum WorkQueue {
             )
             SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
                    l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint
-            FROM leased x JOIN leads l ON l.id = x.lead_id
+            FROM leased x
+            -- One primary-key probe per leased row, whatever the planner thinks of the leads table's size.
+            CROSS JOIN LATERAL (SELECT * FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
             UNION ALL
-            SELECT a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key, a.org_id,
-                   a.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id
-            FROM picked
-            JOIN lead_stage_actions a ON a.id = picked.id
-            JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
-            WHERE a.type NOT IN ('email', 'sms', 'webhook')
+            SELECT d.id, d.type, d.attempts, d.lead_stage_id, d.pipeline_action_id, d.idempotency_key, d.org_id,
+                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id
+            FROM picked d
+            CROSS JOIN LATERAL (
+                SELECT target_stage_id FROM pipeline_stage_actions WHERE id = d.pipeline_action_id LIMIT 1) p
+            WHERE d.type NOT IN ('email', 'sms', 'webhook')
             """)
 
     static let rescueStatement = PostgresStatement(

@@ -50,9 +50,7 @@ enum ServiceProcess {
         databaseURL: String?, logger: Logger,
         services: (PostgresClient, ZMQContext) async throws -> [any Service]
     ) async throws {
-        guard let databaseURL else {
-            throw ValidationError("no database: set --database-url, DATABASE_URL or database.url")
-        }
+        let databaseURL = try ConfigOptions.requireDatabase(databaseURL)
         let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
         let context = try ZMQContext()
         do {

@@ -1,9 +1,10 @@
 import Foundation
 import LeadflowDomain
 import LeadflowProto
-import LeadflowStore
 import Postgres
 import Testing
+
+@testable import LeadflowStore
 
 /// Dead letters made through the real path (claim, then a permanent failure or retries until the attempts
 /// run out), then listed, shown, replayed and discarded.
@@ -233,6 +234,34 @@ struct DeadLetterTests {
             let (replay, _) = try await engine.replay(.ids([first.actionID]))
             #expect(replay.skipped == [DeadLetterSkip(actionID: first.actionID, reason: .notDead(.canceled))])
         }
+    }
+
+    @Test(
+        "listing and selecting one organization's dead letters read lead_stage_actions_dead_idx among many finished actions",
+        arguments: ["list", "replay"])
+    func deadIndexUsed(_ statement: String) async throws {
+        try await withMigratedDatabase { connection in
+            try await connection.executeScript(SchemaTests.manyFinishedActions)
+            let filter = DeadLetterFilter(org: "tiny").parameters
+            let (sql, parameters): (String, [any PostgresEncodable]) =
+                statement == "list"
+                ? (DeadLetters.listStatement, filter + [Date?.none, Int?.none, 51])
+                : (DeadLetters.changeStatement(selecting: DeadLetters.filterCondition, change: DeadLetters.replayChange), filter)
+            let plan = try await connection.query("EXPLAIN (FORMAT JSON) \(sql)", parameters).scalar(String.self) ?? ""
+            let nodes = planNodes(try JSONSerialization.jsonObject(with: Data(plan.utf8)))
+            #expect(nodes.contains { $0["Index Name"] as? String == "lead_stage_actions_dead_idx" }, "\(plan)")
+            #expect(
+                !nodes.contains { $0["Node Type"] as? String == "Seq Scan" && $0["Relation Name"] as? String == "lead_stage_actions" },
+                "\(plan)")
+        }
+    }
+
+    /// Every node of an `EXPLAIN (FORMAT JSON)` plan.
+    private func planNodes(_ json: Any) -> [[String: Any]] {
+        if let list = json as? [Any] { return list.flatMap(planNodes) }
+        guard let object = json as? [String: Any] else { return [] }
+        let own = object["Node Type"] == nil ? [] : [object]
+        return own + object.values.flatMap(planNodes)
     }
 
     @Test("cursors print and parse; malformed ones are rejected", arguments: ["", "12", "a-1", "1-b", "1-2-3", "-1-2", "5-0"])

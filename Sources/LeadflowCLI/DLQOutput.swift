@@ -53,7 +53,8 @@ enum DLQOutput {
     /// `replayed 2: 17, 18` (or `would replay …` in a dry run), then one line per skipped action.
     static func report(_ report: DeadLetters.Report, verb: DLQVerb, dryRun: Bool) -> String {
         let done = dryRun ? "would \(verb.present)" : verb.past
-        var lines = ["\(done) \(report.applied.count)" + (report.applied.isEmpty ? "" : ": " + report.applied.map(String.init).joined(separator: ", "))]
+        let ids = report.applied.map(String.init).joined(separator: ", ")
+        var lines = ["\(done) \(report.applied.count)" + (ids.isEmpty ? "" : ": \(ids)")]
         lines += report.skipped.map { "skipped \($0.actionID): \($0.reason)" }
         return lines.joined(separator: "\n")
     }

@@ -25,7 +25,7 @@ struct DLQListCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000 (got \(limit))") }
@@ -33,7 +33,7 @@ struct DLQListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (filter, cursor, limit) = (filter.filter, cursor, limit)
-        let page = try await options.withDatabase(logger: CLILogging.logger("dlq")) { connection in
+        let page = try await database.withConnection(logger: CLILogging.logger("dlq")) { connection in
             try await connection.withTransaction { try DeadLetters.list(filter, after: cursor, limit: limit, on: $0) }
         }
         print(json ? DLQOutput.json(page) : DLQOutput.table(page))

@@ -18,7 +18,7 @@ struct DLQSelectionOptions: ParsableArguments {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
         let filtered = !filter.filter.isEmpty
@@ -41,7 +41,7 @@ struct DLQSelectionOptions: ParsableArguments {
         _ operation: @escaping @Sendable (DeadLetters.Selection, Bool, isolated PostgresConnection) throws -> DeadLetters.Report
     ) async throws {
         let (selection, dryRun) = (selection, dryRun)
-        let report = try await options.withDatabase(logger: CLILogging.logger("dlq")) { connection in
+        let report = try await database.withConnection(logger: CLILogging.logger("dlq")) { connection in
             try await connection.withTransaction { try operation(selection, dryRun, $0) }
         }
         print(json ? DLQOutput.json(report, verb: verb, dryRun: dryRun) : DLQOutput.report(report, verb: verb, dryRun: dryRun))

@@ -13,11 +13,11 @@ struct DLQShowCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
-    @OptionGroup var options: ConfigOptions
+    @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
         let id = id
-        let detail = try await options.withDatabase(logger: CLILogging.logger("dlq")) { connection in
+        let detail = try await database.withConnection(logger: CLILogging.logger("dlq")) { connection in
             try await connection.withTransaction { try DeadLetters.show(id, on: $0) }
         }
         guard let detail else { throw CLIError("no action \(id)") }

@@ -50,7 +50,9 @@ enum ServiceProcess {
         databaseURL: String?, logger: Logger,
         services: (PostgresClient, ZMQContext) async throws -> [any Service]
     ) async throws {
-        let databaseURL = try ConfigOptions.requireDatabase(databaseURL)
+        guard let databaseURL else {
+            throw ValidationError("no database: set --database-url, DATABASE_URL or database.url")
+        }
         let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
         let context = try ZMQContext()
         do {

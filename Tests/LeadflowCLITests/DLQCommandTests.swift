@@ -122,6 +122,13 @@ struct DLQCommandTests {
         #expect(errors.contains(message), "\(arguments): \(errors)")
     }
 
+    @Test("without a database the command says how to give one")
+    func noDatabase() async throws {
+        let (status, _, errors) = try await LeadflowExecutable.run(["dlq", "list"], environment: ["DATABASE_URL": ""])
+        #expect(status == 1)
+        #expect(errors.contains("no database: pass --database-url or set DATABASE_URL"), "\(errors)")
+    }
+
     /// `status:attempts` of an action.
     func status(of id: Int, url: String) async throws -> String? {
         try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in

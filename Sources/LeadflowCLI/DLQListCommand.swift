@@ -5,7 +5,10 @@ import LeadflowStore
 struct DLQListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List dead actions, the newest death first.",
-        discussion: "A page ends with the --cursor that continues it. REPLAY says whether a replay can take the action.")
+        discussion: """
+            A full page ends with the --cursor that continues it. REPLAY says whether a replay can take the action \
+            (docs/dead-letters.md).
+            """)
 
     @OptionGroup var filter: DLQFilterOptions
 
@@ -28,7 +31,9 @@ struct DLQListCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func validate() throws {
-        guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000 (got \(limit))") }
+        guard (1...1000).contains(limit) else {
+            throw ValidationError("--limit must be between 1 and 1000 (got \(limit))")
+        }
     }
 
     func run() async throws {

@@ -23,7 +23,8 @@ struct DLQSelectionOptions: ParsableArguments {
     func validate() throws {
         let filtered = !filter.filter.isEmpty
         if !ids.isEmpty, filtered || all {
-            throw ValidationError("name action ids or select with a filter (--org, --type, --since, --error, --all), not both")
+            throw ValidationError(
+                "name action ids or select with a filter (--org, --type, --since, --error, --all), not both")
         }
         if all, filtered { throw ValidationError("--all selects every dead action: leave it out to use a filter") }
         if ids.isEmpty, !filtered, !all {
@@ -38,13 +39,16 @@ struct DLQSelectionOptions: ParsableArguments {
     /// by id was skipped; skips under a filter are reported but expected (actions of stages leads have left).
     func run(
         _ verb: DLQVerb,
-        _ operation: @escaping @Sendable (DeadLetters.Selection, Bool, isolated PostgresConnection) throws -> DeadLetters.Report
+        _ operation:
+            @escaping @Sendable (DeadLetters.Selection, Bool, isolated PostgresConnection) throws -> DeadLetters.Report
     ) async throws {
         let (selection, dryRun) = (selection, dryRun)
         let report = try await database.withConnection(logger: CLILogging.logger("dlq")) { connection in
             try await connection.withTransaction { try operation(selection, dryRun, $0) }
         }
-        print(json ? DLQOutput.json(report, verb: verb, dryRun: dryRun) : DLQOutput.report(report, verb: verb, dryRun: dryRun))
+        print(
+            json
+                ? DLQOutput.json(report, verb: verb, dryRun: dryRun) : DLQOutput.report(report, verb: verb, dryRun: dryRun))
         if case .ids = selection, !report.skipped.isEmpty { throw ExitCode.failure }
     }
 }

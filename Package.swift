@@ -187,7 +187,7 @@ let package = Package(
         .testTarget(
             name: "LeadflowCLITests",
             dependencies: [
-                "LeadflowCLI", "LeadflowIngest", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "LeadflowCLI", "LeadflowIngest", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(

@@ -10,11 +10,7 @@ struct MigrateCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOptions
 
     func run() async throws {
-        guard let url = database.resolved else {
-            throw CLIError(
-                "no database: pass --database-url or set DATABASE_URL (leadflow dev starts a private PostgreSQL)")
-        }
-        let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)
+        let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: try database.required())
         print(report)
     }
 }

@@ -11,15 +11,16 @@ public enum ActionStatus: String, Sendable, CaseIterable, Codable {
     case waiting
     /// Attempts exhausted or failed permanently; replayable.
     case dead
-    /// The lead left the stage, unsubscribed or was deleted.
+    /// The lead left the stage, unsubscribed or was deleted; or an operator discarded the dead action.
     case canceled
 
-    /// No further transition happens without an operator (replay of a dead action).
+    /// No further transition happens without an operator (replay or discard of a dead action).
     public var isFinal: Bool { self == .succeeded || self == .dead || self == .canceled }
 
     /// Whether the lifecycle allows moving from this status to `next`.
     public func canTransition(to next: ActionStatus) -> Bool {
-        if next == .canceled { return !isFinal }
+        // An operator's discard takes a dead action out of the dead letters (docs/dead-letters.md).
+        if next == .canceled { return !isFinal || self == .dead }
         return switch (self, next) {
         case (.blocked, .pending),  // the previous action finished
             (.pending, .dispatched),  // claimed for a handler

@@ -50,6 +50,7 @@ public struct LeadEventPublisher: Sendable {
         case .actionSucceeded: "action_succeeded"
         case .actionRetrying: "action_retrying"
         case .actionDead: "action_dead"
+        case .actionReplayed: "action_replayed"
         case .pipelineEnded: "pipeline_ended"
         case .unspecified, .UNRECOGNIZED: "unspecified"
         }

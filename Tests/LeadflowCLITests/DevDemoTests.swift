@@ -6,38 +6,15 @@ import Testing
 /// The `leadflow` executable itself, as a user runs it.
 @Suite("leadflow dev")
 struct DevDemoTests {
-    /// The executable, built beside the test bundle by `swift build` / `swift test`.
-    static var executable: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("leadflow").path
-    }
+    static var executable: String { LeadflowExecutable.path }
 
-    /// Runs the executable with `arguments` and `environment` added; returns its exit status and stdout (or
-    /// stderr, which is otherwise discarded: the demo logs more than a pipe holds). The wait happens on a
-    /// thread of its own, never on the cooperative pool, which other tests' servers need meanwhile.
+    /// Runs the executable (``LeadflowExecutable/run(_:environment:)``); returns its exit status and stdout, or
+    /// stderr when `standardError` is set.
     func run(
         _ arguments: [String], environment: [String: String], standardError: Bool = false
     ) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
-        let output = Pipe()
-        if standardError {
-            process.standardOutput = FileHandle.nullDevice
-            process.standardError = output
-        } else {
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-        }
-        try process.run()
-        let reader = output.fileHandleForReading
-        return await withCheckedContinuation { continuation in
-            Thread {
-                let data = reader.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: (process.terminationStatus, String(decoding: data, as: UTF8.self)))
-            }.start()
-        }
+        let (status, output, errors) = try await LeadflowExecutable.run(arguments, environment: environment)
+        return (status, standardError ? errors : output)
     }
 
     @Test("--demo 2000 completes and every lead reaches the pipeline's end")

@@ -7,7 +7,7 @@ struct ActionStatusTests {
     static let allowed: Set<String> = [
         "blocked→pending", "pending→dispatched", "pending→waiting", "pending→succeeded",
         "dispatched→succeeded", "dispatched→pending", "dispatched→dead", "waiting→succeeded", "dead→pending",
-        "blocked→canceled", "pending→canceled", "dispatched→canceled", "waiting→canceled",
+        "blocked→canceled", "pending→canceled", "dispatched→canceled", "waiting→canceled", "dead→canceled",
     ]
 
     @Test("exactly the documented transitions are allowed", arguments: ActionStatus.allCases)

@@ -135,6 +135,11 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
 
     /// The lead finished the pipeline's last stage or reached an `EndAction`. Sets the pipeline fields.
     case pipelineEnded // = 13
+
+    /// An operator replayed a dead action (`leadflow dlq replay`): it is pending again with a fresh attempt
+    /// budget and the same idempotency key, so its next dispatch is attempt 1. Sets the action fields and
+    /// `error` (the last error before the replay).
+    case actionReplayed // = 14
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -157,6 +162,7 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
       case 11: self = .actionRetrying
       case 12: self = .actionDead
       case 13: self = .pipelineEnded
+      case 14: self = .actionReplayed
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -177,6 +183,7 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
       case .actionRetrying: return 11
       case .actionDead: return 12
       case .pipelineEnded: return 13
+      case .actionReplayed: return 14
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -197,6 +204,7 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
       .actionRetrying,
       .actionDead,
       .pipelineEnded,
+      .actionReplayed,
     ]
 
   }
@@ -311,5 +319,5 @@ nonisolated extension Leadflow_V1_LeadEvent: SwiftProtobuf.Message, SwiftProtobu
 }
 
 nonisolated extension Leadflow_V1_LeadEvent.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CREATED\0\u{1}KIND_UPDATED\0\u{1}KIND_ENROLLED\0\u{1}KIND_STAGE_ENTERED\0\u{1}KIND_STAGE_EXITED\0\u{1}KIND_REPLIED\0\u{1}KIND_UNSUBSCRIBED\0\u{1}KIND_DELETED\0\u{1}KIND_ACTION_DISPATCHED\0\u{1}KIND_ACTION_SUCCEEDED\0\u{1}KIND_ACTION_RETRYING\0\u{1}KIND_ACTION_DEAD\0\u{1}KIND_PIPELINE_ENDED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CREATED\0\u{1}KIND_UPDATED\0\u{1}KIND_ENROLLED\0\u{1}KIND_STAGE_ENTERED\0\u{1}KIND_STAGE_EXITED\0\u{1}KIND_REPLIED\0\u{1}KIND_UNSUBSCRIBED\0\u{1}KIND_DELETED\0\u{1}KIND_ACTION_DISPATCHED\0\u{1}KIND_ACTION_SUCCEEDED\0\u{1}KIND_ACTION_RETRYING\0\u{1}KIND_ACTION_DEAD\0\u{1}KIND_PIPELINE_ENDED\0\u{1}KIND_ACTION_REPLAYED\0")
 }

@@ -96,11 +96,9 @@ public enum ActionCompletion {
     }
 
     private static func decodeFinished(_ row: PostgresRow, events: inout LeadEventLog) throws -> Finished {
-        let (actionID, leadStageID, leadID, org, externalID, typeName, attempts) =
-            try row.decode((Int, Int, Int, String, String, String, Int).self)
-        guard let type = ActionType(rawValue: typeName) else {
-            throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
-        }
+        let (actionID, leadStageID, leadID, org, externalID) = try row.decode((Int, Int, Int, String, String).self)
+        let type = try row.decode(ActionType.self, at: 5)
+        let attempts = try row.decode(Int.self, at: 6)
         events.record(.actionSucceeded, org: org, leadID: leadID, externalID: externalID) { event in
             event.actionID = Int64(actionID)
             event.actionType = type.proto

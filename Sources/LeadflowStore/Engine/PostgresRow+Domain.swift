@@ -1,0 +1,22 @@
+import LeadflowDomain
+import Postgres
+
+extension PostgresRow {
+    /// The `lead_stage_actions.type` (or `pipeline_stage_actions.type`) column at `index`.
+    func decode(_: ActionType.Type, at index: Int) throws -> ActionType {
+        let name = try decode(String.self, at: index)
+        guard let type = ActionType(rawValue: name) else {
+            throw PostgresError(kind: .decoding, message: "unknown action type \(name) in lead_stage_actions")
+        }
+        return type
+    }
+
+    /// The `lead_stage_actions.status` column at `index`.
+    func decode(_: ActionStatus.Type, at index: Int) throws -> ActionStatus {
+        let name = try decode(String.self, at: index)
+        guard let status = ActionStatus(rawValue: name) else {
+            throw PostgresError(kind: .decoding, message: "unknown action status \(name) in lead_stage_actions")
+        }
+        return status
+    }
+}

@@ -1,0 +1,45 @@
+import LeadflowPipeline
+import LeadflowStore
+import Postgres
+
+/// Dead actions for the `leadflow dlq` tests, made the way the scheduler makes them: a pipeline, enrolled
+/// leads, a claim, and a permanent failure per lead.
+enum DeadLetterSeed {
+    static let pipeline = """
+        name: welcome
+        stages:
+          - name: hello
+            actions:
+              - email: {sender: "a@acme.test", subject: "Hello", text: "hi"}
+              - sms: {sender: "+15550001111", body: "hi"}
+        """
+
+    /// Enrolls each lead of `errors` in `org` and kills its email with that error; returns the action ids by
+    /// external id.
+    @discardableResult
+    static func kill(_ errors: [String: String], org: String, url: String) async throws -> [String: Int] {
+        let definition = try PipelineDecoder().decode(yaml: pipeline)
+        return try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+            try await connection.withTransaction { connection in
+                let saved = try PipelineStore.upsert(definition, org: org, on: connection)
+                let stageID = try connection.query(
+                    "SELECT id FROM pipeline_stages WHERE pipeline_id = $1 AND position = 0", [saved.pipelineID]
+                ).scalar(Int.self)!
+                var events = LeadEventLog(recording: false)
+                try LeadWriter.enroll(
+                    errors.keys.sorted().map {
+                        .init(org: org, externalID: $0, pipelineID: saved.pipelineID, stageID: stageID, stageNamed: false)
+                    }, defaultMaxAttempts: 3, events: &events, on: connection)
+                let claim = try WorkQueue.claim(limit: 100, settings: .init(), events: &events, on: connection)
+                let killed = claim.dispatches.filter { $0.org == org && errors[$0.lead.externalID] != nil }
+                try WorkQueue.apply(
+                    killed.map {
+                        ActionOutcome(
+                            actionID: $0.actionID, attempt: $0.attempt, kind: .failedPermanently,
+                            error: errors[$0.lead.externalID])
+                    }, settings: .init(), events: &events, on: connection)
+                return Dictionary(uniqueKeysWithValues: killed.map { ($0.lead.externalID, $0.actionID) })
+            }
+        }
+    }
+}

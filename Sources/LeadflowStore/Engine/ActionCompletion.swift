@@ -137,7 +137,7 @@ public enum ActionCompletion {
                 RETURNING n.lead_stage_id
             )
             SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts, false
-            FROM done d JOIN leads l ON l.id = d.lead_id
+            FROM done d CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = d.lead_id LIMIT 1) l
             UNION ALL
             SELECT NULL, u.lead_stage_id, NULL, NULL, NULL, NULL, NULL, true FROM unblocked u
             """)
@@ -147,6 +147,6 @@ public enum ActionCompletion {
         sql: """
             \(succeeded)
             SELECT d.id, d.lead_stage_id, d.lead_id, d.org_id, l.external_id, d.type, d.attempts, false
-            FROM done d JOIN leads l ON l.id = d.lead_id
+            FROM done d CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = d.lead_id LIMIT 1) l
             """)
 }

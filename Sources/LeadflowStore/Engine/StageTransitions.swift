@@ -152,7 +152,7 @@ public enum StageTransitions {
             )
             SELECT e.id, e.lead_id, e.org_id, l.external_id, e.pipeline_id, p.name, e.stage_id, s.name, false
             FROM entered e
-            JOIN leads l ON l.id = e.lead_id
+            CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = e.lead_id LIMIT 1) l
             JOIN pipelines p ON p.id = e.pipeline_id
             JOIN pipeline_stages s ON s.id = e.stage_id
             UNION ALL
@@ -173,7 +173,7 @@ public enum StageTransitions {
                 WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting')
             )
             SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id
-            FROM exited x JOIN leads l ON l.id = x.lead_id
+            FROM exited x CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
             """)
 
     static let completeStatement = PostgresStatement(
@@ -186,7 +186,7 @@ public enum StageTransitions {
             )
             SELECT x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, n.id
             FROM exited x
-            JOIN leads l ON l.id = x.lead_id
+            CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
             JOIN pipeline_stages cur ON cur.id = x.stage_id
             LEFT JOIN LATERAL (
                 SELECT id FROM pipeline_stages

@@ -304,9 +304,10 @@ public enum WorkQueue {
                 ORDER BY locked_until
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
-            ) expired, leads l
-            WHERE a.id = expired.id AND l.id = a.lead_id
-            RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id, l.external_id, a.last_error
+            ) expired
+            WHERE a.id = expired.id
+            RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id,
+                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error
             """)
 
     static let startWaiting = PostgresStatement(
@@ -353,9 +354,10 @@ public enum WorkQueue {
                 last_error = CASE WHEN r.snooze THEN a.last_error ELSE nullif(r.error, '') END,
                 locked_until = NULL, updated_at = now()
             FROM unnest($1::bigint[], $2::int[], $3::float8[], $4::boolean[], $5::text[])
-                AS r (id, attempt, delay, snooze, error), leads l
-            WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched' AND l.id = a.lead_id
-            RETURNING a.id, a.status, r.attempt, a.type, a.lead_id, a.org_id, l.external_id, a.last_error
+                AS r (id, attempt, delay, snooze, error)
+            WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched'
+            RETURNING a.id, a.status, r.attempt, a.type, a.lead_id, a.org_id,
+                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error
             """)
 
     static let loadConfigs = PostgresStatement(

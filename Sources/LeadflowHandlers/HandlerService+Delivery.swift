@@ -33,6 +33,14 @@ extension HandlerService {
 
         let result = outcome.actionResult(
             actionID: dispatch.actionID, attempt: attempt, duration: duration, handlerID: configuration.handlerID)
+        queue(result, attempt: attempt, traceparent: traceparent, in: outbox, logger: logger)
+    }
+
+    /// Puts `result` in the outbox as a `result.<type>` envelope carrying the attempt and the dispatch's trace.
+    func queue(
+        _ result: Leadflow_V1_ActionResult, attempt: UInt32, traceparent: String?, in outbox: ResultOutbox,
+        logger: Logger? = nil
+    ) {
         do {
             var headers = Headers()
             try headers.append(Headers.Name.attempt, "\(attempt)")
@@ -41,7 +49,7 @@ extension HandlerService {
         } catch {
             // A traceparent that passed the bus's own header checks on the way in fits on the way out; this is
             // here for the impossible case, so that it is at least seen.
-            logger.error("result could not be encoded", metadata: [HandlerLogKey.error: "\(error)"])
+            (logger ?? self.logger).error("result could not be encoded", metadata: [HandlerLogKey.error: "\(error)"])
         }
     }
 

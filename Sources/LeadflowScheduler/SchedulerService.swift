@@ -35,6 +35,8 @@ public final class SchedulerService: Service, Sendable {
     let logger: Logger
     let doorbell = Doorbell()
     let gate = ShutdownGate()
+    /// How long to wait before trying the database again after consecutive failures: 100 ms doubling to 5 s.
+    static let databaseBackoff = PostgresRetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(5))
     private let counters = Mutex(Statistics())
     private let configs = Mutex([Int: Leadflow_V1_Action]())
 
@@ -126,15 +128,19 @@ public final class SchedulerService: Service, Sendable {
     // MARK: Claiming
 
     private func claimLoop() async {
+        var failures = 0
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
             let progressed: Bool
             do {
                 progressed = try await claimOnce(excluding: excluded)
+                failures = 0
             } catch {
+                failures += 1
                 counters.withLock { $0.failedTransactions += 1 }
-                logger.warning("claim failed", metadata: ["error": "\(error)"])
-                await doorbell.wait(timeout: .milliseconds(500))
+                let delay = Self.databaseBackoff.delay(afterAttempt: failures)
+                logger.warning("claim failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                await backOff(delay)
                 continue
             }
             if progressed && excluded.isEmpty { continue }
@@ -198,6 +204,15 @@ public final class SchedulerService: Service, Sendable {
         }
     }
 
+    /// Waits `delay` after a failure; only stopping cuts it short (results and NOTIFY ring the doorbell too, and
+    /// must not turn the back-off into a busy retry).
+    private func backOff(_ delay: Duration) async {
+        let deadline = ContinuousClock.now + delay
+        while !gate.isClosed, ContinuousClock.now < deadline {
+            await doorbell.wait(timeout: ContinuousClock.now.duration(to: deadline))
+        }
+    }
+
     /// How long to sleep with nothing due: until the next due time, at most the idle interval; briefly while
     /// a type is saturated, to look again once its queue drains.
     private func idleWait(saturated: Bool) async -> Duration {
@@ -228,8 +243,11 @@ public final class SchedulerService: Service, Sendable {
                     logger.warning("result not decodable", metadata: ["subject": "\(envelope.subject)", "error": "\(error)"])
                 }
             }
-            var applied = false
-            for attempt in 1...5 where !applied {
+            // Results are what handlers did: they are kept until the database takes them (a result dropped here
+            // would make its action go out again when its lease ends). Only cancellation gives up on them.
+            var attempt = 0
+            while true {
+                attempt += 1
                 do {
                     let resultEvents = try await database.withTransaction { [outcomes] connection in
                         var events = LeadEventLog(recording: recording)
@@ -238,12 +256,21 @@ public final class SchedulerService: Service, Sendable {
                     }
                     let dropped = events?.publish(resultEvents) ?? 0
                     counters.withLock { $0.eventsDropped += dropped }
-                    applied = true
+                    break
                 } catch {
                     counters.withLock { $0.failedTransactions += 1 }
+                    if Task.isCancelled {
+                        logger.error(
+                            "results dropped: cancelled before the database took them; their actions go out again when their leases end",
+                            metadata: ["count": "\(outcomes.count)", "error": "\(error)"])
+                        break
+                    }
+                    let delay = Self.databaseBackoff.delay(afterAttempt: attempt)
                     logger.warning(
-                        "results not applied", metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(100 << attempt))
+                        "results not applied; retrying",
+                        metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)",
+                                   "retry.in": "\(delay)"])
+                    try? await Task.sleep(for: delay)
                 }
             }
             counters.withLock {
@@ -259,10 +286,12 @@ public final class SchedulerService: Service, Sendable {
 
     private func listenForWakeups() async {
         guard configuration.listen else { return }
+        var failures = 0
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(configuration: database.configuration, logger: logger)
                 try await connection.listen(SchedulerWakeup.channel)
+                failures = 0
                 while !Task.isCancelled {
                     let notifications = try await connection.waitForNotifications(timeout: .seconds(30))
                     if !notifications.isEmpty { doorbell.ring() }
@@ -271,8 +300,10 @@ public final class SchedulerService: Service, Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                logger.warning("listening for wake-ups failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                failures += 1
+                let delay = Self.databaseBackoff.delay(afterAttempt: failures)
+                logger.warning("listening for wake-ups failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                try? await Task.sleep(for: delay)
             }
         }
     }

@@ -5,7 +5,8 @@ import Logging
 import SwiftProtobuf
 
 extension HandlerService {
-    /// One dispatch from envelope to result: decode (or count and skip), deliver, log, queue the result.
+    /// One dispatch from envelope to result: decode (or count and skip), hand back if its lease already ended,
+    /// deliver, log, queue the result.
     func handle(_ envelope: Envelope, outbox: ResultOutbox) async {
         guard let (dispatch, attempt) = decode(envelope) else { return }
         var logger = self.logger
@@ -15,6 +16,15 @@ extension HandlerService {
         logger[metadataKey: HandlerLogKey.leadID] = "\(dispatch.lead.leadID)"
         let traceparent = envelope.headers[Headers.Name.traceparent]
         if let traceparent { logger[metadataKey: HandlerLogKey.traceparent] = "\(traceparent)" }
+        if hasExpired(dispatch) {
+            // Delivering it now would race the scheduler's next attempt; that attempt delivers it instead.
+            counters.withLock { $0.expired += 1 }
+            logger.debug("dispatch expired before it started; handed back")
+            handBack(
+                dispatch, attempt: attempt, traceparent: traceparent,
+                reason: "expired before it started: its lease ended while it waited", outbox: outbox)
+            return
+        }
 
         counters.withLock { $0.inFlight += 1 }
         let clock = ContinuousClock()

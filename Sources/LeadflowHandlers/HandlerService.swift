@@ -205,6 +205,7 @@ public final class HandlerService: Service, Sendable {
             "delivered": "\(statistics.delivered)", "retried": "\(statistics.retried)",
             "failed": "\(statistics.failed)", "undecodable": "\(statistics.undecodable)",
             "results_lost": "\(statistics.resultsLost)", "handed_back": "\(statistics.handedBack)",
+            "expired": "\(statistics.expired)",
         ]
     }
 }

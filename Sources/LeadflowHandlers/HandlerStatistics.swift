@@ -17,6 +17,9 @@ public struct HandlerStatistics: Sendable, Hashable {
     /// Dispatches taken in but not started when the handler stopped, returned to the scheduler (a zero-delay
     /// snooze) so that another handler takes them at once.
     public var handedBack = 0
+    /// Dispatches whose deadline (the end of their lease) had passed before they could start: not delivered,
+    /// since the scheduler sends the action again; handed back like the above.
+    public var expired = 0
 
     public init() {}
 }

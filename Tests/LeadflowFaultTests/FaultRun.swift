@@ -238,15 +238,15 @@ final class FaultRun: Sendable {
     }
 
     /// Waits until the database holds both webhook actions of each of `leads` leads and none is left to do
-    /// (each succeeded, dead or canceled) — the run is over, well or not — then checks that every lead
-    /// completed its stage and no action is dead.
+    /// (none pending or dispatched; blocked ones stay behind a dead one) — the run is over, well or not — then
+    /// checks that every lead completed its stage and no action is dead.
     func waitUntilSettled(leads: Int, timeout: Duration = .seconds(45), sourceLocation: SourceLocation = #_sourceLocation)
         async throws
     {
         try await waitUntil("the webhooks of \(leads) leads are settled", timeout: timeout, sourceLocation: sourceLocation) {
             let (total, open) = try await database.query(
                 """
-                SELECT count(*), count(*) FILTER (WHERE status NOT IN ('succeeded', 'dead', 'canceled'))
+                SELECT count(*), count(*) FILTER (WHERE status IN ('pending', 'dispatched', 'waiting'))
                 FROM lead_stage_actions WHERE type = 'webhook'
                 """
             ).map { try $0.decode((Int, Int).self) }.first ?? (0, 0)

@@ -148,6 +148,38 @@ final class FaultRun: Sendable {
         try start(name, ["handler", "webhook"], extra: extra)
     }
 
+    /// The services of a run and a client of its ingest.
+    struct Services {
+        let ingest: LeadflowProcess
+        let scheduler: LeadflowProcess
+        let handlers: [LeadflowProcess]
+        let client: LeadflowClient
+    }
+
+    /// Starts ingest, a scheduler and one webhook handler per name, connects a client and defines `hooks`.
+    func startServices(handlers: [String]) async throws -> Services {
+        let ingest = try startIngest()
+        let scheduler = try startScheduler()
+        let started = try handlers.map { try startWebhookHandler($0) }
+        let client = try await client()
+        try await applyPipeline(client: client)
+        return Services(ingest: ingest, scheduler: scheduler, handlers: started, client: client)
+    }
+
+    /// Sends SIGTERM to `process`, waits up to 20 s for it to end, checks that it exited 0, and returns how long
+    /// it took.
+    func terminate(_ process: LeadflowProcess, sourceLocation: SourceLocation = #_sourceLocation) async -> Duration {
+        let clock = ContinuousClock()
+        let signalled = clock.now
+        process.send(SIGTERM)
+        let ended = await process.waitForExit(timeout: .seconds(20))
+        let took = clock.now - signalled
+        check(
+            ended == .exited(0), "\(process.name) ended with \(ended.map { "\($0)" } ?? "nothing") \(took) after SIGTERM",
+            sourceLocation: sourceLocation)
+        return took
+    }
+
     /// Kills what still runs, waits for it, and removes the folder unless something failed.
     private func finish() async {
         let all = processes.withLock { $0 }
@@ -207,6 +239,13 @@ final class FaultRun: Sendable {
         await log.enroll(range, org: Self.org, pipeline: "hooks", client: client)
     }
 
+    /// Enrolls `lead-<i>` for every `i` in `range` into `hooks` and checks that ingest acknowledged each one.
+    func enroll(_ range: Range<Int>, client: LeadflowClient, sourceLocation: SourceLocation = #_sourceLocation) async {
+        let log = AcknowledgementLog()
+        await enroll(range, client: client, into: log)
+        check(log.failures.isEmpty, "enrollments failed: \(log.failures.prefix(3))", sourceLocation: sourceLocation)
+    }
+
     // MARK: Observing
 
     /// Polls `condition` every 20 ms until it holds, for at most `timeout`; errors count as "not yet" (the
@@ -262,9 +301,23 @@ final class FaultRun: Sendable {
         }
     }
 
+    /// What the sink received against what the database says was dispatched, printed under `label`, checked
+    /// for what must hold after any fault: every action's key arrived, no other key did, and no key more often
+    /// than its action was dispatched.
+    func checkDeliveries(_ label: String, sourceLocation: SourceLocation = #_sourceLocation) async throws -> DeliveryLedger {
+        let ledger = try await ledger()
+        print("\(label): \(ledger)")
+        check(ledger.missing.isEmpty, "keys never delivered: \(ledger.missing.prefix(5))", sourceLocation: sourceLocation)
+        check(ledger.unknown.isEmpty, "keys that are no action's: \(ledger.unknown.prefix(5))", sourceLocation: sourceLocation)
+        check(
+            ledger.overDelivered.isEmpty, "keys delivered more often than dispatched: \(ledger.overDelivered.prefix(5))",
+            sourceLocation: sourceLocation)
+        return ledger
+    }
+
     /// What the sink received against what the database says was dispatched.
-    func ledger(path: String? = nil) async throws -> DeliveryLedger {
-        let requests = sink.recordedRequests.filter { path == nil || $0.path == path }
+    func ledger() async throws -> DeliveryLedger {
+        let requests = sink.recordedRequests
         let rows = try await database.query(
             "SELECT idempotency_key, attempts FROM lead_stage_actions WHERE type = 'webhook'")
         var attempts: [String: Int] = [:]

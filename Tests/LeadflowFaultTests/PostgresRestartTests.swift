@@ -18,11 +18,8 @@ extension FaultInjectionTests {
                 run in
                 let cluster = try #require(run.cluster)
                 run.answerWebhooks(after: .milliseconds(10))
-                let ingest = try run.startIngest()
-                let scheduler = try run.startScheduler()
-                let handler = try run.startWebhookHandler("handler")
-                let client = try await run.client()
-                try await run.applyPipeline(client: client)
+                let services = try await run.startServices(handlers: ["handler"])
+                let (ingest, scheduler, client) = (services.ingest, services.scheduler, services.client)
 
                 // A first third, acknowledged before the outage; deliveries under way when it starts.
                 let before = AcknowledgementLog()
@@ -60,15 +57,9 @@ extension FaultInjectionTests {
                 run.check(lost.isEmpty, "acknowledged but not committed: \(lost.prefix(5))")
                 run.check(committed.count == leads, "\(committed.count) leads committed, not \(leads)")
 
-                let ledger = try await run.ledger()
-                print("PostgreSQL restart (\(mode)): \(ledger)")
-                run.check(ledger.missing.isEmpty, "keys never delivered: \(ledger.missing.prefix(5))")
-                run.check(ledger.unknown.isEmpty, "keys that are no action's: \(ledger.unknown.prefix(5))")
-                run.check(
-                    ledger.overDelivered.isEmpty,
-                    "keys delivered more often than dispatched: \(ledger.overDelivered.prefix(5))")
+                let ledger = try await run.checkDeliveries("PostgreSQL restart (\(mode))")
                 run.check(ledger.duplicates == 0, "\(ledger.duplicates) deliveries repeated: results were lost in the outage")
-                for process in [ingest, scheduler, handler] {
+                for process in [ingest, scheduler] + services.handlers {
                     run.check(process.termination == nil, "\(process.name) did not ride out the restart")
                 }
             }

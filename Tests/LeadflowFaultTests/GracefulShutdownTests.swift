@@ -12,8 +12,9 @@ extension FaultInjectionTests {
         func drainingHandler() async throws {
             let leads = 300
             // A dispatch still on its way to the handler when its socket closes is lost and waits for its lease:
-            // 10 s keeps that rare case inside the test. Everything the handler had received goes back at once.
-            let settings = Self.settings.merging(["scheduler.lease": "10s"]) { _, new in new }
+            // 30 s keeps that rare case inside the test, and is long enough that no dispatch outlives its lease
+            // while the whole suite loads the machine. Everything the handler had received goes back at once.
+            let settings = Self.settings.merging(["scheduler.lease": "30s"]) { _, new in new }
             try await FaultRun.with("term", settings: settings) { run in
                 // Slow enough that the handler is mid-delivery when the signal comes.
                 run.answerWebhooks(after: .milliseconds(100))
@@ -29,7 +30,7 @@ extension FaultInjectionTests {
                 run.check(log.contains("draining deliveries in flight"), "the handler had nothing in flight to drain")
                 run.check(log.contains("results_lost=0"), "the handler lost results")
 
-                try await run.waitUntilSettled(leads: leads)
+                try await run.waitUntilSettled(leads: leads, timeout: .seconds(60))
                 let ledger = try await run.checkDeliveries("SIGTERM: handler drained in \(drained)")
                 run.check(ledger.duplicates == 0, "\(ledger.duplicates) deliveries repeated after a graceful stop")
                 // What the handler had received but not started went back (no attempt used); only what was still

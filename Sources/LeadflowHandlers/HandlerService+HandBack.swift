@@ -29,8 +29,8 @@ extension HandlerService {
 
     /// Whether the dispatch's lease ended while it waited to be started: the scheduler dispatches the action
     /// again (or already has), so delivering this attempt now could send it twice.
-    func hasExpired(_ dispatch: Leadflow_V1_ActionDispatch, now: Date = Date()) -> Bool {
-        dispatch.hasDeadline && dispatch.deadline.date <= now
+    func hasExpired(_ dispatch: Leadflow_V1_ActionDispatch) -> Bool {
+        dispatch.hasDeadline && dispatch.deadline.date <= Date()
     }
 
     /// Queues a zero-delay SNOOZED result for a dispatch that was not started: the action is due again at once

@@ -12,9 +12,8 @@ import ZeroMQ
 ///
 /// On graceful shutdown (`shutdown()`, or the `ServiceGroup`'s signal) it stops pulling, hands back the dispatches
 /// it had taken in but not started, lets the deliveries in flight finish for at most `drainTimeout`, pushes their
-/// results and closes its sockets. Cancelling the task
-/// that runs it stops the same way but cancels the deliveries in flight at once; they still report (`retry`,
-/// class `canceled`).
+/// results and closes its sockets. Cancelling the task that runs it stops the same way but cancels the
+/// deliveries in flight at once; they still report (`retry`, class `canceled`).
 public final class HandlerService: Service, Sendable {
     let configuration: Configuration
     let driver: any DeliveryDriver

@@ -73,9 +73,8 @@ final class FaultRun: Sendable {
                     settings: ["synchronous_commit": "on", "max_connections": "100"]))
             try await cluster.start()
             do {
-                let value = try await run(folder: folder, url: cluster.url, cluster: cluster, settings: settings, body)
-                try? await cluster.stop(mode: .immediate)
-                return value
+                // The run stops the cluster when it finishes; this is for a failure before the run exists.
+                return try await run(folder: folder, url: cluster.url, cluster: cluster, settings: settings, body)
             } catch {
                 try? await cluster.stop(mode: .immediate)
                 throw error
@@ -121,11 +120,10 @@ final class FaultRun: Sendable {
 
     // MARK: Processes
 
-    /// Starts `leadflow <command…>` with the run's settings (plus `extra`); its output goes to `<name>.log`.
+    /// Starts `leadflow <command…>` with the run's settings; its output goes to `<name>.log`.
     @discardableResult
-    func start(_ name: String, _ command: [String], extra: [String: String] = [:]) throws -> LeadflowProcess {
-        let assignments = settings.merging(extra) { _, new in new }.sorted { $0.key < $1.key }
-            .flatMap { ["--set", "\($0.key)=\($0.value)"] }
+    func start(_ name: String, _ command: [String]) throws -> LeadflowProcess {
+        let assignments = settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
         let process = try LeadflowProcess(
             name: name, arguments: command + assignments + ["--database-url", databaseURL],
             logPath: "\(folder)/\(name).log", environment: ["LEADFLOW_LOG_LEVEL": "info"])
@@ -134,18 +132,8 @@ final class FaultRun: Sendable {
     }
 
     @discardableResult
-    func startIngest(extra: [String: String] = [:]) throws -> LeadflowProcess {
-        try start("ingest", ["ingest"], extra: extra)
-    }
-
-    @discardableResult
-    func startScheduler(extra: [String: String] = [:]) throws -> LeadflowProcess {
-        try start("scheduler", ["scheduler"], extra: extra)
-    }
-
-    @discardableResult
-    func startWebhookHandler(_ name: String, extra: [String: String] = [:]) throws -> LeadflowProcess {
-        try start(name, ["handler", "webhook"], extra: extra)
+    func startWebhookHandler(_ name: String) throws -> LeadflowProcess {
+        try start(name, ["handler", "webhook"])
     }
 
     /// The services of a run and a client of its ingest.
@@ -158,8 +146,8 @@ final class FaultRun: Sendable {
 
     /// Starts ingest, a scheduler and one webhook handler per name, connects a client and defines `hooks`.
     func startServices(handlers: [String]) async throws -> Services {
-        let ingest = try startIngest()
-        let scheduler = try startScheduler()
+        let ingest = try start("ingest", ["ingest"])
+        let scheduler = try start("scheduler", ["scheduler"])
         let started = try handlers.map { try startWebhookHandler($0) }
         let client = try await client()
         try await applyPipeline(client: client)
@@ -180,7 +168,8 @@ final class FaultRun: Sendable {
         return took
     }
 
-    /// Kills what still runs, waits for it, and removes the folder unless something failed.
+    /// Kills what still runs, waits for it, stops a private cluster, and removes the folder unless something
+    /// failed.
     private func finish() async {
         let all = processes.withLock { $0 }
         for process in all { process.send(SIGKILL) }
@@ -188,6 +177,8 @@ final class FaultRun: Sendable {
         for client in clients.withLock({ $0 }) { await client.close() }
         await database.shutdown()
         await sink.stop()
+        // Before the folder goes: a server whose data directory vanished would linger until it noticed.
+        try? await cluster?.stop(mode: .immediate)
         if failed.load(ordering: .relaxed) {
             print("fault run \(folder) kept for inspection")
         } else {

@@ -190,6 +190,14 @@ let package = Package(
                 "LeadflowCLI", "LeadflowIngest", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
             ]),
+        // Fault injection against real `leadflow` processes: SIGKILL, SIGTERM, a PostgreSQL restart.
+        .testTarget(
+            name: "LeadflowFaultTests",
+            dependencies: [
+                "LeadflowCLI", "LeadflowClient", "LeadflowPipeline", "LeadflowProto", "LeadflowStore", "LeadflowTestKit",
+                "Postgres", "PostgresServer",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [

@@ -29,10 +29,12 @@ struct HandlerCommand: AsyncParsableCommand {
         let logger = CLILogging.logger("handler.\(type)")
         guard let handlerSettings = settings.handlers[actionType] else { throw ValidationError("no settings for \(type)") }
         let context = try ZMQContext()
-        let process = try await HandlerProcess(settings: handlerSettings, context: context, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [.init(service: process)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let result = await Result(catching: {
+            let process = try await HandlerProcess(
+                settings: handlerSettings, shutdownTimeout: settings.shutdownTimeout, context: context, logger: logger)
+            try await ServiceProcess.runGroup([process], shutdownTimeout: settings.shutdownTimeout, logger: logger)
+        })
         context.shutdown()
+        try result.get()
     }
 }

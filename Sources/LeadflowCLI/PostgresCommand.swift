@@ -75,7 +75,10 @@ struct PostgresCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop the cluster.")
         @OptionGroup var location: Location
 
-        func run() async throws { try await location.cluster().stop() }
+        @Option(help: "fast (sessions rolled back, then a checkpoint) or immediate (as a crash; recovered at start).")
+        var mode: LocalPostgresCluster.ShutdownMode = .fast
+
+        func run() async throws { try await location.cluster().stop(mode: mode) }
     }
 
     /// Prints the URL of a running cluster.
@@ -92,3 +95,5 @@ struct PostgresCommand: AsyncParsableCommand {
         }
     }
 }
+
+extension LocalPostgresCluster.ShutdownMode: ExpressibleByArgument {}

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LeadflowConfig
 import LeadflowIngest
 import LeadflowScheduler
 import Logging
@@ -17,7 +18,7 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.settings()
         let logger = CLILogging.logger("ingest")
-        try await ServiceProcess.run(databaseURL: settings.databaseURL, logger: logger) { database, context in
+        try await ServiceProcess.run(settings: settings, logger: logger) { database, context in
             [try await IngestService.start(configuration: settings.ingest, database: database, context: context, logger: logger)]
         }
     }
@@ -34,7 +35,7 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.settings()
         let logger = CLILogging.logger("scheduler")
-        try await ServiceProcess.run(databaseURL: settings.databaseURL, logger: logger) { database, context in
+        try await ServiceProcess.run(settings: settings, logger: logger) { database, context in
             [try await SchedulerService.start(
                 configuration: settings.scheduler, database: database, context: context, logger: logger)]
         }
@@ -44,29 +45,34 @@ struct SchedulerCommand: AsyncParsableCommand {
 /// How a service command runs: one database pool and ZeroMQ context, its services in a `ServiceGroup` that
 /// shuts down gracefully on SIGTERM or SIGINT.
 enum ServiceProcess {
-    static let drainTime: Duration = .seconds(30)
+    /// What a service gets beyond `service.shutdown_timeout` to report what it drained and close its sockets
+    /// (a handler flushes results for up to 5 s) before the group cancels it.
+    static let closingTime: Duration = .seconds(10)
 
     static func run(
-        databaseURL: String?, logger: Logger,
+        settings: LeadflowSettings, logger: Logger,
         services: (PostgresClient, ZMQContext) async throws -> [any Service]
     ) async throws {
-        guard let databaseURL else {
+        guard let databaseURL = settings.databaseURL else {
             throw ValidationError("no database: set --database-url, DATABASE_URL or database.url")
         }
         let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
         let context = try ZMQContext()
-        do {
-            let group = ServiceGroup(
-                configuration: .init(
-                    services: try await services(database, context).map { .init(service: $0) },
-                    gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-            try await group.run()
-        } catch {
-            await database.shutdown()
-            context.shutdown()
-            throw error
-        }
+        let result = await Result(catching: {
+            try await runGroup(
+                try await services(database, context), shutdownTimeout: settings.shutdownTimeout, logger: logger)
+        })
         await database.shutdown()
         context.shutdown()
+        try result.get()
+    }
+
+    /// Runs `services` until SIGTERM or SIGINT, then lets them drain for `shutdownTimeout` (plus the closing
+    /// time) before cancelling them.
+    static func runGroup(_ services: [any Service], shutdownTimeout: Duration, logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(
+            services: services.map { .init(service: $0) }, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        configuration.maximumGracefulShutdownDuration = shutdownTimeout + closingTime
+        try await ServiceGroup(configuration: configuration).run()
     }
 }

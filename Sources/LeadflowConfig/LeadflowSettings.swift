@@ -10,10 +10,15 @@ public struct LeadflowSettings: Sendable {
     public var scheduler: SchedulerConfiguration
     /// `handler.<type>.*` settings, by type and the rest of the key (`driver`, `max_in_flight`, …).
     public var handlers: [ActionType: HandlerSettings]
+    /// How long a service drains on SIGTERM/SIGINT before what is still running is cancelled.
+    public var shutdownTimeout: Duration
 
     /// Every key the file, the environment and `--set` accept.
     public static let keys: [ConfigKey] = [
         ConfigKey("database.url", "", "PostgreSQL URL (also $DATABASE_URL); leadflow dev starts a private cluster when unset"),
+        ConfigKey(
+            "service.shutdown_timeout", "30s",
+            "how long a service drains on SIGTERM/SIGINT (handlers finish deliveries in flight) before the rest is cancelled"),
         ConfigKey("ingest.endpoint", "tcp://127.0.0.1:4222", "ROUTER endpoint clients publish to"),
         ConfigKey("ingest.events_endpoint", "tcp://127.0.0.1:4223", "PUB endpoint of ingest's lead events (empty: off)"),
         ConfigKey("ingest.max_batch", "512", "most messages written per transaction"),
@@ -86,9 +91,14 @@ public struct LeadflowSettings: Sendable {
         for type in ActionType.external {
             handlers[type] = HandlerSettings.resolve(type, scheduler: scheduler, &values)
         }
+        let shutdownTimeout = values.duration("service.shutdown_timeout")
+        if shutdownTimeout > .seconds(3600) {
+            values.report(["service.shutdown_timeout must be at most 1h (got \(shutdownTimeout))"])
+        }
         try values.validate()
         return LeadflowSettings(
-            databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers)
+            databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers,
+            shutdownTimeout: shutdownTimeout)
     }
 
     /// The settings table for `--help`: key, default, environment variable.

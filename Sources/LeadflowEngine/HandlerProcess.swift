@@ -7,16 +7,16 @@ import ServiceLifecycle
 import ZeroMQ
 
 /// A handler service as a ServiceLifecycle `Service`, for `leadflow handler <type>`: it connects to the
-/// configured scheduler endpoints and drains its deliveries on graceful shutdown.
+/// configured scheduler endpoints and drains its deliveries on graceful shutdown, for at most
+/// `shutdownTimeout` (`service.shutdown_timeout`).
 public struct HandlerProcess: Service {
     let handler: HandlerService
     let curl: CurlMulti?
 
-    public init(settings: HandlerSettings, context: ZMQContext, logger: Logger) async throws {
-        var configuration = HandlerService.Configuration(
-            actionType: settings.type, actionEndpoints: settings.dispatchEndpoints.map { .connect($0) },
-            resultEndpoints: settings.resultEndpoints.map { .connect($0) })
-        configuration.maxInFlight = settings.maxInFlight
+    public init(settings: HandlerSettings, shutdownTimeout: Duration, context: ZMQContext, logger: Logger) async throws {
+        let configuration = settings.serviceConfiguration(
+            dispatchEndpoints: settings.dispatchEndpoints, resultEndpoints: settings.resultEndpoints,
+            shutdownTimeout: shutdownTimeout)
         let curl = settings.needsCurl ? CurlMulti(maxConcurrent: settings.maxInFlight) : nil
         let driver = try settings.makeDriver(curl: curl, logger: logger)
         self.curl = curl

@@ -5,7 +5,8 @@ import Logging
 import SwiftProtobuf
 
 extension HandlerService {
-    /// One dispatch from envelope to result: decode (or count and skip), deliver, log, queue the result.
+    /// One dispatch from envelope to result: decode (or count and skip), hand back if its lease already ended,
+    /// deliver, log, queue the result.
     func handle(_ envelope: Envelope, outbox: ResultOutbox) async {
         guard let (dispatch, attempt) = decode(envelope) else { return }
         var logger = self.logger
@@ -15,6 +16,15 @@ extension HandlerService {
         logger[metadataKey: HandlerLogKey.leadID] = "\(dispatch.lead.leadID)"
         let traceparent = envelope.headers[Headers.Name.traceparent]
         if let traceparent { logger[metadataKey: HandlerLogKey.traceparent] = "\(traceparent)" }
+        if hasExpired(dispatch) {
+            // Delivering it now would race the scheduler's next attempt; that attempt delivers it instead.
+            counters.withLock { $0.expired += 1 }
+            logger.debug("dispatch expired before it started; handed back")
+            handBack(
+                dispatch, attempt: attempt, traceparent: traceparent,
+                reason: "expired before it started: its lease ended while it waited", outbox: outbox)
+            return
+        }
 
         counters.withLock { $0.inFlight += 1 }
         let clock = ContinuousClock()
@@ -33,6 +43,14 @@ extension HandlerService {
 
         let result = outcome.actionResult(
             actionID: dispatch.actionID, attempt: attempt, duration: duration, handlerID: configuration.handlerID)
+        queue(result, attempt: attempt, traceparent: traceparent, in: outbox, logger: logger)
+    }
+
+    /// Puts `result` in the outbox as a `result.<type>` envelope carrying the attempt and the dispatch's trace.
+    func queue(
+        _ result: Leadflow_V1_ActionResult, attempt: UInt32, traceparent: String?, in outbox: ResultOutbox,
+        logger: Logger? = nil
+    ) {
         do {
             var headers = Headers()
             try headers.append(Headers.Name.attempt, "\(attempt)")
@@ -41,7 +59,7 @@ extension HandlerService {
         } catch {
             // A traceparent that passed the bus's own header checks on the way in fits on the way out; this is
             // here for the impossible case, so that it is at least seen.
-            logger.error("result could not be encoded", metadata: [HandlerLogKey.error: "\(error)"])
+            (logger ?? self.logger).error("result could not be encoded", metadata: [HandlerLogKey.error: "\(error)"])
         }
     }
 

@@ -10,10 +10,10 @@ import ZeroMQ
 /// at once, up to `maxInFlight`, so a slow provider call holds up only its own lead — and pushes one
 /// `result.<type>` per dispatch, in batches.
 ///
-/// On graceful shutdown (`shutdown()`, or the `ServiceGroup`'s signal) it stops pulling, lets the deliveries in
-/// flight finish for at most `drainTimeout`, pushes their results and closes its sockets. Cancelling the task
-/// that runs it stops the same way but cancels the deliveries in flight at once; they still report (`retry`,
-/// class `canceled`).
+/// On graceful shutdown (`shutdown()`, or the `ServiceGroup`'s signal) it stops pulling, hands back the dispatches
+/// it had taken in but not started, lets the deliveries in flight finish for at most `drainTimeout`, pushes their
+/// results and closes its sockets. Cancelling the task that runs it stops the same way but cancels the
+/// deliveries in flight at once; they still report (`retry`, class `canceled`).
 public final class HandlerService: Service, Sendable {
     let configuration: Configuration
     let driver: any DeliveryDriver
@@ -107,9 +107,11 @@ public final class HandlerService: Service, Sendable {
             self.shutdown()
         }
 
-        // Take no more work, finish (or cancel) what is in flight, send every result, close.
+        // Take no more work, hand back what was taken in but not started, finish (or cancel) what is in
+        // flight, send every result, close.
         feed.finish()
         await puller.close()
+        _ = await handBackUnstarted(outbox: outbox)
         await withTaskCancellationHandler {
             await drain(deliveries)
         } onCancel: {
@@ -201,7 +203,8 @@ public final class HandlerService: Service, Sendable {
         [
             "delivered": "\(statistics.delivered)", "retried": "\(statistics.retried)",
             "failed": "\(statistics.failed)", "undecodable": "\(statistics.undecodable)",
-            "results_lost": "\(statistics.resultsLost)",
+            "results_lost": "\(statistics.resultsLost)", "handed_back": "\(statistics.handedBack)",
+            "expired": "\(statistics.expired)",
         ]
     }
 }

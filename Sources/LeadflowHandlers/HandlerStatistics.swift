@@ -14,6 +14,12 @@ public struct HandlerStatistics: Sendable, Hashable {
     /// Results the result socket refused (it was closed); the scheduler re-dispatches those actions when their
     /// lease ends.
     public var resultsLost = 0
+    /// Dispatches taken in but not started when the handler stopped, returned to the scheduler (a zero-delay
+    /// snooze) so that another handler takes them at once.
+    public var handedBack = 0
+    /// Dispatches whose deadline (the end of their lease) had passed before they could start: not delivered,
+    /// since the scheduler sends the action again; handed back like the above.
+    public var expired = 0
 
     public init() {}
 }

@@ -41,6 +41,8 @@ public final class SchedulerService: Service, Sendable {
     let logger: Logger
     let doorbell = Doorbell()
     let gate = ShutdownGate()
+    /// How long to wait before trying the database again after consecutive failures: 100 ms doubling to 5 s.
+    static let databaseBackoff = PostgresRetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(5))
     private let counters = Mutex(Statistics())
     private let configs = Mutex([Int: Leadflow_V1_Action]())
 
@@ -135,6 +137,7 @@ public final class SchedulerService: Service, Sendable {
         // While several organizations have due work, claims are smaller: a claim is the time an
         // organization's next action may wait behind the others' (docs/tenants.md).
         var competing = false
+        var failures = 0
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
             let claim: WorkQueue.Claim
@@ -142,10 +145,13 @@ public final class SchedulerService: Service, Sendable {
                 let limit = competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
                 claim = try await claimOnce(limit: limit, excluding: excluded)
                 competing = claim.organizations > 1
+                failures = 0
             } catch {
+                failures += 1
                 counters.withLock { $0.failedTransactions += 1 }
-                logger.warning("claim failed", metadata: ["error": "\(error)"])
-                await doorbell.wait(timeout: .milliseconds(500))
+                let delay = Self.databaseBackoff.delay(afterAttempt: failures)
+                logger.warning("claim failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                await backOff(delay)
                 continue
             }
             let progressed = claim.wasFull || claim.internalCount > 0
@@ -222,6 +228,15 @@ public final class SchedulerService: Service, Sendable {
         }
     }
 
+    /// Waits `delay` after a failure; only stopping cuts it short (results and NOTIFY ring the doorbell too, and
+    /// must not turn the back-off into a busy retry).
+    private func backOff(_ delay: Duration) async {
+        let deadline = ContinuousClock.now + delay
+        while !gate.isClosed, ContinuousClock.now < deadline {
+            await doorbell.wait(timeout: ContinuousClock.now.duration(to: deadline))
+        }
+    }
+
     // MARK: Results
 
     private func applyResults() async {
@@ -245,8 +260,11 @@ public final class SchedulerService: Service, Sendable {
                     logger.warning("result not decodable", metadata: ["subject": "\(envelope.subject)", "error": "\(error)"])
                 }
             }
-            var applied = false
-            for attempt in 1...5 where !applied {
+            // Results are what handlers did: they are kept until the database takes them (a result dropped here
+            // would make its action go out again when its lease ends). Only cancellation gives up on them.
+            var attempt = 0
+            while true {
+                attempt += 1
                 do {
                     let resultEvents = try await database.withTransaction { [outcomes] connection in
                         var events = LeadEventLog(recording: recording)
@@ -255,12 +273,21 @@ public final class SchedulerService: Service, Sendable {
                     }
                     let dropped = events?.publish(resultEvents) ?? 0
                     counters.withLock { $0.eventsDropped += dropped }
-                    applied = true
+                    break
                 } catch {
                     counters.withLock { $0.failedTransactions += 1 }
+                    if Task.isCancelled {
+                        logger.error(
+                            "results dropped: cancelled before the database took them; their actions go out again when their leases end",
+                            metadata: ["count": "\(outcomes.count)", "error": "\(error)"])
+                        break
+                    }
+                    let delay = Self.databaseBackoff.delay(afterAttempt: attempt)
                     logger.warning(
-                        "results not applied", metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)"])
-                    try? await Task.sleep(for: .milliseconds(100 << attempt))
+                        "results not applied; retrying",
+                        metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)",
+                                   "retry.in": "\(delay)"])
+                    try? await Task.sleep(for: delay)
                 }
             }
             counters.withLock {
@@ -276,10 +303,12 @@ public final class SchedulerService: Service, Sendable {
 
     private func listenForWakeups() async {
         guard configuration.listen else { return }
+        var failures = 0
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(configuration: database.configuration, logger: logger)
                 try await connection.listen(SchedulerWakeup.channel)
+                failures = 0
                 while !Task.isCancelled {
                     let notifications = try await connection.waitForNotifications(timeout: .seconds(30))
                     if !notifications.isEmpty { doorbell.ring() }
@@ -288,8 +317,10 @@ public final class SchedulerService: Service, Sendable {
             } catch is CancellationError {
                 return
             } catch {
-                logger.warning("listening for wake-ups failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: .seconds(1))
+                failures += 1
+                let delay = Self.databaseBackoff.delay(afterAttempt: failures)
+                logger.warning("listening for wake-ups failed; retrying", metadata: ["error": "\(error)", "retry.in": "\(delay)"])
+                try? await Task.sleep(for: delay)
             }
         }
     }

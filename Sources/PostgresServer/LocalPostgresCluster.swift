@@ -113,17 +113,19 @@ public final class LocalPostgresCluster: Sendable {
         try await runOnOwnThread { try self.locked { try self.startBlocking() } }
     }
 
-    /// Stops the server: a fast shutdown (sessions are disconnected, work is rolled back), falling back to an
-    /// immediate one. Does nothing when it is not running.
-    public func stop() async throws {
-        try await runOnOwnThread { try self.locked { try self.stopBlocking() } }
+    /// Stops the server: by default a fast shutdown (sessions are disconnected, work is rolled back), falling
+    /// back to an immediate one; `.immediate` is a crash as far as clients and the data directory can tell.
+    /// Does nothing when it is not running.
+    public func stop(mode: ShutdownMode = .fast) async throws {
+        try await runOnOwnThread { try self.locked { try self.stopBlocking(mode: mode) } }
     }
 
-    /// Stops and starts the server on the same port, as a database restart in production would.
-    public func restart() async throws {
+    /// Stops (see ``stop(mode:)``) and starts the server on the same port, as a database restart in
+    /// production would.
+    public func restart(mode: ShutdownMode = .fast) async throws {
         try await runOnOwnThread {
             try self.locked {
-                try self.stopBlocking()
+                try self.stopBlocking(mode: mode)
                 try self.startBlocking()
             }
         }
@@ -168,14 +170,14 @@ public final class LocalPostgresCluster: Sendable {
         }
     }
 
-    func stopBlocking() throws {
+    func stopBlocking(mode requested: ShutdownMode = .fast) throws {
         guard runningServer() != nil else { return }
         let runner = try CommandRunner()
         let binaries = try binaries(runner)
         var output = ""
-        for mode in ["fast", "immediate"] {
+        for mode in requested.attempts {
             let result = try runner.run(
-                binaries.pgCtl, ["-D", dataDirectory, "-m", mode, "-w", "-t", timeoutSeconds, "stop"])
+                binaries.pgCtl, ["-D", dataDirectory, "-m", mode.rawValue, "-w", "-t", timeoutSeconds, "stop"])
             if result.status == 0, runningServer() == nil {
                 logger.info("stopped PostgreSQL", metadata: ["postgres.mode": "\(mode)"])
                 return

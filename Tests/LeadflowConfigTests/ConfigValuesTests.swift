@@ -13,6 +13,19 @@ struct ConfigValuesTests {
         #expect(settings.handlers[.email]?.driver == "log")
         #expect(settings.handlers[.sms]?.dispatchEndpoints == ["tcp://127.0.0.1:4231"])
         #expect(settings.databaseURL == nil)
+        #expect(settings.shutdownTimeout == .seconds(30))
+    }
+
+    @Test("service.shutdown_timeout is a duration of at most an hour")
+    func shutdownTimeout() throws {
+        let set = try LeadflowSettings.resolve(
+            ConfigValues(keys: LeadflowSettings.keys, environment: ["LEADFLOW_SERVICE_SHUTDOWN_TIMEOUT": "1500ms"]))
+        #expect(set.shutdownTimeout == .milliseconds(1500))
+        let error = try #require(throws: ConfigError.self) {
+            try LeadflowSettings.resolve(
+                ConfigValues(keys: LeadflowSettings.keys, overrides: ["service.shutdown_timeout": "2h"]))
+        }
+        #expect(error.description.contains("service.shutdown_timeout must be at most 1h"), "\(error)")
     }
 
     @Test("retry policies per action type fall back to the scheduler's; tenant limits take decimals")

@@ -160,6 +160,31 @@ struct HandlerServiceTests {
         }
     }
 
+    @Test("a dispatch whose lease ended while it waited is not delivered but handed back, attempt unused")
+    func anExpiredDispatchIsHandedBack() async throws {
+        try await TestHTTPServer.withServer { server in
+            server.route("/ok", .init(status: 200))
+            try await withCurl { curl in
+                let harness = try await HandlerHarness.start(driver: webhookDriver(curl))
+                var stale = webhookDispatch(id: 1, attempt: 3, url: server.baseURL + "/ok")
+                stale.deadline = .init(date: Date().addingTimeInterval(-1))
+                var fresh = webhookDispatch(id: 2, url: server.baseURL + "/ok")
+                fresh.deadline = .init(date: Date().addingTimeInterval(300))
+                try await harness.send([stale, fresh])
+                let results = Dictionary(uniqueKeysWithValues: try await harness.nextResults(2).map { ($0.actionID, $0) })
+                let handedBack = try #require(results[1])
+                #expect(handedBack.outcome == .snoozed)
+                #expect(handedBack.attempt == 3)
+                #expect(handedBack.hasRetryAfter && handedBack.retryAfter.seconds == 0 && handedBack.retryAfter.nanos == 0)
+                #expect(results[2]?.outcome == .succeeded)
+                #expect(server.recordedRequests.map { $0.header("Idempotency-Key") } == ["act-2"])
+                try await harness.stop()
+                #expect(harness.service.statistics.expired == 1)
+                #expect(harness.service.statistics.delivered == 1)
+            }
+        }
+    }
+
     @Test func aDispatchOfAnotherActionTypeFailsPermanently() async throws {
         let harness = try await HandlerHarness.start(driver: LogDriver(logger: Logger(label: "test")))
         var dispatch = smsDispatch(id: 5)

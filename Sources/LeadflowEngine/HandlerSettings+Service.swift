@@ -1,0 +1,17 @@
+import LeadflowConfig
+import LeadflowHandlers
+
+extension HandlerSettings {
+    /// The handler service these settings describe, pulling from `dispatchEndpoints` and pushing to
+    /// `resultEndpoints` (both connected), draining for at most `shutdownTimeout` when stopped.
+    func serviceConfiguration(
+        dispatchEndpoints: [String], resultEndpoints: [String], shutdownTimeout: Duration
+    ) -> HandlerService.Configuration {
+        var configuration = HandlerService.Configuration(
+            actionType: type, actionEndpoints: dispatchEndpoints.map { .connect($0) },
+            resultEndpoints: resultEndpoints.map { .connect($0) })
+        configuration.maxInFlight = maxInFlight
+        configuration.drainTimeout = shutdownTimeout
+        return configuration
+    }
+}

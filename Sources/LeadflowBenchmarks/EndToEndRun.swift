@@ -78,7 +78,7 @@ public struct EndToEndRun: Sendable {
 
         try await importLeads(client: client)
         let importTime = clock.now - start
-        try await waitUntilFinished(engine.database)
+        try await Self.waitUntilFinished(org: org, pipeline: pipeline.name, engine: engine, target: baseline + expected)
         var report = EndToEndReport()
         report.leads = leads
         report.wallTime = clock.now - start
@@ -94,7 +94,8 @@ public struct EndToEndRun: Sendable {
             let latencies = try await probeIdleLatency(client: client, events: events)
             await events.close()
             // The probe leads finish their pipeline too before the run ends.
-            try await waitUntilFinished(engine.database)
+            try await Self.waitUntilFinished(
+                org: org, pipeline: pipeline.name, engine: engine, target: baseline + expected + idleProbes * actionsPerLead)
             report.idleEnrollToFirstP50 = Self.percentile(latencies, 0.50)
             report.idleEnrollToFirstP99 = Self.percentile(latencies, 0.99)
         }
@@ -137,18 +138,24 @@ public struct EndToEndRun: Sendable {
         }
     }
 
-    /// Until no lead of the org is still in a stage, except those stopped by a dead action.
-    private func waitUntilFinished(_ database: PostgresClient) async throws {
+    /// Until no lead of the org is still in the pipeline, except those stopped by a dead action. Asks the
+    /// database only once the scheduler has done `target` actions in all, then every 250 ms, through the
+    /// pipeline's index: polling must not load the database it measures.
+    static func waitUntilFinished(
+        org: String, pipeline: String, engine: LocalEngine, target: Int
+    ) async throws {
+        while done(engine) < target { try await Task.sleep(for: .milliseconds(50)) }
         while true {
-            let open = try await database.query(
+            let open = try await engine.database.query(
                 """
                 SELECT count(*) FROM lead_stages ls
-                WHERE ls.org_id = $1 AND ls.exited_at IS NULL
+                WHERE ls.pipeline_id = (SELECT id FROM pipelines WHERE org_id = $1 AND name = $2)
+                  AND ls.exited_at IS NULL
                   AND NOT EXISTS (SELECT FROM lead_stage_actions a WHERE a.lead_stage_id = ls.id AND a.status = 'dead')
-                """, [org]
+                """, [org, pipeline]
             ).scalar(Int.self) ?? 0
             if open == 0 { return }
-            try await Task.sleep(for: .milliseconds(100))
+            try await Task.sleep(for: .milliseconds(250))
         }
     }
 

@@ -70,15 +70,16 @@ public struct NoisyNeighbourRun: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let before = engine.scheduler.statistics
+        let baseline = EndToEndRun.done(engine)
         try await BulkEnrollment.write(
             org: "big", count: bigLeads, prefix: "big", pipeline: pipeline.name, database: engine.database)
-        while try await Self.done(org: "big", engine.database) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        while EndToEndRun.done(engine) == baseline { try await Task.sleep(for: .milliseconds(10)) }
         report.flooded = try await small("small-flooded").run(
             engine: engine, client: client, eventsEndpoint: nil, context: context)
         report.bigDoneWhenSmallFinished = try await Self.done(org: "big", engine.database)
-        while try await Self.done(org: "big", engine.database) < report.bigActions {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        try await EndToEndRun.waitUntilFinished(
+            org: "big", pipeline: pipeline.name, engine: engine,
+            target: baseline + report.bigActions + smallLeads * actionsPerLead)
         report.bigWallTime = clock.now - start
         let after = engine.scheduler.statistics
         report.claims = after.claims - before.claims

@@ -13,10 +13,8 @@ public struct HandlerProcess: Service {
     let curl: CurlMulti?
 
     public init(settings: HandlerSettings, context: ZMQContext, logger: Logger) async throws {
-        var configuration = HandlerService.Configuration(
-            actionType: settings.type, actionEndpoints: settings.dispatchEndpoints.map { .connect($0) },
-            resultEndpoints: settings.resultEndpoints.map { .connect($0) })
-        configuration.maxInFlight = settings.maxInFlight
+        let configuration = settings.serviceConfiguration(
+            actionEndpoints: settings.dispatchEndpoints, resultEndpoints: settings.resultEndpoints)
         let curl = settings.needsCurl ? CurlMulti(maxConcurrent: settings.maxInFlight) : nil
         let driver = try settings.makeDriver(curl: curl, logger: logger)
         self.curl = curl

@@ -54,10 +54,8 @@ public final class LocalEngine: Sendable {
         var handlers: [HandlerService] = []
         for type in ActionType.external {
             guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
-            var configuration = HandlerService.Configuration(
-                actionType: type, actionEndpoints: [.connect(endpoint)],
-                resultEndpoints: [.connect(scheduler.resultsEndpoint)])
-            configuration.maxInFlight = handler.maxInFlight
+            let configuration = handler.serviceConfiguration(
+                actionEndpoints: [endpoint], resultEndpoints: [scheduler.resultsEndpoint])
             let handlerLogger = logger.named("handler.\(type.rawValue)")
             let driver = try handler.makeDriver(curl: curl, logger: handlerLogger)
             handlers.append(

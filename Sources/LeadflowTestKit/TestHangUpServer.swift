@@ -1,6 +1,4 @@
-import FlyingFox
 import FlyingSocks
-import Foundation
 import Synchronization
 
 /// A real TCP server on 127.0.0.1 with an ephemeral port that reads the head of each request (up to its blank
@@ -20,22 +18,9 @@ public final class TestHangUpServer: Sendable {
 
     /// Runs `body` against a fresh server and stops the server afterwards, whether `body` throws or not.
     public static func withServer<T>(_ body: (TestHangUpServer) async throws -> T) async throws -> T {
-        let pool = HTTPServer.defaultPool()
-        try await pool.prepare()
-        let poolTask = Task { try await pool.run() }
-        let server: TestHangUpServer
-        do {
-            let socket = try Socket(domain: AF_INET, type: .stream)
-            try socket.setValue(true, for: .localAddressReuse)
-            try socket.bind(to: sockaddr_in.inet(ip4: "127.0.0.1", port: 0))
-            try socket.listen()
-            guard case .ip4(_, let port) = try socket.sockname() else { throw SocketError.unsupportedAddress }
-            server = TestHangUpServer(port: port, listener: try AsyncSocket(socket: socket, pool: pool))
-        } catch {
-            poolTask.cancel()
-            throw error
-        }
-        server.tasks.withLock { $0.append(poolTask) }
+        let listener = try await LoopbackListener.start()
+        let server = TestHangUpServer(port: listener.port, listener: listener.socket)
+        server.tasks.withLock { $0.append(listener.poolTask) }
         server.acceptConnections()
         defer { server.stop() }
         return try await body(server)

@@ -18,12 +18,10 @@ struct HandlerBreakerTests {
         return policy
     }()
 
-    func start(_ curl: CurlMulti, logs: CapturedLogs = CapturedLogs()) async throws -> HandlerHarness {
-        var configuration = WebhookDriver.Configuration()
-        configuration.signingSecret = "secret"
-        return try await HandlerHarness.start(
-            driver: WebhookDriver(configuration: configuration, curl: curl), logs: logs
-        ) { $0.breaker = Self.policy }
+    func start(
+        _ curl: CurlMulti, logs: CapturedLogs = CapturedLogs(), breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy
+    ) async throws -> HandlerHarness {
+        try await HandlerHarness.start(driver: webhookDriver(curl), logs: logs) { $0.breaker = breaker }
     }
 
     /// Sends dispatches `ids` to `url` and returns their results, in order of id.
@@ -163,11 +161,7 @@ struct HandlerBreakerTests {
         try await TestHTTPServer.withServer { server in
             server.route("/hook", .init(status: 500))
             try await withCurl { curl in
-                var configuration = WebhookDriver.Configuration()
-                configuration.signingSecret = "secret"
-                let harness = try await HandlerHarness.start(
-                    driver: WebhookDriver(configuration: configuration, curl: curl)
-                ) { $0.breaker = nil }
+                let harness = try await start(curl, breaker: nil)
                 for id: Int64 in 1...6 {
                     #expect(try await deliver(id...id, to: server.baseURL + "/hook", harness).first?.outcome == .retry)
                 }

@@ -10,12 +10,6 @@ import Testing
 
 @Suite("Handler service end to end over real ZeroMQ sockets", .timeLimit(.minutes(1)))
 struct HandlerServiceTests {
-    func webhookDriver(_ curl: CurlMulti) -> WebhookDriver {
-        var configuration = WebhookDriver.Configuration()
-        configuration.signingSecret = "secret"
-        return WebhookDriver(configuration: configuration, curl: curl)
-    }
-
     @Test func everyDispatchGetsOneResultAndAMalformedOneStopsNothing() async throws {
         try await TestHTTPServer.withServer { server in
             server.route("/ok", .init(status: 200))

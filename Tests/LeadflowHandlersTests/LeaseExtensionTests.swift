@@ -10,12 +10,6 @@ import Testing
 
 @Suite("Lease extension: IN_PROGRESS results while a delivery runs late in its lease", .timeLimit(.minutes(1)))
 struct LeaseExtensionTests {
-    func webhookDriver(_ curl: CurlMulti) -> WebhookDriver {
-        var configuration = WebhookDriver.Configuration()
-        configuration.signingSecret = "secret"
-        return WebhookDriver(configuration: configuration, curl: curl)
-    }
-
     /// A webhook dispatch leased for `lease` from now, as the scheduler sends it.
     func leased(id: Int64, url: String, lease: Duration, attempt: UInt32 = 1) -> Leadflow_V1_ActionDispatch {
         var dispatch = webhookDispatch(id: id, attempt: attempt, url: url)

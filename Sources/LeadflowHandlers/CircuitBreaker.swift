@@ -38,7 +38,8 @@ public final class CircuitBreaker: Sendable {
         state.withLock { $0.phase }
     }
 
-    /// Whether a delivery may go to the provider now, and the phase change deciding it caused, if any.
+    /// Whether a delivery may go to the provider now, and the phase change that asking caused, if any (the first
+    /// call after the open interval makes the breaker half-open).
     public func admit() -> (Admission, CircuitBreakerState.Transition?) {
         let (admission, transition) = state.withLock { $0.admit(at: now()) }
         switch admission {

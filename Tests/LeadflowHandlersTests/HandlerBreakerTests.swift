@@ -19,7 +19,8 @@ struct HandlerBreakerTests {
     }()
 
     func start(
-        _ curl: CurlMulti, logs: CapturedLogs = CapturedLogs(), breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy
+        _ curl: CurlMulti, logs: CapturedLogs = CapturedLogs(),
+        breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy
     ) async throws -> HandlerHarness {
         try await HandlerHarness.start(driver: webhookDriver(curl), logs: logs) { $0.breaker = breaker }
     }

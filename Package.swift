@@ -151,7 +151,7 @@ let package = Package(
             name: "LeadflowBenchmarks",
             dependencies: [
                 "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowEngine", "LeadflowPipeline",
-                "LeadflowProto", "Postgres",
+                "LeadflowProto", "LeadflowStore", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -193,7 +193,7 @@ let package = Package(
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
+                "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
                 "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
                 "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),

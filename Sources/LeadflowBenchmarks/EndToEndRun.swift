@@ -4,6 +4,7 @@ import LeadflowBus
 import LeadflowClient
 import LeadflowEngine
 import LeadflowProto
+import LeadflowStore
 import Logging
 import Postgres
 import ZeroMQ
@@ -17,12 +18,22 @@ public struct EndToEndRun: Sendable {
     public var leads: Int
     /// Leads enrolled one at a time after the run, to measure enroll → first action on an idle system.
     public var idleProbes: Int
+    /// The organization's own limits on every channel, set once its pipeline exists; `nil`: the configured
+    /// `tenant.*` defaults.
+    public var limits: ChannelLimits?
 
-    public init(org: String, pipeline: Leadflow_V1_PipelineDefinition, leads: Int, idleProbes: Int = 200) {
+    /// Limits no run reaches, for measuring the engine rather than a tenant's throttle.
+    public static let unthrottled = ChannelLimits(maxInFlight: 1_000_000, ratePerSecond: 10_000_000, burst: 10_000_000)
+
+    public init(
+        org: String, pipeline: Leadflow_V1_PipelineDefinition, leads: Int, idleProbes: Int = 200,
+        limits: ChannelLimits? = unthrottled
+    ) {
         self.org = org
         self.pipeline = pipeline
         self.leads = leads
         self.idleProbes = idleProbes
+        self.limits = limits
     }
 
     /// Progress while the run is going: actions done out of expected, and the recent rate.
@@ -38,6 +49,13 @@ public struct EndToEndRun: Sendable {
         progress: @escaping @Sendable (Progress) -> Void = { _ in }
     ) async throws -> EndToEndReport {
         _ = try await client.upsertPipeline(org: org, pipeline)
+        if let limits {
+            let change = OrganizationLimits.Change(
+                maxInFlight: limits.maxInFlight, ratePerSecond: limits.ratePerSecond, burst: limits.burst)
+            try await engine.database.withTransaction { [org] connection in
+                try OrganizationLimits.set(change, org: org, channels: ActionType.external, on: connection)
+            }
+        }
         let actionsPerLead = pipeline.stages.reduce(0) { $0 + $1.actions.count }
         let expected = leads * actionsPerLead
         let clock = ContinuousClock()

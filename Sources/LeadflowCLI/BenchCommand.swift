@@ -5,7 +5,7 @@ import LeadflowBenchmarks
 /// `leadflow bench …`: benchmarks that print their figures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, ClientBenchCommand.self])
+        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self])
 }
 
 /// `leadflow bench bus`: raw libzmq against the envelope path, over tcp loopback.

@@ -43,23 +43,9 @@ struct E2EBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let pipeline = try BenchmarkPipeline.fromSteps(steps)
-        var settings = try options.settings()
-        // Ports of their own, so a running `leadflow dev` does not get in the way.
-        settings.ingest.endpoint = "tcp://127.0.0.1:*"
-        settings.ingest.eventsEndpoint = nil
-        settings.scheduler.eventsEndpoint = "inproc://leadflow-bench-events"
-        try await postgres.withServer(given: settings.databaseURL) { serverURL, _ in
-            let name = "leadflow_bench_\(Int(Date().timeIntervalSince1970))"
-            let url = try PostgresConfiguration(url: serverURL).replacingDatabase(name).url
-            try await PostgresConnection.withConnection(configuration: .init(url: serverURL)) { admin in
-                try await admin.execute("CREATE DATABASE \"\(name)\"")
-                let outcome = await Result(catching: {
-                    _ = try await Migrator().migrate(url: url)
-                    try await measure(pipeline: pipeline, settings: settings, url: url)
-                })
-                _ = try await admin.execute("DROP DATABASE IF EXISTS \"\(name)\" WITH (FORCE)")
-                try outcome.get()
-            }
+        let settings = try BenchSettings.resolve(options)
+        try await BenchSettings.withFreshDatabase(settings: settings, postgres: postgres) { url in
+            try await measure(pipeline: pipeline, settings: settings, url: url)
         }
     }
 

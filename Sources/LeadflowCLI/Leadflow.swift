@@ -7,6 +7,6 @@ struct Leadflow: AsyncParsableCommand {
         commandName: "leadflow",
         abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.",
         subcommands: [
-            DevCommand.self, IngestCommand.self, SchedulerCommand.self, HandlerCommand.self, MigrateCommand.self, PostgresCommand.self, PipelineCommand.self, BenchCommand.self,
+            DevCommand.self, IngestCommand.self, SchedulerCommand.self, HandlerCommand.self, MigrateCommand.self, PostgresCommand.self, PipelineCommand.self, OrgCommand.self, BenchCommand.self,
         ])
 }

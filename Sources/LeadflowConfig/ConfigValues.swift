@@ -61,16 +61,12 @@ public struct ConfigValues: Sendable {
         return number
     }
 
-    /// A decimal number such as `0.5`.
-    public mutating func number(_ name: String, in range: ClosedRange<Double>) -> Double {
-        guard let (value, source) = raw(name) else { return range.lowerBound }
-        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite else {
-            problems.append("\(source): \"\(value)\" is not a number")
-            return range.lowerBound
-        }
-        guard range.contains(number) else {
-            problems.append("\(source): \(number) is out of range \(range.lowerBound)…\(range.upperBound)")
-            return min(max(number, range.lowerBound), range.upperBound)
+    /// A positive decimal number, e.g. a rate per second (`0.5`, `200`).
+    public mutating func positiveNumber(_ name: String) -> Double {
+        guard let (value, source) = raw(name) else { return 1 }
+        guard let number = Double(value.trimmingCharacters(in: .whitespaces)), number.isFinite, number > 0 else {
+            problems.append("\(source): \"\(value)\" is not a positive number")
+            return 1
         }
         return number
     }

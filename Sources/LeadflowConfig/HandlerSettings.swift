@@ -53,7 +53,7 @@ public struct HandlerSettings: Sendable {
         guard values.bool("\(prefix).enabled") else { return nil }
         var policy = CircuitBreakerPolicy()
         policy.consecutiveFailures = values.int("\(prefix).consecutive_failures", in: 1...1_000_000)
-        policy.failureRate = values.number("\(prefix).failure_rate", in: 0...1)
+        policy.failureRate = values.positiveNumber("\(prefix).failure_rate")
         policy.minimumRequests = values.int("\(prefix).minimum_requests", in: 1...1_000_000)
         policy.window = values.duration("\(prefix).window")
         policy.openDuration = values.duration("\(prefix).open_duration")

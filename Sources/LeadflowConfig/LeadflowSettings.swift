@@ -24,6 +24,7 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.results_endpoint", "tcp://127.0.0.1:4239", "PULL endpoint handlers push results to"),
         ConfigKey("scheduler.events_endpoint", "tcp://127.0.0.1:4224", "PUB endpoint of the scheduler's lead events (empty: off)"),
         ConfigKey("scheduler.claim_batch", "1000", "most actions claimed per transaction"),
+        ConfigKey("scheduler.shared_claim_batch", "200", "most actions claimed per transaction while organizations compete"),
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
         ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
         ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
@@ -31,6 +32,15 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.retry_base", "1s", "first retry delay (exponential back-off with full jitter)"),
         ConfigKey("scheduler.retry_cap", "5m", "longest retry delay"),
         ConfigKey("scheduler.idle_interval", "1s", "longest sleep with nothing due"),
+    ] + ActionType.external.flatMap { type in
+        [
+            ConfigKey("scheduler.\(type.rawValue).retry_base", "", "\(type.rawValue) actions' first retry delay (default: scheduler.retry_base)"),
+            ConfigKey("scheduler.\(type.rawValue).retry_cap", "", "\(type.rawValue) actions' longest retry delay (default: scheduler.retry_cap)"),
+        ]
+    } + [
+        ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
+        ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
+        ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
     ] + HandlerSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
@@ -51,12 +61,25 @@ public struct LeadflowSettings: Sendable {
         scheduler.resultsEndpoint = values.string("scheduler.results_endpoint") ?? ""
         scheduler.eventsEndpoint = values.string("scheduler.events_endpoint")
         scheduler.claimBatch = values.int("scheduler.claim_batch", in: 1...50_000)
+        scheduler.sharedClaimBatch = values.int("scheduler.shared_claim_batch", in: 1...50_000)
         scheduler.resultBatch = values.int("scheduler.result_batch", in: 1...50_000)
         scheduler.dispatchQueueLimit = values.int("scheduler.dispatch_queue_limit", in: 1...1_000_000)
         scheduler.lease = values.duration("scheduler.lease")
         scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
         scheduler.retry = RetryPolicy(base: values.duration("scheduler.retry_base"), cap: values.duration("scheduler.retry_cap"))
         scheduler.idleInterval = values.duration("scheduler.idle_interval")
+        for type in ActionType.external {
+            let base = values.string("scheduler.\(type.rawValue).retry_base")
+            let cap = values.string("scheduler.\(type.rawValue).retry_cap")
+            guard base != nil || cap != nil else { continue }
+            scheduler.retryByType[type] = RetryPolicy(
+                base: base == nil ? scheduler.retry.base : values.duration("scheduler.\(type.rawValue).retry_base"),
+                cap: cap == nil ? scheduler.retry.cap : values.duration("scheduler.\(type.rawValue).retry_cap"))
+        }
+        scheduler.organizationLimits = ChannelLimits(
+            maxInFlight: values.int("tenant.max_in_flight", in: 1...10_000_000),
+            ratePerSecond: values.positiveNumber("tenant.rate_per_second"),
+            burst: values.int("tenant.burst", in: 1...10_000_000))
         values.report(scheduler.problems())
 
         var handlers: [ActionType: HandlerSettings] = [:]

@@ -12,6 +12,9 @@ public struct SchedulerConfiguration: Sendable {
     public var eventsEndpoint: String? = "tcp://127.0.0.1:4224"
     /// Most actions claimed in one transaction.
     public var claimBatch = 1_000
+    /// Most actions claimed in one transaction while several organizations have due work: shorter claims,
+    /// so each organization's next action waits less behind the others'.
+    public var sharedClaimBatch = 200
     /// Most results applied in one transaction.
     public var resultBatch = 2_000
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
@@ -21,12 +24,21 @@ public struct SchedulerConfiguration: Sendable {
     public var lease: Duration = .seconds(300)
     public var defaultMaxAttempts = 5
     public var retry = RetryPolicy()
+    /// Retry policies of types that differ from ``retry``.
+    public var retryByType: [ActionType: RetryPolicy] = [:]
+    /// The limits of every organization and channel that has none of its own (`leadflow org set-limits`).
+    public var organizationLimits = ChannelLimits()
     /// The longest the scheduler sleeps with nothing due; wake-ups (NOTIFY, results) usually come first.
     public var idleInterval: Duration = .seconds(1)
     /// Whether to `LISTEN` for ingest's wake-ups (a dedicated connection).
     public var listen = true
 
     public init() {}
+
+    /// The retry policy of `type`'s actions; ``retry`` when the type has none of its own or is unknown.
+    public func retryPolicy(for type: ActionType?) -> RetryPolicy {
+        type.flatMap { retryByType[$0] } ?? retry
+    }
 
     /// Readable problems, empty when the configuration is usable.
     public func problems() -> [String] {
@@ -35,6 +47,9 @@ public struct SchedulerConfiguration: Sendable {
             problems.append("no dispatch endpoint for \(type.rawValue) actions")
         }
         if !(1...50_000).contains(claimBatch) { problems.append("claim batch must be 1…50000 (got \(claimBatch))") }
+        if !(1...50_000).contains(sharedClaimBatch) {
+            problems.append("shared claim batch must be 1…50000 (got \(sharedClaimBatch))")
+        }
         if !(1...50_000).contains(resultBatch) { problems.append("result batch must be 1…50000 (got \(resultBatch))") }
         if dispatchQueueLimit < claimBatch {
             problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")
@@ -42,6 +57,9 @@ public struct SchedulerConfiguration: Sendable {
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }
-        return problems + retry.problems()
+        for (type, policy) in retryByType.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            problems += policy.problems().map { "\(type.rawValue): \($0)" }
+        }
+        return problems + retry.problems() + organizationLimits.problems().map { "organization limits: \($0)" }
     }
 }

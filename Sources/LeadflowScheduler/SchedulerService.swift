@@ -19,8 +19,14 @@ public final class SchedulerService: Service, Sendable {
     /// Counters since start.
     public struct Statistics: Sendable, Equatable {
         public var claims = 0
+        /// Time spent in claim transactions, summed.
+        public var claimTime: Duration = .zero
+        /// The longest claim transaction.
+        public var longestClaim: Duration = .zero
         public var dispatched = 0
         public var internalActions = 0
+        /// Queues (organization and type) an organization's limits held back, summed over claims.
+        public var throttledQueues = 0
         public var results = 0
         public var undecodableResults = 0
         public var failedTransactions = 0
@@ -126,43 +132,61 @@ public final class SchedulerService: Service, Sendable {
     // MARK: Claiming
 
     private func claimLoop() async {
+        // While several organizations have due work, claims are smaller: a claim is the time an
+        // organization's next action may wait behind the others' (docs/tenants.md).
+        var competing = false
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
-            let progressed: Bool
+            let claim: WorkQueue.Claim
             do {
-                progressed = try await claimOnce(excluding: excluded)
+                let limit = competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
+                claim = try await claimOnce(limit: limit, excluding: excluded)
+                competing = claim.organizations > 1
             } catch {
                 counters.withLock { $0.failedTransactions += 1 }
                 logger.warning("claim failed", metadata: ["error": "\(error)"])
                 await doorbell.wait(timeout: .milliseconds(500))
                 continue
             }
+            let progressed = claim.wasFull || claim.internalCount > 0
             if progressed && excluded.isEmpty { continue }
-            await doorbell.wait(timeout: await idleWait(saturated: !excluded.isEmpty))
+            // Sleep until the next due time or token, at most the idle interval; briefly while a type is
+            // saturated, to look again once its queue drains. NOTIFY and results ring the doorbell sooner.
+            let wait = excluded.isEmpty ? min(configuration.idleInterval, claim.wakeIn ?? configuration.idleInterval) : .milliseconds(20)
+            await doorbell.wait(timeout: wait)
         }
     }
 
-    /// One claim transaction, its dispatches handed to the type dispatchers; `true` when more work is
-    /// probably due at once.
-    private func claimOnce(excluding excluded: Set<ActionType>) async throws -> Bool {
-        let settings = WorkQueue.Settings(lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts)
-        let limit = configuration.claimBatch
+    /// One claim transaction, its dispatches handed to the type dispatchers.
+    private func claimOnce(limit: Int, excluding excluded: Set<ActionType>) async throws -> WorkQueue.Claim {
+        let settings = workQueueSettings
         let recording = events != nil
+        let started = ContinuousClock.now
         let (claim, claimEvents) = try await database.withTransaction { connection in
             var events = LeadEventLog(recording: recording)
             let claim = try WorkQueue.claim(
                 limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
             return (claim, events.take())
         }
+        let took = ContinuousClock.now - started
         if !claim.dispatches.isEmpty { try await dispatch(claim.dispatches) }
         let dropped = events?.publish(claimEvents) ?? 0
         counters.withLock {
             $0.claims += 1
+            $0.claimTime += took
+            $0.longestClaim = max($0.longestClaim, took)
             $0.dispatched += claim.dispatches.count
             $0.internalActions += claim.internalCount
+            $0.throttledQueues += claim.throttled.count
             $0.eventsDropped += dropped
         }
-        return claim.wasFull || claim.internalCount > 0
+        return claim
+    }
+
+    private var workQueueSettings: WorkQueue.Settings {
+        WorkQueue.Settings(
+            lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts,
+            limits: configuration.organizationLimits)
     }
 
     private func dispatch(_ actions: [ClaimedAction]) async throws {
@@ -198,20 +222,10 @@ public final class SchedulerService: Service, Sendable {
         }
     }
 
-    /// How long to sleep with nothing due: until the next due time, at most the idle interval; briefly while
-    /// a type is saturated, to look again once its queue drains.
-    private func idleWait(saturated: Bool) async -> Duration {
-        if saturated { return .milliseconds(20) }
-        let next = try? await database.withConnection { connection in try await connection.nextDueAt() }
-        guard let next = next ?? nil else { return configuration.idleInterval }
-        let seconds = max(0, next.timeIntervalSinceNow)
-        return min(configuration.idleInterval, .milliseconds(Int64(seconds * 1000) + 1))
-    }
-
     // MARK: Results
 
     private func applyResults() async {
-        let settings = WorkQueue.Settings(lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts)
+        let settings = workQueueSettings
         let recording = events != nil
         while true {
             let batch = await results.nextBatch(max: configuration.resultBatch)
@@ -221,8 +235,11 @@ public final class SchedulerService: Service, Sendable {
             var undecodable = 0
             for envelope in batch {
                 do {
+                    // Handlers push on `result.<type>`.
+                    let type = envelope.subject.string.split(separator: ".").last.flatMap { ActionType(rawValue: String($0)) }
                     outcomes.append(
-                        ActionOutcome(try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retry))
+                        ActionOutcome(
+                            try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retryPolicy(for: type)))
                 } catch {
                     undecodable += 1
                     logger.warning("result not decodable", metadata: ["subject": "\(envelope.subject)", "error": "\(error)"])
@@ -281,9 +298,5 @@ public final class SchedulerService: Service, Sendable {
 extension PostgresConnection {
     fileprivate func actionConfigs(_ ids: [Int]) throws -> [Int: Leadflow_V1_Action] {
         try WorkQueue.actionConfigs(ids, on: self)
-    }
-
-    fileprivate func nextDueAt() throws -> Date? {
-        try WorkQueue.nextDueAt(on: self)
     }
 }

@@ -15,6 +15,27 @@ struct ConfigValuesTests {
         #expect(settings.databaseURL == nil)
     }
 
+    @Test("retry policies per action type fall back to the scheduler's; tenant limits take decimals")
+    func perTypeRetryAndTenantLimits() throws {
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys,
+            overrides: [
+                "scheduler.retry_base": "2s", "scheduler.webhook.retry_base": "250ms", "scheduler.sms.retry_cap": "1h",
+                "tenant.rate_per_second": "0.5", "tenant.max_in_flight": "20",
+            ])
+        let scheduler = try LeadflowSettings.resolve(values).scheduler
+        #expect(scheduler.retryPolicy(for: .webhook) == RetryPolicy(base: .milliseconds(250), cap: .seconds(300)))
+        #expect(scheduler.retryPolicy(for: .sms) == RetryPolicy(base: .seconds(2), cap: .seconds(3600)))
+        #expect(scheduler.retryPolicy(for: .email) == RetryPolicy(base: .seconds(2), cap: .seconds(300)))
+        #expect(scheduler.organizationLimits == ChannelLimits(maxInFlight: 20, ratePerSecond: 0.5, burst: 1000))
+
+        let bad = try ConfigValues(
+            keys: LeadflowSettings.keys, overrides: ["tenant.rate_per_second": "-3", "scheduler.email.retry_cap": "1ms"])
+        let error = try #require(throws: ConfigError.self) { try LeadflowSettings.resolve(bad) }
+        #expect(error.description.contains("--set tenant.rate_per_second: \"-3\" is not a positive number"))
+        #expect(error.description.contains("email: retry cap (0.001 seconds) cannot be shorter than the retry base"))
+    }
+
     @Test("--set beats the environment, which beats the file")
     func precedence() throws {
         let file = try ConfigFile.parse(
@@ -100,12 +121,12 @@ struct ConfigValuesTests {
         let values = try ConfigValues(
             keys: LeadflowSettings.keys,
             overrides: [
-                "handler.email.breaker.failure_rate": "half", "handler.sms.breaker.failure_rate": "0",
+                "handler.email.breaker.failure_rate": "half", "handler.sms.breaker.failure_rate": "1.5",
                 "handler.webhook.breaker.half_open_probes": "0",
             ])
         let text = try #require(throws: ConfigError.self) { try LeadflowSettings.resolve(values) }.description
-        #expect(text.contains("--set handler.email.breaker.failure_rate: \"half\" is not a number"))
-        #expect(text.contains("handler.sms.breaker.failure_rate: must be above 0 and at most 1, e.g. 0.5 (got 0.0)"))
+        #expect(text.contains("--set handler.email.breaker.failure_rate: \"half\" is not a positive number"))
+        #expect(text.contains("handler.sms.breaker.failure_rate: must be above 0 and at most 1, e.g. 0.5 (got 1.5)"))
         #expect(text.contains("--set handler.webhook.breaker.half_open_probes: 0 is out of range 1…10000"))
     }
 }

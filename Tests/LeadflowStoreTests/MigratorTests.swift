@@ -15,7 +15,7 @@ struct MigratorTests {
             let tables = try await connection.query(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
             #expect(try tables.map { try $0.decode(String.self, at: 0) } == [
-                "lead_stage_actions", "lead_stages", "leads", "organizations", "pipeline_stage_actions",
+                "lead_stage_actions", "lead_stages", "leads", "organization_channels", "organizations", "pipeline_stage_actions",
                 "pipeline_stages", "pipelines", "processed_messages", "schema_migrations",
             ])
             await connection.close()
@@ -34,7 +34,7 @@ struct MigratorTests {
             #expect(second.appliedVersions.isEmpty)
             #expect(second.currentVersion == Migration.all.last?.version)
             #expect(second.description.contains("up to date"))
-            #expect(before?.contains("lead_stage_actions_due_idx") == true)
+            #expect(before?.contains("lead_stage_actions_queue_idx") == true)
             #expect(before == after)
             await connection.close()
         }

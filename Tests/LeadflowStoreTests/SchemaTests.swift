@@ -8,6 +8,8 @@ struct IndexedQuery: Sendable, CustomTestStringConvertible {
     let name: String
     let sql: String
     let index: String
+    /// Run after the common data, to give the query the shape of data it is for.
+    var setup = ""
     var testDescription: String { name }
 }
 
@@ -42,23 +44,43 @@ struct SchemaTests {
 
     static let indexedQueries: [IndexedQuery] = [
         IndexedQuery(
-            name: "due work",
+            name: "first queue (organization, type) with pending work",
             sql: """
-                SELECT id FROM lead_stage_actions WHERE status = 'pending' AND perform_at <= now()
-                ORDER BY perform_at LIMIT 100 FOR UPDATE SKIP LOCKED
+                SELECT org_id, type, perform_at FROM lead_stage_actions WHERE status = 'pending'
+                ORDER BY org_id, type, perform_at LIMIT 1
                 """,
-            index: "lead_stage_actions_due_idx"),
+            index: "lead_stage_actions_queue_idx"),
         IndexedQuery(
-            name: "next due time",
-            sql: "SELECT min(perform_at) FROM lead_stage_actions WHERE status = 'pending'",
-            index: "lead_stage_actions_due_idx"),
-        IndexedQuery(
-            name: "due work of one org",
+            name: "next queue after one (the loose index scan's step)",
             sql: """
-                SELECT id FROM lead_stage_actions WHERE org_id = 'tiny' AND status = 'pending' AND perform_at <= now()
-                ORDER BY perform_at LIMIT 10
+                SELECT org_id, type, perform_at FROM lead_stage_actions
+                WHERE status = 'pending' AND (org_id, type) > ('acme', 'email')
+                ORDER BY org_id, type, perform_at LIMIT 1
                 """,
-            index: "lead_stage_actions_due_by_org_idx"),
+            index: "lead_stage_actions_queue_idx"),
+        IndexedQuery(
+            name: "due work of one queue",
+            sql: """
+                SELECT id FROM lead_stage_actions
+                WHERE status = 'pending' AND org_id = 'tiny' AND type = 'email' AND perform_at <= now()
+                ORDER BY perform_at LIMIT 10 FOR UPDATE SKIP LOCKED
+                """,
+            index: "lead_stage_actions_queue_idx"),
+        IndexedQuery(
+            name: "in-flight count of one channel",
+            sql: """
+                SELECT count(*) FROM lead_stage_actions
+                WHERE status = 'dispatched' AND org_id = 'org-3' AND type = 'email'
+                """,
+            index: "lead_stage_actions_in_flight_idx",
+            // Forty organizations' work in flight, each one's a small part of it.
+            setup: """
+                INSERT INTO organizations (id) SELECT 'org-' || g FROM generate_series(0, 39) g;
+                UPDATE lead_stage_actions SET status = 'dispatched', locked_until = now() + interval '1 minute',
+                    completed_at = NULL, org_id = 'org-' || (id % 40)
+                WHERE status = 'succeeded' AND id % 4 = 0;
+                ANALYZE;
+                """),
         IndexedQuery(
             name: "wait_for_reply timeouts",
             sql: "SELECT id FROM lead_stage_actions WHERE status = 'waiting' AND perform_at <= now() LIMIT 100",
@@ -80,6 +102,7 @@ struct SchemaTests {
     func partialIndexUsed(_ query: IndexedQuery) async throws {
         try await withMigratedDatabase { connection in
             try await connection.executeScript(Self.manyFinishedActions)
+            if !query.setup.isEmpty { try await connection.executeScript(query.setup) }
             let total = try await connection.query("SELECT count(*) FROM lead_stage_actions").scalar(Int.self)
             #expect(total == 20_000)
             let plan = try await connection.query("EXPLAIN (FORMAT JSON) \(query.sql)").scalar(String.self) ?? ""
@@ -88,13 +111,13 @@ struct SchemaTests {
         }
     }
 
-    @Test("the due-work index holds only pending rows")
+    @Test("the queue index holds only pending rows")
     func dueIndexIsPartial() async throws {
         try await withMigratedDatabase { connection in
             let definition = try await connection.query(
-                "SELECT indexdef FROM pg_indexes WHERE indexname = 'lead_stage_actions_due_idx'"
+                "SELECT indexdef FROM pg_indexes WHERE indexname = 'lead_stage_actions_queue_idx'"
             ).scalar(String.self)
-            #expect(definition?.hasSuffix("(perform_at) WHERE (status = 'pending'::text)") == true)
+            #expect(definition?.hasSuffix("(org_id, type, perform_at) WHERE (status = 'pending'::text)") == true)
         }
     }
 

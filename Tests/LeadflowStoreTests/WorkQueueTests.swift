@@ -136,17 +136,18 @@ struct WorkQueueTests {
         }
     }
 
-    @Test("nextDueAt answers from the partial indexes: nil when nothing is scheduled")
-    func nextDue() async throws {
+    @Test("a claim that finds nothing says when to look again: the next due action, or nil when nothing is scheduled")
+    func wakeIn() async throws {
         try await withEngine { engine in
-            let none = try await engine.connection.withTransaction { try WorkQueue.nextDueAt(on: $0) }
-            #expect(none == nil)
+            let (idle, _) = try await engine.claim()
+            #expect(idle.wakeIn == nil && !idle.wasFull)
             _ = try await engine.pipeline(TestPipelines.longWait)
             try await engine.enroll(["lead-1"], pipeline: "slow")
             let (claim, _) = try await engine.claim()
             try await engine.succeed(claim)
-            let next = try await engine.connection.withTransaction { try WorkQueue.nextDueAt(on: $0) }
-            let seconds = try #require(next).timeIntervalSinceNow
+            let (waiting, _) = try await engine.claim()
+            #expect(waiting.dispatches.isEmpty && waiting.internalCount == 0)
+            let seconds = try #require(waiting.wakeIn).seconds
             #expect(seconds > 3500 && seconds <= 3600)
         }
     }
@@ -179,7 +180,7 @@ struct LeaseTests {
         }
     }
 
-    @Test("an expired lease on the last attempt is a dead letter")
+    @Test("an expired lease on the last attempt is a dead letter, announced as lead.action_dead")
     func expiredLastAttempt() async throws {
         try await withEngine { engine in
             _ = try await engine.pipeline(TestPipelines.steps)
@@ -189,7 +190,10 @@ struct LeaseTests {
             try await engine.connection.execute(
                 "UPDATE lead_stage_actions SET attempts = max_attempts, locked_until = now() - interval '1 second' WHERE id = $1",
                 [action.actionID])
-            _ = try await engine.claim()
+            let (_, events) = try await engine.claim()
+            let dead = try #require(events.first { $0.kind == .actionDead })
+            #expect(dead.actionID == Int64(action.actionID) && dead.externalID == "lead-1")
+            #expect(dead.error.hasPrefix("lease expired"))
             let row = try await engine.connection.query(
                 "SELECT status, last_error FROM lead_stage_actions WHERE id = $1", [action.actionID])[0]
             let (status, error) = try row.decode((String, String?).self)

@@ -16,10 +16,13 @@ public enum WorkQueue {
         public var lease: Duration
         /// `max_attempts` of actions whose definition sets none.
         public var defaultMaxAttempts: Int
+        /// The limits of every organization and channel without limits of its own (`organization_channels`).
+        public var limits: ChannelLimits
 
-        public init(lease: Duration = .seconds(300), defaultMaxAttempts: Int = 5) {
+        public init(lease: Duration = .seconds(300), defaultMaxAttempts: Int = 5, limits: ChannelLimits = .init()) {
             self.lease = lease
             self.defaultMaxAttempts = defaultMaxAttempts
+            self.limits = limits
         }
     }
 
@@ -31,20 +34,46 @@ public enum WorkQueue {
         public var internalCount = 0
         /// Whether the claim took as many rows as it could: more work is probably due.
         public var wasFull = false
+        /// When claiming again can find work, if nothing else happens first: the next action falls due, a
+        /// throttled queue earns a token or a `wait_for_reply` times out. `nil`: nothing waits on time (a queue
+        /// at its in-flight limit waits for results). Only computed when the claim was not full.
+        public var wakeIn: Duration?
+        /// Queues a limit held back in this claim.
+        public var throttled: [QueueKey] = []
+        /// Organizations that had due work: when several compete, the scheduler claims in smaller batches.
+        public var organizations = 0
     }
 
-    /// Claims up to `limit` due actions (`FOR UPDATE SKIP LOCKED`, so concurrent schedulers take disjoint
-    /// rows): external ones become `dispatched` with a lease and one more attempt; internal ones run here.
-    /// Also moves on `wait_for_reply` actions whose time-out has passed. Actions of the `excluded` types stay
-    /// pending (their handlers are saturated).
+    /// Claims up to `limit` due actions fairly across organizations (``ClaimPlan``) and within each
+    /// organization's channel limits (`FOR UPDATE SKIP LOCKED`, so concurrent schedulers take disjoint rows
+    /// and spend from each token bucket in turn): external ones become `dispatched` with a lease and one more
+    /// attempt; internal ones run here. Also moves on `wait_for_reply` actions whose time-out has passed.
+    /// Actions of the `excluded` types stay pending (their handlers are saturated).
     public static func claim(
         limit: Int, excluding excluded: Set<ActionType> = [], settings: Settings, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
-        try rescueExpiredLeases(limit: limit, on: connection)
-        let rows = try connection.query(
-            claimStatement, [limit, settings.lease.seconds, excluded.map(\.rawValue).sorted()])
+        try rescueExpiredLeases(limit: limit, events: &events, on: connection)
+        let heads = try ClaimQueues.heads(on: connection)
+        let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
+        let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
+        let plan = ClaimPlan(
+            heads: heads, excluding: excluded, locked: locked, states: try ClaimQueues.states(locked, on: connection),
+            defaults: settings.limits, limit: limit)
+        claim.throttled = plan.throttled
+        claim.organizations = plan.organizations
+        let rows: [PostgresRow] =
+            plan.allowances.isEmpty
+            ? []
+            : Array(try connection.query(
+                claimStatement,
+                [
+                    plan.allowances.map(\.key.org), plan.allowances.map(\.key.type.rawValue),
+                    plan.allowances.map(\.count), limit, settings.lease.seconds, settings.limits.ratePerSecond,
+                    settings.limits.burst,
+                ]))
+        var taken: [QueueKey: Int] = [:]
         claim.wasFull = rows.count >= limit
         var waits: [ActionCompletion.Item] = []
         var moves: [ActionCompletion.Item] = []
@@ -56,6 +85,7 @@ public enum WorkQueue {
                 throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
             }
             let actionID = try row.decode(Int.self, at: 0)
+            taken[QueueKey(org: try row.decode(String.self, at: 6), type: type), default: 0] += 1
             switch type {
             case .email, .sms, .webhook:
                 claim.dispatches.append(try claimed(row, type: type, events: &events))
@@ -83,15 +113,44 @@ public enum WorkQueue {
             timedOut, from: .waiting, reason: .timedOut, defaultMaxAttempts: maxAttempts, events: &events,
             on: connection)
         claim.internalCount = waits.count + moves.count + ends.count + waitsForReply.count + timedOut.count
-        claim.wasFull = claim.wasFull || timedOut.count >= limit
+        claim.wasFull =
+            claim.wasFull || timedOut.count >= limit
+            || plan.allowances.contains { $0.isShare && taken[$0.key, default: 0] >= $0.count }
+        if !claim.wasFull {
+            let timeout = try connection.query(nextTimeout).scalar(Double?.self) ?? nil
+            let seconds = [plan.wakeIn, timeout].compactMap { $0 }.min()
+            claim.wakeIn = seconds.map { .milliseconds(Int64((max($0, 0) * 1000).rounded(.up))) }
+        }
         return claim
     }
 
     /// Dispatched actions whose lease has passed — their handler is presumed gone — become due again (the
     /// next claim dispatches them with the next attempt and the same idempotency key), or `dead` when their
-    /// attempts are used up. A late result for the lost attempt is then ignored (at-least-once delivery).
-    static func rescueExpiredLeases(limit: Int, on connection: isolated PostgresConnection) throws {
-        try connection.execute(rescueStatement, [limit])
+    /// attempts are used up (`lead.action_retrying` / `lead.action_dead`). A late result for the lost attempt
+    /// is then ignored (at-least-once delivery).
+    static func rescueExpiredLeases(
+        limit: Int, events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws {
+        try recordFailures(try connection.query(rescueStatement, [limit]), events: &events)
+    }
+
+    /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
+    /// lead id, org, external id, last error.
+    private static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
+        for row in rows {
+            let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
+                try row.decode((Int, String, Int, String, Int, String, String, String?).self)
+            guard status == ActionStatus.dead.rawValue || status == ActionStatus.pending.rawValue else { continue }
+            events.record(
+                status == ActionStatus.dead.rawValue ? .actionDead : .actionRetrying, org: org, leadID: leadID,
+                externalID: externalID
+            ) { event in
+                event.actionID = Int64(actionID)
+                event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
+                event.attempt = UInt32(clamping: attempt)
+                if let error { event.error = error }
+            }
+        }
     }
 
     private static func claimed(_ row: PostgresRow, type: ActionType, events: inout LeadEventLog) throws -> ClaimedAction {
@@ -155,20 +214,7 @@ public enum WorkQueue {
                 failures.map { if case .snoozed = $0.kind { true } else { false } },
                 failures.map { $0.error ?? "" },
             ])
-        for row in rows {
-            let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
-                try row.decode((Int, String, Int, String, Int, String, String, String?).self)
-            guard status == ActionStatus.dead.rawValue || status == ActionStatus.pending.rawValue else { continue }
-            events.record(
-                status == ActionStatus.dead.rawValue ? .actionDead : .actionRetrying, org: org, leadID: leadID,
-                externalID: externalID
-            ) { event in
-                event.actionID = Int64(actionID)
-                event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
-                event.attempt = UInt32(clamping: attempt)
-                if let error { event.error = error }
-            }
-        }
+        try recordFailures(rows, events: &events)
     }
 
     /// The configs of pipeline action rows by id, for building dispatches (rows never change once written).
@@ -185,45 +231,63 @@ public enum WorkQueue {
         return configs
     }
 
-    /// When the next pending action is due or the next wait-for-reply times out; `nil` when nothing is
-    /// scheduled. Two probes of the partial indexes, however many leads there are.
-    public static func nextDueAt(on connection: isolated PostgresConnection) throws -> Date? {
-        try connection.query(nextDue).scalar(Date?.self) ?? nil
-    }
-
     // MARK: SQL
 
-    /// Claims due rows oldest first; external ones are leased in the same statement. Columns: id, type, attempts,
-    /// lead_stage_id, pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and
-    /// last name, attributes, and for internal rows the move target.
+    /// Takes up to each queue's allowance ($1 org, $2 type, $3 count) of its oldest due rows, then the batch
+    /// ($4) in turns across organizations; external rows are leased ($5 seconds) and their channel's tokens
+    /// spent ($6 and $7: the default rate and burst). Columns: id, type, attempts, lead_stage_id,
+    /// pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and last name,
+    /// attributes, and for internal rows the move target.
     static let claimStatement = PostgresStatement(
         name: "queue_claim",
         sql: """
             WITH due AS (
-                SELECT id FROM lead_stage_actions
-                WHERE status = 'pending' AND perform_at <= now() AND NOT (type = ANY ($3::text[]))
-                ORDER BY perform_at
-                LIMIT $1
-                FOR UPDATE SKIP LOCKED
+                SELECT d.*
+                FROM unnest($1::text[], $2::text[], $3::int[]) AS q (org_id, type, n)
+                CROSS JOIN LATERAL (
+                    SELECT id, org_id, perform_at, type, attempts, lead_stage_id, pipeline_action_id,
+                           idempotency_key, lead_id
+                    FROM lead_stage_actions
+                    WHERE status = 'pending' AND org_id = q.org_id AND type = q.type AND perform_at <= now()
+                    ORDER BY perform_at
+                    LIMIT q.n
+                    FOR UPDATE SKIP LOCKED) d
+            ), picked AS (
+                SELECT * FROM (
+                    SELECT *, row_number() OVER (PARTITION BY org_id ORDER BY perform_at) AS turn FROM due) t
+                ORDER BY turn, perform_at
+                LIMIT $4
             ), leased AS (
                 UPDATE lead_stage_actions a
                 SET status = 'dispatched', attempts = a.attempts + 1, dispatched_at = now(), updated_at = now(),
-                    locked_until = now() + make_interval(secs => $2)
-                FROM due
-                WHERE a.id = due.id AND a.type IN ('email', 'sms', 'webhook')
+                    locked_until = now() + make_interval(secs => $5)
+                FROM picked
+                WHERE a.id = picked.id AND picked.type IN ('email', 'sms', 'webhook')
                 RETURNING a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key,
                           a.org_id, a.lead_id
+            ), spent AS (
+                UPDATE organization_channels c
+                SET tokens = greatest(
+                        least(coalesce(c.burst, $7)::float8,
+                              coalesce(c.tokens, coalesce(c.burst, $7)::float8)
+                              + coalesce(c.rate_per_second, $6) * extract(epoch FROM now() - c.refilled_at))
+                        - s.used, 0),
+                    refilled_at = now()
+                FROM (SELECT org_id, type, count(*) AS used FROM leased GROUP BY org_id, type) s
+                WHERE c.org_id = s.org_id AND c.channel = s.type
             )
             SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
                    l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint
-            FROM leased x JOIN leads l ON l.id = x.lead_id
+            FROM leased x
+            -- One primary-key probe per leased row, whatever the planner thinks of the leads table's size.
+            CROSS JOIN LATERAL (SELECT * FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
             UNION ALL
-            SELECT a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key, a.org_id,
-                   a.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id
-            FROM due
-            JOIN lead_stage_actions a ON a.id = due.id
-            JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
-            WHERE a.type NOT IN ('email', 'sms', 'webhook')
+            SELECT d.id, d.type, d.attempts, d.lead_stage_id, d.pipeline_action_id, d.idempotency_key, d.org_id,
+                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id
+            FROM picked d
+            CROSS JOIN LATERAL (
+                SELECT target_stage_id FROM pipeline_stage_actions WHERE id = d.pipeline_action_id LIMIT 1) p
+            WHERE d.type NOT IN ('email', 'sms', 'webhook')
             """)
 
     static let rescueStatement = PostgresStatement(
@@ -240,8 +304,9 @@ public enum WorkQueue {
                 ORDER BY locked_until
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED
-            ) expired
-            WHERE a.id = expired.id
+            ) expired, leads l
+            WHERE a.id = expired.id AND l.id = a.lead_id
+            RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id, l.external_id, a.last_error
             """)
 
     static let startWaiting = PostgresStatement(
@@ -297,11 +362,10 @@ public enum WorkQueue {
         name: "queue_load_configs",
         sql: "SELECT id, config::text FROM pipeline_stage_actions WHERE id = ANY ($1::bigint[])")
 
-    static let nextDue = PostgresStatement(
-        name: "queue_next_due",
+    static let nextTimeout = PostgresStatement(
+        name: "queue_next_timeout",
         sql: """
-            SELECT least(
-                (SELECT min(perform_at) FROM lead_stage_actions WHERE status = 'pending'),
-                (SELECT min(perform_at) FROM lead_stage_actions WHERE status = 'waiting'))
+            SELECT extract(epoch FROM min(perform_at) - now())::float8
+            FROM lead_stage_actions WHERE status = 'waiting'
             """)
 }

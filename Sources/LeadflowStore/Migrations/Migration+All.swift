@@ -7,5 +7,6 @@ extension Migration {
         .processedMessages,
         .pipelineVersions,
         .leanWrites,
+        .organizationLimits,
     ]
 }

@@ -1,0 +1,95 @@
+import Foundation
+import LeadflowClient
+import LeadflowDomain
+import LeadflowEngine
+import LeadflowProto
+import LeadflowStore
+import Postgres
+import ZeroMQ
+
+/// A small tenant's leads measured twice on a running ``LocalEngine``: alone, then while a big tenant's bulk
+/// import drains. Fair claims and the big tenant's in-flight limit should keep the two close.
+public struct NoisyNeighbourRun: Sendable {
+    public var pipeline: Leadflow_V1_PipelineDefinition
+    public var bigLeads: Int
+    public var smallLeads: Int
+    /// The big tenant's limits on every channel.
+    public var bigLimits: ChannelLimits
+
+    public init(pipeline: Leadflow_V1_PipelineDefinition, bigLeads: Int, smallLeads: Int, bigLimits: ChannelLimits) {
+        self.pipeline = pipeline
+        self.bigLeads = bigLeads
+        self.smallLeads = smallLeads
+        self.bigLimits = bigLimits
+    }
+
+    public struct Report: Sendable {
+        public var alone = EndToEndReport()
+        public var flooded = EndToEndReport()
+        /// The big tenant's actions done when the small tenant's last lead finished, of all it had.
+        public var bigDoneWhenSmallFinished = 0
+        public var bigActions = 0
+        public var bigWallTime: Duration = .zero
+        /// Claims while both tenants ran, their mean and longest duration.
+        public var claims = 0
+        public var meanClaim: Duration = .zero
+        public var longestClaim: Duration = .zero
+
+        public var summary: String {
+            func ms(_ duration: Duration) -> String { String(format: "%.1f ms", duration.seconds * 1000) }
+            func ratio(_ flooded: Duration, _ alone: Duration) -> String {
+                alone > .zero ? String(format: "%.2fx", flooded.seconds / alone.seconds) : "-"
+            }
+            return [
+                "small tenant (\(alone.leads) leads)   step lag p50      p99        enroll → first p99",
+                "  alone                        \(ms(alone.stepLagP50))   \(ms(alone.stepLagP99))   \(ms(alone.enrollToFirstP99UnderLoad))",
+                "  beside the big import        \(ms(flooded.stepLagP50))   \(ms(flooded.stepLagP99))   \(ms(flooded.enrollToFirstP99UnderLoad))",
+                "  flooded / alone              \(ratio(flooded.stepLagP50, alone.stepLagP50))   \(ratio(flooded.stepLagP99, alone.stepLagP99))   \(ratio(flooded.enrollToFirstP99UnderLoad, alone.enrollToFirstP99UnderLoad))",
+                "big tenant: \(bigActions) actions in \(ms(bigWallTime)); \(bigDoneWhenSmallFinished) of them done when the small tenant finished",
+                "claims: \(claims), mean \(ms(meanClaim)), longest \(ms(longestClaim))",
+            ].joined(separator: "\n")
+        }
+    }
+
+    public func run(engine: LocalEngine, client: LeadflowClient, context: ZMQContext) async throws -> Report {
+        var report = Report()
+        let actionsPerLead = pipeline.stages.reduce(0) { $0 + $1.actions.count }
+        report.bigActions = bigLeads * actionsPerLead
+        let small = { (org: String) in
+            EndToEndRun(org: org, pipeline: pipeline, leads: smallLeads, idleProbes: 0, limits: nil)
+        }
+        report.alone = try await small("small-alone").run(
+            engine: engine, client: client, eventsEndpoint: nil, context: context)
+
+        _ = try await client.upsertPipeline(org: "big", pipeline)
+        let change = OrganizationLimits.Change(
+            maxInFlight: bigLimits.maxInFlight, ratePerSecond: bigLimits.ratePerSecond, burst: bigLimits.burst)
+        try await engine.database.withTransaction { connection in
+            try OrganizationLimits.set(change, org: "big", channels: ActionType.external, on: connection)
+        }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let before = engine.scheduler.statistics
+        try await BulkEnrollment.write(
+            org: "big", count: bigLeads, prefix: "big", pipeline: pipeline.name, database: engine.database)
+        while try await Self.done(org: "big", engine.database) == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        report.flooded = try await small("small-flooded").run(
+            engine: engine, client: client, eventsEndpoint: nil, context: context)
+        report.bigDoneWhenSmallFinished = try await Self.done(org: "big", engine.database)
+        while try await Self.done(org: "big", engine.database) < report.bigActions {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        report.bigWallTime = clock.now - start
+        let after = engine.scheduler.statistics
+        report.claims = after.claims - before.claims
+        report.meanClaim = report.claims > 0 ? (after.claimTime - before.claimTime) / report.claims : .zero
+        report.longestClaim = after.longestClaim
+        return report
+    }
+
+    static func done(org: String, _ database: PostgresClient) async throws -> Int {
+        try await database.query(
+            "SELECT count(*) FROM lead_stage_actions WHERE org_id = $1 AND status = 'succeeded'", [org]
+        ).scalar(Int.self) ?? 0
+    }
+}

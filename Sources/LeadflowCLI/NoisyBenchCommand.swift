@@ -1,0 +1,61 @@
+import ArgumentParser
+import LeadflowBenchmarks
+import LeadflowClient
+import LeadflowDomain
+import LeadflowEngine
+
+/// `leadflow bench noisy`: a small tenant's lags alone and beside a big tenant's bulk import.
+struct NoisyBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "noisy",
+        abstract: "Noisy neighbour: a small tenant's step lag alone, then while a big tenant's import drains.",
+        discussion: """
+            Build with -c release: swift run -c release leadflow bench noisy. The big tenant's leads are written \
+            to the store in one transaction, so its whole backlog is due at once; the small tenant's go through \
+            the client and ingest. Goal: the small tenant's p99 step lag beside the import within 2x of alone.
+
+            \(ConfigOptions.discussion)
+            """)
+
+    @Option(help: "The big tenant's leads.")
+    var big = 50_000
+
+    @Option(help: "The small tenant's leads.")
+    var small = 100
+
+    @Option(name: .customLong("big-in-flight"), help: "The big tenant's in-flight limit per channel.")
+    var bigInFlight = 500
+
+    @Option(help: "The pipeline's actions, comma-separated: email, sms, webhook, wait:<duration>.")
+    var steps = "email,wait:0s,sms"
+
+    @OptionGroup var options: ConfigOptions
+
+    @OptionGroup(title: "Private PostgreSQL (when no database is given)")
+    var postgres: PostgresCommand.Location
+
+    func validate() throws {
+        guard big > 0, small > 0 else { throw ValidationError("--big and --small must be positive") }
+        guard bigInFlight > 0 else { throw ValidationError("--big-in-flight must be positive") }
+    }
+
+    func run() async throws {
+        let pipeline = try BenchmarkPipeline.fromSteps(steps)
+        let settings = try BenchSettings.resolve(options)
+        var quiet = CLILogging.logger("bench")
+        quiet.logLevel = .warning
+        try await BenchSettings.withFreshDatabase(settings: settings, postgres: postgres) { url in
+            try await LocalEngine.withRunning(settings: settings, databaseURL: url, logger: quiet) { engine in
+                let client = try await LeadflowClient.connect(
+                    to: try await engine.ingestEndpoint(), context: engine.context, logger: quiet)
+                print("noisy-neighbour benchmark: \(small) leads beside \(big) (in flight ≤ \(bigInFlight)) × [\(steps)]")
+                let run = NoisyNeighbourRun(
+                    pipeline: pipeline, bigLeads: big, smallLeads: small,
+                    bigLimits: ChannelLimits(maxInFlight: bigInFlight, ratePerSecond: 10_000_000, burst: 10_000_000))
+                let report = await Result(catching: { try await run.run(engine: engine, client: client, context: engine.context) })
+                await client.close()
+                print(try report.get().summary)
+            }
+        }
+    }
+}

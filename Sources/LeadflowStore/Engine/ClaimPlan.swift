@@ -1,0 +1,66 @@
+import LeadflowDomain
+
+/// How many actions one claim takes from each queue — the fairness and throttling rules, apart from SQL.
+///
+/// - Every organization with due work gets an equal share of the batch, `ceil(limit / organizations)`, per
+///   queue; the claim then takes the organizations' actions in turns (each one's oldest first), so one
+///   tenant's backlog cannot push another's due actions behind it.
+/// - An external queue also stays within its channel's limits: no more than `maxInFlight` dispatched and
+///   unanswered, no more than the token bucket holds.
+/// - Queues of saturated types, and external queues another scheduler is claiming from right now, get nothing.
+struct ClaimPlan: Sendable, Equatable {
+    struct Allowance: Sendable, Hashable {
+        var key: QueueKey
+        var count: Int
+        /// The share capped it (not a limit): the queue may hold more due work.
+        var isShare: Bool
+    }
+
+    /// Queues to take from, in key order.
+    var allowances: [Allowance] = []
+    /// Seconds until a queue that got nothing — not due yet, or out of tokens — can be claimed from; `nil`
+    /// when none waits on time (a queue at its in-flight limit waits for results instead).
+    var wakeIn: Double?
+    /// Queues held back by a limit, for logs and metrics.
+    var throttled: [QueueKey] = []
+    /// Organizations with due work (of types not excluded).
+    var organizations = 0
+
+    init(
+        heads: [ClaimQueues.Head], excluding excluded: Set<ActionType>, locked: Set<QueueKey>,
+        states: [ClaimQueues.ChannelState], defaults: ChannelLimits, limit: Int
+    ) {
+        var wakeIn: Double?
+        func wake(_ seconds: Double) { wakeIn = min(wakeIn ?? seconds, max(seconds, 0)) }
+        let due = heads.filter { head in
+            if head.dueIn > 0 { wake(head.dueIn) }
+            return head.dueIn <= 0 && !excluded.contains(head.key.type)
+        }
+        let organizations = Set(due.map(\.key.org)).count
+        self.organizations = organizations
+        guard organizations > 0 else {
+            self.wakeIn = wakeIn
+            return
+        }
+        let share = (limit + organizations - 1) / organizations
+        let statesByKey = Dictionary(states.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
+        for head in due.sorted(by: { $0.key < $1.key }) {
+            guard head.key.type.isExternal else {
+                allowances.append(Allowance(key: head.key, count: share, isShare: true))
+                continue
+            }
+            guard locked.contains(head.key), let state = statesByKey[head.key] else { continue }
+            let maxInFlight = state.maxInFlight ?? defaults.maxInFlight
+            let rate = state.ratePerSecond ?? defaults.ratePerSecond
+            let burst = Double(state.burst ?? defaults.burst)
+            let tokens = min(burst, (state.tokens ?? burst) + rate * state.elapsed)
+            let room = max(0, maxInFlight - state.inFlight)
+            let affordable = Int(tokens.rounded(.down))
+            let count = min(share, room, affordable)
+            if count < share { throttled.append(head.key) }
+            if affordable < 1 && room > 0 { wake((1 - tokens) / rate) }
+            if count > 0 { allowances.append(Allowance(key: head.key, count: count, isShare: count == share)) }
+        }
+        self.wakeIn = wakeIn
+    }
+}

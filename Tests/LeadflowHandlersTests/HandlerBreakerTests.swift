@@ -9,18 +9,19 @@ import Testing
 
 @Suite("Circuit breakers in the handler service, against a real HTTP server", .timeLimit(.minutes(1)))
 struct HandlerBreakerTests {
-    /// Opens after three failures in a row, stays open for a second (a real one: the service reads the real
-    /// clock), and closes on one successful probe.
-    static let policy: CircuitBreakerPolicy = {
+    /// Opens after three failures in a row, stays open for `open` (real time: the service reads the real clock),
+    /// and closes on one successful probe. Tests that wait out the interval keep it short; the others make it long,
+    /// so that a slow machine cannot end it before they are done.
+    static func policy(open: Duration) -> CircuitBreakerPolicy {
         var policy = CircuitBreakerPolicy()
         policy.consecutiveFailures = 3
-        policy.openDuration = .seconds(1)
+        policy.openDuration = open
         return policy
-    }()
+    }
 
     func start(
         _ curl: CurlMulti, logs: CapturedLogs = CapturedLogs(),
-        breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy
+        breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy(open: .seconds(60))
     ) async throws -> HandlerHarness {
         try await HandlerHarness.start(driver: webhookDriver(curl), logs: logs) { $0.breaker = breaker }
     }
@@ -43,7 +44,7 @@ struct HandlerBreakerTests {
             server.route("/hook", .init(status: 500))
             try await withCurl { curl in
                 let logs = CapturedLogs()
-                let harness = try await start(curl, logs: logs)
+                let harness = try await start(curl, logs: logs, breaker: Self.policy(open: .seconds(3)))
                 let url = server.baseURL + "/hook"
                 let endpoint = "http://127.0.0.1:\(server.port)"
 
@@ -71,8 +72,8 @@ struct HandlerBreakerTests {
                         result.error
                             == "the circuit breaker of \(endpoint) is open after 3 consecutive failures; not sent")
                     #expect(result.attempt == 1)
-                    // The time left of the one-second interval, plus up to half an interval.
-                    #expect(delay(result) > .zero && delay(result) <= .seconds(1.5))
+                    // The time left of the three-second interval, plus up to half an interval.
+                    #expect(delay(result) > .zero && delay(result) <= .seconds(4.5))
                 }
                 #expect(harness.service.statistics.snoozed == 5)
 
@@ -101,7 +102,7 @@ struct HandlerBreakerTests {
         try await TestHTTPServer.withServer { server in
             server.route("/hook", .init(status: 503))
             try await withCurl { curl in
-                let harness = try await start(curl)
+                let harness = try await start(curl, breaker: Self.policy(open: .seconds(3)))
                 let url = server.baseURL + "/hook"
                 for id: Int64 in 1...3 { _ = try await deliver(id...id, to: url, harness) }
                 let snoozed = try #require(try await deliver(4...4, to: url, harness).first)

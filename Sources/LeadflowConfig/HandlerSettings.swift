@@ -16,6 +16,8 @@ public struct HandlerSettings: Sendable {
     public var options: [String: String]
     /// The limit on one delivery.
     public var timeout: Duration
+    /// The circuit breaker policy of each provider endpoint; nil when `breaker.enabled` is false.
+    public var breaker: CircuitBreakerPolicy?
 
     static let optionNames = ["url", "username", "password", "token", "tls", "secret"]
 
@@ -29,7 +31,35 @@ public struct HandlerSettings: Sendable {
             ConfigKey("handler.\(name).timeout", "30s", "the limit on one delivery"),
         ] + optionNames.map { option in
             ConfigKey("handler.\(name).\(option)", defaultOption(option, type), optionHelp(option, type))
-        }
+        } + breakerKeys(name)
+    }
+
+    /// `handler.<type>.breaker.*`, with the defaults of `CircuitBreakerPolicy`.
+    static func breakerKeys(_ name: String) -> [ConfigKey] {
+        let policy = CircuitBreakerPolicy()
+        let prefix = "handler.\(name).breaker"
+        return [
+            ConfigKey("\(prefix).enabled", "true", "a circuit breaker per provider endpoint snoozes dispatches while it fails"),
+            ConfigKey("\(prefix).consecutive_failures", "\(policy.consecutiveFailures)", "failures in a row that open an endpoint's breaker"),
+            ConfigKey("\(prefix).failure_rate", "\(policy.failureRate)", "share of failed requests in the window that opens it (0 < rate ≤ 1)"),
+            ConfigKey("\(prefix).minimum_requests", "\(policy.minimumRequests)", "requests the window must hold before the failure rate counts"),
+            ConfigKey("\(prefix).window", "\(Int(policy.window.seconds))s", "how far back the failure rate looks"),
+            ConfigKey("\(prefix).open_duration", "\(Int(policy.openDuration.seconds))s", "how long an open breaker snoozes dispatches before it probes"),
+            ConfigKey("\(prefix).half_open_probes", "\(policy.halfOpenProbes)", "probes let through at once when half-open; this many successes close it"),
+        ]
+    }
+
+    static func resolveBreaker(_ prefix: String, _ values: inout ConfigValues) -> CircuitBreakerPolicy? {
+        guard values.bool("\(prefix).enabled") else { return nil }
+        var policy = CircuitBreakerPolicy()
+        policy.consecutiveFailures = values.int("\(prefix).consecutive_failures", in: 1...1_000_000)
+        policy.failureRate = values.positiveNumber("\(prefix).failure_rate")
+        policy.minimumRequests = values.int("\(prefix).minimum_requests", in: 1...1_000_000)
+        policy.window = values.duration("\(prefix).window")
+        policy.openDuration = values.duration("\(prefix).open_duration")
+        policy.halfOpenProbes = values.int("\(prefix).half_open_probes", in: 1...10_000)
+        values.report(policy.problems().map { "\(prefix).\($0.key): \($0.message)" })
+        return policy
     }
 
     static func driverHelp(_ type: ActionType) -> String {
@@ -74,6 +104,6 @@ public struct HandlerSettings: Sendable {
         return HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),
             dispatchEndpoints: dispatch, resultEndpoints: results, options: options,
-            timeout: values.duration("\(prefix).timeout"))
+            timeout: values.duration("\(prefix).timeout"), breaker: resolveBreaker("\(prefix).breaker", &values))
     }
 }

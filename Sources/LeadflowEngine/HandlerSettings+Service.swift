@@ -12,6 +12,7 @@ extension HandlerSettings {
             resultEndpoints: resultEndpoints.map { .connect($0) })
         configuration.maxInFlight = maxInFlight
         configuration.drainTimeout = shutdownTimeout
+        configuration.breaker = breaker
         return configuration
     }
 }

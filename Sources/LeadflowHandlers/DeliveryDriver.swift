@@ -6,4 +6,13 @@ import LeadflowProto
 /// `DeliveryOutcome`). It is called for many dispatches at once, so it must not block its thread.
 public protocol DeliveryDriver: Sendable {
     func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome
+
+    /// The provider endpoint `dispatch` goes to, as `scheme://host:port`: the dispatches to one endpoint share a
+    /// circuit breaker. nil (the default) for a driver that sends nothing over the network, or a dispatch that
+    /// names no usable endpoint.
+    func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String?
+}
+
+extension DeliveryDriver {
+    public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? { nil }
 }

@@ -35,6 +35,8 @@ public enum DeliveryErrorClass: String, Sendable, Hashable, CaseIterable {
     case responseTooLarge = "response_too_large"
     /// The handler shut down before the delivery finished; it may have been delivered. Retried.
     case canceled
+    /// Not sent: the circuit breaker of the provider endpoint is open (it failed repeatedly). Snoozed.
+    case circuitOpen = "circuit_open"
     /// Anything else (a libcurl error without a better class, an unexpected status). Retried.
     case other
 }

@@ -6,6 +6,9 @@ public enum DeliveryOutcome: Sendable, Hashable {
     case retry(DeliveryFailure, after: Duration? = nil)
     /// Failed in a way that retrying cannot fix (an invalid recipient, a 4xx): the action is dead.
     case failedPermanently(DeliveryFailure)
+    /// Not attempted now (the provider endpoint's circuit breaker is open): due again after `after`, without
+    /// using up an attempt. `reason` says why, with a class such as `circuit_open`.
+    case snoozed(after: Duration, reason: DeliveryFailure)
 }
 
 /// Why a delivery failed: a stable class for metrics and alerts, and a message for people.

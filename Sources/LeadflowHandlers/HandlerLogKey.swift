@@ -11,4 +11,6 @@ enum HandlerLogKey {
     static let error = "error"
     static let reason = "reason"
     static let handlerID = "handler.id"
+    static let breakerEndpoint = "breaker.endpoint"
+    static let retryAfter = "retry_after"
 }

@@ -25,6 +25,9 @@ extension HandlerService {
         public var handlerID: String
         /// Options of both sockets (high-water marks, heartbeats, CURVE).
         public var socketOptions = SocketOptions()
+        /// The policy of the circuit breaker each provider endpoint gets (the driver names the endpoint of a
+        /// dispatch); nil: no breakers, every dispatch is sent.
+        public var breaker: CircuitBreakerPolicy? = CircuitBreakerPolicy()
 
         /// A configuration with defaults; `handlerID` defaults to `<type>@<host>:<pid>`.
         public init(actionType: ActionType, actionEndpoints: [Endpoint], resultEndpoints: [Endpoint]) {
@@ -62,6 +65,9 @@ extension HandlerService {
             }
             guard !handlerID.isEmpty else {
                 throw HandlerConfigurationError(setting: "handler.id", "cannot be empty")
+            }
+            if let problem = breaker?.problems().first {
+                throw HandlerConfigurationError(setting: "handler.breaker.\(problem.key)", problem.message)
             }
         }
 

@@ -1,3 +1,4 @@
+import Foundation
 import LeadflowBus
 import LeadflowDomain
 import LeadflowProto
@@ -6,8 +7,8 @@ import SwiftProtobuf
 
 extension HandlerService {
     /// One dispatch from envelope to result: decode (or count and skip), hand back if its lease already ended,
-    /// deliver, log, queue the result.
-    func handle(_ envelope: Envelope, outbox: ResultOutbox) async {
+    /// deliver (through the endpoint's circuit breaker, keeping the lease), log, queue the result.
+    func handle(_ envelope: Envelope, outbox: ResultOutbox, leases: LeaseKeeper) async {
         guard let (dispatch, attempt) = decode(envelope) else { return }
         var logger = self.logger
         logger[metadataKey: HandlerLogKey.actionID] = "\(dispatch.actionID)"
@@ -36,24 +37,24 @@ extension HandlerService {
                     .invalidAction,
                     "a \(dispatch.actionType) dispatch arrived on \(configuration.dispatchSubject)"))
         } else {
-            outcome = await driver.deliver(dispatch)
+            let lease = LeaseKeeper.lease(
+                for: dispatch, attempt: attempt, traceparent: traceparent, now: started, date: Date())
+            outcome = await deliverGuarded(dispatch, lease: lease, leases: leases, logger: logger)
         }
         let duration = clock.now - started
         record(outcome, logger: logger)
 
         let result = outcome.actionResult(
             actionID: dispatch.actionID, attempt: attempt, duration: duration, handlerID: configuration.handlerID)
-        queue(result, attempt: attempt, traceparent: traceparent, in: outbox, logger: logger)
+        queue(result, traceparent: traceparent, outbox: outbox, logger: logger)
     }
 
-    /// Puts `result` in the outbox as a `result.<type>` envelope carrying the attempt and the dispatch's trace.
-    func queue(
-        _ result: Leadflow_V1_ActionResult, attempt: UInt32, traceparent: String?, in outbox: ResultOutbox,
-        logger: Logger? = nil
-    ) {
+    /// Puts `result` in the outbox as a `result.<type>` envelope with the `Leadflow-Attempt` (the result's) and
+    /// `Traceparent` (the dispatch's) headers.
+    func queue(_ result: Leadflow_V1_ActionResult, traceparent: String?, outbox: ResultOutbox, logger: Logger? = nil) {
         do {
             var headers = Headers()
-            try headers.append(Headers.Name.attempt, "\(attempt)")
+            try headers.append(Headers.Name.attempt, "\(result.attempt)")
             if let traceparent { try headers.append(Headers.Name.traceparent, traceparent) }
             outbox.add(try Envelope(subject: Subject(configuration.resultSubject), message: result, headers: headers))
         } catch {
@@ -102,6 +103,7 @@ extension HandlerService {
             case .succeeded: statistics.delivered += 1
             case .retry: statistics.retried += 1
             case .failedPermanently: statistics.failed += 1
+            case .snoozed: statistics.snoozed += 1
             }
         }
         switch outcome {
@@ -113,10 +115,17 @@ extension HandlerService {
             logger.info(
                 "delivery failed; will be retried",
                 metadata: Self.metadata(failure, outcome: "retry").merging(
-                    ["retry_after": "\(after.map { "\($0)" } ?? "")"], uniquingKeysWith: { $1 }))
+                    [HandlerLogKey.retryAfter: "\(after.map { "\($0)" } ?? "")"], uniquingKeysWith: { $1 }))
         case .failedPermanently(let failure):
             logger.warning(
                 "delivery failed permanently", metadata: Self.metadata(failure, outcome: "failed_permanently"))
+        case .snoozed(let after, let reason):
+            // One line per dispatch turned away would flood the log during an outage; the breaker's own lines
+            // (opened, half-open, closed) are the ones to read.
+            logger.debug(
+                "delivery snoozed",
+                metadata: Self.metadata(reason, outcome: "snoozed").merging(
+                    [HandlerLogKey.retryAfter: "\(after)"], uniquingKeysWith: { $1 }))
         }
     }
 
@@ -161,6 +170,11 @@ extension DeliveryOutcome {
             result.outcome = .failedPermanently
             result.error = failure.message
             result.errorClass = failure.errorClass.rawValue
+        case .snoozed(let after, let reason):
+            result.outcome = .snoozed
+            result.error = reason.message
+            result.errorClass = reason.errorClass.rawValue
+            result.retryAfter = Google_Protobuf_Duration(rounding: after)
         }
         return result
     }

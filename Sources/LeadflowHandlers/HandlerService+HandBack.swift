@@ -47,6 +47,6 @@ extension HandlerService {
         result.errorClass = DeliveryErrorClass.canceled.rawValue
         result.error = reason
         result.handlerID = configuration.handlerID
-        queue(result, attempt: attempt, traceparent: traceparent, in: outbox)
+        queue(result, traceparent: traceparent, outbox: outbox)
     }
 }

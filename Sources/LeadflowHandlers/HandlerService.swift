@@ -8,7 +8,9 @@ import ZeroMQ
 
 /// A handler service for one action type: pulls `action.<type>` dispatches, delivers each with its driver — many
 /// at once, up to `maxInFlight`, so a slow provider call holds up only its own lead — and pushes one
-/// `result.<type>` per dispatch, in batches.
+/// `result.<type>` per dispatch, in batches. A circuit breaker per provider endpoint snoozes dispatches while that
+/// provider keeps failing, and a delivery still running late in its lease is reported IN_PROGRESS so the
+/// scheduler extends the lease.
 ///
 /// On graceful shutdown (`shutdown()`, or the `ServiceGroup`'s signal) it stops pulling, hands back the dispatches
 /// it had taken in but not started, lets the deliveries in flight finish for at most `drainTimeout`, pushes their
@@ -22,6 +24,8 @@ public final class HandlerService: Service, Sendable {
     let pusher: BusPusher
     let counters = Mutex(HandlerStatistics())
     let gate = Mutex(Gate())
+    /// One circuit breaker per provider endpoint; nil when the configuration has none.
+    let breakers: CircuitBreakers?
 
     /// Whether a shutdown was asked for, and the pull loop it must then stop.
     struct Gate {
@@ -37,6 +41,7 @@ public final class HandlerService: Service, Sendable {
         self.logger = logger
         self.puller = puller
         self.pusher = pusher
+        breakers = configuration.breaker.map(CircuitBreakers.init(policy:))
     }
 
     /// Validates the configuration and connects both sockets; nothing is pulled before `run()`. `logger` gets
@@ -81,6 +86,7 @@ public final class HandlerService: Service, Sendable {
             ])
         let outbox = ResultOutbox()
         let sender = Task { await self.pushResults(from: outbox) }
+        let leases = LeaseKeeper { lease in self.reportInProgress(lease, outbox: outbox) }
         let slots = DeliverySlots(configuration.maxInFlight)
         let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)
         // Deliveries run in a task of their own, out of reach of the caller's cancellation until it is passed on
@@ -89,7 +95,7 @@ public final class HandlerService: Service, Sendable {
             await withDiscardingTaskGroup { group in
                 for await envelope in dispatches {
                     group.addTask {
-                        await self.handle(envelope, outbox: outbox)
+                        await self.handle(envelope, outbox: outbox, leases: leases)
                         slots.release(1)
                     }
                 }
@@ -117,6 +123,7 @@ public final class HandlerService: Service, Sendable {
         } onCancel: {
             deliveries.cancel()
         }
+        leases.close()
         outbox.finish()
         await flush(sender)
         logger.info("handler stopped", metadata: Self.metadata(statistics))
@@ -202,9 +209,10 @@ public final class HandlerService: Service, Sendable {
     static func metadata(_ statistics: HandlerStatistics) -> Logger.Metadata {
         [
             "delivered": "\(statistics.delivered)", "retried": "\(statistics.retried)",
-            "failed": "\(statistics.failed)", "undecodable": "\(statistics.undecodable)",
-            "results_lost": "\(statistics.resultsLost)", "handed_back": "\(statistics.handedBack)",
-            "expired": "\(statistics.expired)",
+            "failed": "\(statistics.failed)", "snoozed": "\(statistics.snoozed)",
+            "undecodable": "\(statistics.undecodable)", "results_lost": "\(statistics.resultsLost)",
+            "handed_back": "\(statistics.handedBack)", "expired": "\(statistics.expired)",
+            "lease_extensions": "\(statistics.leaseExtensions)", "breakers_opened": "\(statistics.breakersOpened)",
         ]
     }
 }

@@ -6,6 +6,10 @@ public struct HandlerStatistics: Sendable, Hashable {
     public var retried = 0
     /// Actions that failed permanently (`OUTCOME_FAILED_PERMANENTLY`).
     public var failed = 0
+    /// Dispatches not sent because their endpoint's circuit breaker was open (`OUTCOME_SNOOZED`).
+    public var snoozed = 0
+    /// IN_PROGRESS results pushed for deliveries still running late in their lease.
+    public var leaseExtensions = 0
     /// Messages that were not a usable dispatch (bad envelope, wrong subject, not an `ActionDispatch`, no action
     /// id); logged and skipped, with no result.
     public var undecodable = 0
@@ -20,6 +24,12 @@ public struct HandlerStatistics: Sendable, Hashable {
     /// Dispatches whose deadline (the end of their lease) had passed before they could start: not delivered,
     /// since the scheduler sends the action again; handed back like the above.
     public var expired = 0
+    /// Circuit breakers that opened: from closed, or again from half-open when a probe failed.
+    public var breakersOpened = 0
+    /// Circuit breakers that went half-open (their open interval ended and a probe was let through).
+    public var breakersHalfOpened = 0
+    /// Circuit breakers that closed again after successful probes.
+    public var breakersClosed = 0
 
     public init() {}
 }

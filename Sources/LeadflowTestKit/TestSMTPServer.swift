@@ -1,4 +1,3 @@
-import FlyingFox
 import FlyingSocks
 import Foundation
 import Synchronization
@@ -51,25 +50,12 @@ public final class TestSMTPServer: Sendable {
     public static func start(
         authMechanisms: [String] = ["PLAIN", "LOGIN"], users: [String: String] = [:]
     ) async throws -> TestSMTPServer {
-        let pool = HTTPServer.defaultPool()
-        try await pool.prepare()
-        let poolTask = Task { try await pool.run() }
-        do {
-            let socket = try Socket(domain: AF_INET, type: .stream)
-            try socket.setValue(true, for: .localAddressReuse)
-            try socket.bind(to: sockaddr_in.inet(ip4: "127.0.0.1", port: 0))
-            try socket.listen()
-            guard case .ip4(_, let port) = try socket.sockname() else { throw SocketError.unsupportedAddress }
-            let listener = try AsyncSocket(socket: socket, pool: pool)
-            let server = TestSMTPServer(
-                port: port, listener: listener, authMechanisms: authMechanisms, users: users)
-            server.tasks.withLock { $0.append(poolTask) }
-            server.acceptConnections()
-            return server
-        } catch {
-            poolTask.cancel()
-            throw error
-        }
+        let listener = try await LoopbackListener.start()
+        let server = TestSMTPServer(
+            port: listener.port, listener: listener.socket, authMechanisms: authMechanisms, users: users)
+        server.tasks.withLock { $0.append(listener.poolTask) }
+        server.acceptConnections()
+        return server
     }
 
     /// Runs `body` against a fresh server and stops the server afterwards, whether `body` throws or not.

@@ -106,4 +106,40 @@ struct ConfigValuesTests {
         let error = try #require(throws: ConfigError.self) { try ConfigFile.parse("scheduler: [unclosed", file: "bad.yaml") }
         #expect(error.description.hasPrefix("bad.yaml: not valid YAML"))
     }
+
+    @Test("each handler type has a circuit breaker with the policy's defaults, configurable under breaker.*")
+    func breakerSettings() throws {
+        let defaults = try LeadflowSettings.resolve(ConfigValues(keys: LeadflowSettings.keys))
+        #expect(defaults.handlers[.email]?.breaker == CircuitBreakerPolicy())
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys,
+            overrides: [
+                "handler.webhook.breaker.consecutive_failures": "3", "handler.webhook.breaker.failure_rate": "0.25",
+                "handler.webhook.breaker.open_duration": "90s", "handler.sms.breaker.enabled": "false",
+            ],
+            environment: ["LEADFLOW_HANDLER_WEBHOOK_BREAKER_HALF_OPEN_PROBES": "2"])
+        let settings = try LeadflowSettings.resolve(values)
+        let webhook = try #require(settings.handlers[.webhook]?.breaker)
+        #expect(webhook.consecutiveFailures == 3)
+        #expect(webhook.failureRate == 0.25)
+        #expect(webhook.openDuration == .seconds(90))
+        #expect(webhook.halfOpenProbes == 2)
+        #expect(webhook.minimumRequests == 20)
+        #expect(settings.handlers[.sms]?.breaker == nil)
+        #expect(settings.handlers[.email]?.breaker == CircuitBreakerPolicy())
+    }
+
+    @Test("bad breaker settings are reported by key")
+    func badBreakerSettings() throws {
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys,
+            overrides: [
+                "handler.email.breaker.failure_rate": "half", "handler.sms.breaker.failure_rate": "1.5",
+                "handler.webhook.breaker.half_open_probes": "0",
+            ])
+        let text = try #require(throws: ConfigError.self) { try LeadflowSettings.resolve(values) }.description
+        #expect(text.contains("--set handler.email.breaker.failure_rate: \"half\" is not a positive number"))
+        #expect(text.contains("handler.sms.breaker.failure_rate: must be above 0 and at most 1, e.g. 0.5 (got 1.5)"))
+        #expect(text.contains("--set handler.webhook.breaker.half_open_probes: 0 is out of range 1…10000"))
+    }
 }

@@ -10,12 +10,6 @@ import Testing
 
 @Suite("Handler service end to end over real ZeroMQ sockets", .timeLimit(.minutes(1)))
 struct HandlerServiceTests {
-    func webhookDriver(_ curl: CurlMulti) -> WebhookDriver {
-        var configuration = WebhookDriver.Configuration()
-        configuration.signingSecret = "secret"
-        return WebhookDriver(configuration: configuration, curl: curl)
-    }
-
     @Test func everyDispatchGetsOneResultAndAMalformedOneStopsNothing() async throws {
         try await TestHTTPServer.withServer { server in
             server.route("/ok", .init(status: 200))
@@ -220,6 +214,8 @@ struct HandlerServiceTests {
             ({ c in c.resultEndpoints = [] }, "handler.result_endpoints"),
             ({ c in c.maxInFlight = 0 }, "handler.max_in_flight"),
             ({ c in c.drainTimeout = .seconds(-1) }, "handler.drain_timeout"),
+            ({ c in c.breaker?.failureRate = 2 }, "handler.breaker.failure_rate"),
+            ({ c in c.breaker?.openDuration = .zero }, "handler.breaker.open_duration"),
         ] as [(@Sendable (inout HandlerService.Configuration) -> Void, String)])
     func configuration(change: @Sendable (inout HandlerService.Configuration) -> Void, setting: String) {
         var configuration = HandlerService.Configuration(

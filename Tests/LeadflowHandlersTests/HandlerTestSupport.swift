@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowHandlers
 import LeadflowProto
 import Logging
 import Synchronization
@@ -74,4 +75,11 @@ func withCurl<T>(_ body: (CurlMulti) async throws -> T) async throws -> T {
         await curl.shutdown()
         throw error
     }
+}
+
+/// A webhook driver on `curl` that signs with `secret`, as the service tests run it.
+func webhookDriver(_ curl: CurlMulti) -> WebhookDriver {
+    var configuration = WebhookDriver.Configuration()
+    configuration.signingSecret = "secret"
+    return WebhookDriver(configuration: configuration, curl: curl)
 }

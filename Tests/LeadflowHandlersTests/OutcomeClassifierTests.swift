@@ -14,6 +14,7 @@ struct OutcomeClassifierTests {
         case .succeeded: "succeeded"
         case .retry(let failure, _): "retry \(failure.errorClass.rawValue)"
         case .failedPermanently(let failure): "failed \(failure.errorClass.rawValue)"
+        case .snoozed(_, let reason): "snoozed \(reason.errorClass.rawValue)"
         }
     }
 
@@ -26,6 +27,10 @@ struct OutcomeClassifierTests {
             (400, "failed http_4xx"), (401, "failed http_4xx"), (403, "failed http_4xx"), (404, "failed http_4xx"),
             (409, "failed http_4xx"), (410, "failed http_4xx"), (422, "failed http_4xx"),
             (301, "failed http_3xx"), (302, "failed http_3xx"), (100, "retry other"),
+            // The edges of each range.
+            (199, "retry other"), (299, "succeeded"), (300, "failed http_3xx"), (399, "failed http_3xx"),
+            (407, "failed http_4xx"), (409, "failed http_4xx"), (499, "failed http_4xx"), (599, "retry http_5xx"),
+            (600, "retry other"),
         ])
     func httpStatus(status: Int, expected: String) {
         let outcome = OutcomeClassifier.classify(
@@ -40,6 +45,8 @@ struct OutcomeClassifierTests {
             (429, RetryAfter.seconds(30), Duration.seconds(30)),
             (503, .date(now.addingTimeInterval(120)), .seconds(120)),
             (408, .seconds(5), .seconds(5)),
+            (500, .seconds(3), .seconds(3)), (502, .date(now.addingTimeInterval(45)), .seconds(45)),
+            (429, .seconds(0), .zero),
             // A date in the past means "now", never a negative delay.
             (429, .date(now.addingTimeInterval(-60)), .zero),
         ])
@@ -50,6 +57,18 @@ struct OutcomeClassifierTests {
             return
         }
         #expect(after == expected)
+    }
+
+    @Test(
+        "a Retry-After header that is not seconds or a date leaves the delay to the scheduler",
+        arguments: ["soon", "-5", "1.5", ""])
+    func malformedRetryAfter(value: String) {
+        let request = HTTPRequest(method: .post, url: "https://api.example.com/v1/emails?token=x")
+        let response = HTTPResponse(status: 503, headers: ["Retry-After": value])
+        #expect(
+            OutcomeClassifier.classify(response, to: request, now: Self.now)
+                == .retry(
+                    DeliveryFailure(.http5xx, "HTTP 503 from POST https://api.example.com/v1/emails"), after: nil))
     }
 
     @Test("a permanent failure carries no delay, even when the response had Retry-After")
@@ -63,7 +82,9 @@ struct OutcomeClassifierTests {
         arguments: [
             (250, "2.0.0 Ok: queued as 4F2C1", "succeeded"), (251, "User not local; will forward", "succeeded"),
             (421, "4.3.2 Service not available", "retry smtp_4xx"), (451, "4.7.1 Greylisted", "retry smtp_4xx"),
-            (452, "4.2.2 Mailbox full", "retry smtp_4xx"),
+            (452, "4.2.2 Mailbox full", "retry smtp_4xx"), (454, "4.7.0 TLS not available", "retry smtp_4xx"),
+            (499, "4.0.0 Odd", "retry smtp_4xx"), (599, "5.0.0 Odd", "failed smtp_5xx"),
+            (354, "Go ahead", "retry other"),
             (550, "5.1.1 No such user", "failed smtp_5xx"), (553, "5.1.3 Bad address", "failed smtp_5xx"),
             (554, "5.7.1 Rejected", "failed smtp_5xx"), (535, "5.7.8 Bad credentials", "failed smtp_5xx"),
         ])
@@ -122,7 +143,7 @@ struct OutcomeClassifierTests {
             DeliveryErrorClass.allCases.map(\.rawValue) == [
                 "timeout", "connect", "tls", "network", "http_408", "http_429", "http_5xx", "http_3xx", "http_4xx",
                 "smtp_4xx", "smtp_5xx", "invalid_recipient", "invalid_action", "invalid_request",
-                "response_too_large", "canceled", "other",
+                "response_too_large", "canceled", "circuit_open", "other",
             ])
     }
 }

@@ -109,6 +109,30 @@ struct WebhookDriverTests {
         }
     }
 
+    @Test func aReceiverSlowerThanTheTimeoutIsRetried() async throws {
+        try await TestHTTPServer.withServer { server in
+            server.route("/hook", .init(status: 200, delay: .seconds(30)))
+            try await withCurl { curl in
+                var configuration = WebhookDriver.Configuration()
+                configuration.signingSecret = Self.secret
+                configuration.timeout = .milliseconds(300)
+                let outcome = await WebhookDriver(configuration: configuration, curl: curl)
+                    .deliver(webhookDispatch(url: server.baseURL + "/hook"))
+                #expect(OutcomeClassifierTests.summary(outcome) == "retry timeout")
+            }
+        }
+    }
+
+    @Test func aConnectionCutBeforeTheAnswerIsRetried() async throws {
+        try await TestHangUpServer.withServer { server in
+            try await withCurl { curl in
+                let outcome = await driver(curl: curl).deliver(webhookDispatch(url: server.baseURL + "/hook"))
+                #expect(OutcomeClassifierTests.summary(outcome) == "retry network", "\(outcome)")
+                #expect(server.hangUps == 1)
+            }
+        }
+    }
+
     @Test func aURLThatIsNotHTTPFailsPermanently() async throws {
         let outcome = try await withCurl { curl in
             await driver(curl: curl).deliver(webhookDispatch(url: "file:///etc/passwd"))

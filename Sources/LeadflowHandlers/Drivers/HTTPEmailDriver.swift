@@ -23,11 +23,18 @@ public struct HTTPEmailDriver: DeliveryDriver {
 
     let configuration: Configuration
     let client: ProviderClient
+    let origin: String?
 
     /// `curl` carries the requests; share one per process. `now` is the clock `Retry-After` dates are read by.
     public init(configuration: Configuration, curl: CurlMulti, now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
         client = ProviderClient(curl: curl, now: now)
+        origin = EndpointOrigin.of(configuration.endpoint.url)
+    }
+
+    /// The provider API's origin: every request goes there.
+    public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? {
+        origin
     }
 
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {

@@ -42,11 +42,18 @@ public struct SMTPEmailDriver: DeliveryDriver {
 
     let configuration: Configuration
     let client: ProviderClient
+    let origin: String?
 
     /// `curl` carries the submissions; share one per process. `now` stamps the `Date` field.
     public init(configuration: Configuration, curl: CurlMulti, now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
         client = ProviderClient(curl: curl, now: now)
+        origin = EndpointOrigin.of(configuration.url)
+    }
+
+    /// The SMTP server: every submission goes there.
+    public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? {
+        origin
     }
 
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {

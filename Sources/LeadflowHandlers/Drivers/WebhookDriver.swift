@@ -37,6 +37,12 @@ public struct WebhookDriver: DeliveryDriver {
         client = ProviderClient(curl: curl, now: now)
     }
 
+    /// The origin of the action's URL: one receiver that is down does not hold up webhooks to the others.
+    public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? {
+        guard case .webhook(let action)? = dispatch.config else { return nil }
+        return EndpointOrigin.of(action.url)
+    }
+
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
         await client.deliver(dispatch, messageIDField: nil) { dispatch throws(DeliveryFailure) in
             let webhook = try RenderedAction.webhook(dispatch)

@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import Logging
 import ServiceLifecycle
@@ -70,6 +71,9 @@ public final class HandlerService: Service, Sendable {
     }
 
     /// What the service has done so far.
+    /// The type of the actions this handler delivers.
+    public var actionType: ActionType { configuration.actionType }
+
     public var statistics: HandlerStatistics {
         counters.withLock { $0 }
     }

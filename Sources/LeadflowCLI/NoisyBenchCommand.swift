@@ -26,6 +26,9 @@ struct NoisyBenchCommand: AsyncParsableCommand {
     @Option(name: .customLong("big-in-flight"), help: "The big tenant's in-flight limit per channel.")
     var bigInFlight = 500
 
+    @Option(name: .customLong("big-rate"), help: "The big tenant's rate limit per channel, actions/s (default: none).")
+    var bigRate: Double?
+
     @Option(help: "The pipeline's actions, comma-separated: email, sms, webhook, wait:<duration>.")
     var steps = "email,wait:0s,sms"
 
@@ -37,6 +40,7 @@ struct NoisyBenchCommand: AsyncParsableCommand {
     func validate() throws {
         guard big > 0, small > 0 else { throw ValidationError("--big and --small must be positive") }
         guard bigInFlight > 0 else { throw ValidationError("--big-in-flight must be positive") }
+        if let bigRate, !(bigRate > 0) { throw ValidationError("--big-rate must be positive") }
     }
 
     func run() async throws {
@@ -48,10 +52,13 @@ struct NoisyBenchCommand: AsyncParsableCommand {
             try await LocalEngine.withRunning(settings: settings, databaseURL: url, logger: quiet) { engine in
                 let client = try await LeadflowClient.connect(
                     to: try await engine.ingestEndpoint(), context: engine.context, logger: quiet)
-                print("noisy-neighbour benchmark: \(small) leads beside \(big) (in flight ≤ \(bigInFlight)) × [\(steps)]")
+                let rate = bigRate.map { ", ≤ \($0)/s per channel" } ?? ""
+                print("noisy-neighbour benchmark: \(small) leads beside \(big) (in flight ≤ \(bigInFlight)\(rate)) × [\(steps)]")
                 let run = NoisyNeighbourRun(
                     pipeline: pipeline, bigLeads: big, smallLeads: small,
-                    bigLimits: ChannelLimits(maxInFlight: bigInFlight, ratePerSecond: 10_000_000, burst: 10_000_000))
+                    bigLimits: ChannelLimits(
+                        maxInFlight: bigInFlight, ratePerSecond: bigRate ?? 10_000_000,
+                        burst: bigRate.map { max(1, Int($0)) } ?? 10_000_000))
                 let report = await Result(catching: { try await run.run(engine: engine, client: client, context: engine.context) })
                 await client.close()
                 print(try report.get().summary)

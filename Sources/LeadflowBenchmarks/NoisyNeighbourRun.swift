@@ -40,12 +40,24 @@ public struct NoisyNeighbourRun: Sendable {
             func ratio(_ flooded: Duration, _ alone: Duration) -> String {
                 alone > .zero ? String(format: "%.2fx", flooded.seconds / alone.seconds) : "-"
             }
+            func row(_ name: String, _ cells: [String]) -> String {
+                name.padding(toLength: 30, withPad: " ", startingAt: 0)
+                    + cells.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined()
+            }
             return [
-                "small tenant (\(alone.leads) leads)   step lag p50      p99        enroll → first p99",
-                "  alone                        \(ms(alone.stepLagP50))   \(ms(alone.stepLagP99))   \(ms(alone.enrollToFirstP99UnderLoad))",
-                "  beside the big import        \(ms(flooded.stepLagP50))   \(ms(flooded.stepLagP99))   \(ms(flooded.enrollToFirstP99UnderLoad))",
-                "  flooded / alone              \(ratio(flooded.stepLagP50, alone.stepLagP50))   \(ratio(flooded.stepLagP99, alone.stepLagP99))   \(ratio(flooded.enrollToFirstP99UnderLoad, alone.enrollToFirstP99UnderLoad))",
-                "big tenant: \(bigActions) actions in \(ms(bigWallTime)); \(bigDoneWhenSmallFinished) of them done when the small tenant finished",
+                row("small tenant (\(alone.leads) leads)", ["step p50", "step p99", "enroll → first p99"]),
+                row("  alone", [ms(alone.stepLagP50), ms(alone.stepLagP99), ms(alone.enrollToFirstP99UnderLoad)]),
+                row(
+                    "  beside the big import",
+                    [ms(flooded.stepLagP50), ms(flooded.stepLagP99), ms(flooded.enrollToFirstP99UnderLoad)]),
+                row(
+                    "  flooded / alone",
+                    [
+                        ratio(flooded.stepLagP50, alone.stepLagP50), ratio(flooded.stepLagP99, alone.stepLagP99),
+                        ratio(flooded.enrollToFirstP99UnderLoad, alone.enrollToFirstP99UnderLoad),
+                    ]),
+                "big tenant: \(bigActions) actions in \(ms(bigWallTime)); "
+                    + "\(bigDoneWhenSmallFinished) of them done when the small tenant finished",
                 "claims: \(claims), mean \(ms(meanClaim)), longest \(ms(longestClaim))",
             ].joined(separator: "\n")
         }

@@ -142,7 +142,8 @@ public final class SchedulerService: Service, Sendable {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
             let claim: WorkQueue.Claim
             do {
-                let limit = competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
+                let limit =
+                    competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
                 claim = try await claimOnce(limit: limit, excluding: excluded)
                 competing = claim.organizations > 1
                 failures = 0
@@ -158,7 +159,8 @@ public final class SchedulerService: Service, Sendable {
             if progressed && excluded.isEmpty { continue }
             // Sleep until the next due time or token, at most the idle interval; briefly while a type is
             // saturated, to look again once its queue drains. NOTIFY and results ring the doorbell sooner.
-            let wait = excluded.isEmpty ? min(configuration.idleInterval, claim.wakeIn ?? configuration.idleInterval) : .milliseconds(20)
+            let idle = configuration.idleInterval
+            let wait = excluded.isEmpty ? min(idle, claim.wakeIn ?? idle) : .milliseconds(20)
             await doorbell.wait(timeout: wait)
         }
     }
@@ -251,7 +253,8 @@ public final class SchedulerService: Service, Sendable {
             for envelope in batch {
                 do {
                     // Handlers push on `result.<type>`.
-                    let type = envelope.subject.string.split(separator: ".").last.flatMap { ActionType(rawValue: String($0)) }
+                    let type = envelope.subject.string.split(separator: ".").last
+                        .flatMap { ActionType(rawValue: String($0)) }
                     outcomes.append(
                         ActionOutcome(
                             try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retryPolicy(for: type)))

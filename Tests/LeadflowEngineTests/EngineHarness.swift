@@ -111,14 +111,10 @@ struct EngineHarness: Sendable {
     func waitUntil(
         _ description: String, timeout: Duration = .seconds(60), _ condition: @Sendable (PostgresConnection) async throws -> Bool
     ) async throws {
-        let clock = ContinuousClock()
-        let deadline = clock.now + timeout
-        while clock.now < deadline {
-            if try await database.withConnection({ try await condition($0) }) { return }
-            try await Task.sleep(for: .milliseconds(20))
+        let database = database
+        try await eventually(description, timeout: timeout) {
+            try await database.withConnection { try await condition($0) }
         }
-        Issue.record("timed out waiting until \(description)")
-        throw CancellationError()
     }
 
     func count(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> Int {

@@ -72,7 +72,7 @@ struct LocalEngineTests {
                 #expect(Set(received.values.compactMap { $0.header("Idempotency-Key") }).count == 10)
 
                 let database = engine.database
-                try await waitUntil { try await database.query(
+                try await eventually("the leads are done") { try await database.query(
                     "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 10 }
 
                 // A provider that keeps answering 503: three attempts, one idempotency key, then a dead letter.
@@ -88,7 +88,7 @@ struct LocalEngineTests {
                     $0.externalID = "crm-0"
                     $0.pipeline = "flaky"
                 })
-                try await waitUntil { try await database.query(
+                try await eventually("the leads are done") { try await database.query(
                     "SELECT count(*) FROM lead_stage_actions WHERE status = 'dead'").scalar(Int.self) == 1 }
                 let attempts = server.recordedRequests.filter { $0.path == "/hooks/flaky" }
                 #expect(attempts.count == 3)
@@ -101,14 +101,5 @@ struct LocalEngineTests {
                 try await running.value
             }
         }
-    }
-
-    func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("condition not met in 30 s")
     }
 }

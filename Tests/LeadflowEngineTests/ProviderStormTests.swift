@@ -20,7 +20,7 @@ struct ProviderStormTests {
             server.route("/hooks/storm", method: "POST", .init(status: 500, text: "down"))
             try await Self.enroll(["a", "b", "c", "d"], pipeline: "storm", path: "/hooks/storm", client: client, server: server)
             let database = engine.database
-            try await Self.waitUntil { try await Self.count("status = 'dead'", database) == 4 }
+            try await eventually("all four are dead") { try await Self.count("status = 'dead'", database) == 4 }
 
             let storm = server.recordedRequests.filter { $0.path == "/hooks/storm" }
             #expect(storm.count == 12, "three real attempts per action; a snooze never reaches the provider")
@@ -37,7 +37,7 @@ struct ProviderStormTests {
                 return try DeadLetters.replay(.matching(DeadLetterFilter(org: "acme")), events: &events, on: connection)
             }
             #expect(report.applied.count == 4)
-            try await Self.waitUntil { try await Self.count("status = 'succeeded'", database) == 4 }
+            try await eventually("all four succeeded") { try await Self.count("status = 'succeeded'", database) == 4 }
             #expect(webhook.statistics.breakersClosed >= 1, "a successful probe closed it")
             let keys = server.recordedRequests.filter { $0.path == "/hooks/storm" }.compactMap { $0.header("Idempotency-Key") }
             #expect(Set(keys).count == 4, "every attempt of an action, replay included, carries its one key")
@@ -62,7 +62,7 @@ struct ProviderStormTests {
             let gap = arrivals[1] - arrivals[0]
             #expect(gap >= .milliseconds(900), "the retry came \(gap) after the 429; the retry base is 20 ms")
             let database = engine.database
-            try await Self.waitUntil { try await Self.count("status = 'succeeded'", database) == 1 }
+            try await eventually("the busy lead succeeded") { try await Self.count("status = 'succeeded'", database) == 1 }
             let attempts = try await database.query("SELECT attempts FROM lead_stage_actions").scalar(Int.self)
             #expect(attempts == 3 || attempts == 2, "the 429s used attempts; got \(attempts ?? 0)")
         }
@@ -120,15 +120,5 @@ struct ProviderStormTests {
 
     static func count(_ condition: String, _ database: PostgresClient) async throws -> Int {
         try await database.query("SELECT count(*) FROM lead_stage_actions WHERE \(condition)").scalar(Int.self) ?? 0
-    }
-
-    static func waitUntil(_ condition: @Sendable () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(60)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        Issue.record("condition not met in 60 s")
-        throw CancellationError()
     }
 }

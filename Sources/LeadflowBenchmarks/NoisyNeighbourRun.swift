@@ -42,7 +42,7 @@ public struct NoisyNeighbourRun: Sendable {
             }
             func row(_ name: String, _ cells: [String]) -> String {
                 name.padding(toLength: 30, withPad: " ", startingAt: 0)
-                    + cells.map { $0.padding(toLength: 12, withPad: " ", startingAt: 0) }.joined()
+                    + cells.map { $0.padding(toLength: max(12, $0.count + 2), withPad: " ", startingAt: 0) }.joined()
             }
             return [
                 row("small tenant (\(alone.leads) leads)", ["step p50", "step p99", "enroll → first p99"]),

@@ -100,7 +100,8 @@ public struct NoisyNeighbourRun: Sendable {
         return report
     }
 
-    static func done(org: String, _ database: PostgresClient) async throws -> Int {
+    /// The organization's succeeded actions.
+    public static func done(org: String, _ database: PostgresClient) async throws -> Int {
         try await database.query(
             "SELECT count(*) FROM lead_stage_actions WHERE org_id = $1 AND status = 'succeeded'", [org]
         ).scalar(Int.self) ?? 0

@@ -101,14 +101,12 @@ enum OrgChannels {
         }
     }
 
+    /// Runs `body` in one transaction on the database the options name; limit mistakes become plain errors.
     static func withDatabase<T: Sendable>(
         _ options: DatabaseOptions, _ body: @escaping @Sendable (isolated PostgresConnection) throws -> T
     ) async throws -> T {
-        guard let url = options.resolved else {
-            throw CLIError("no database: pass --database-url or set DATABASE_URL")
-        }
         do {
-            return try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+            return try await options.withConnection(logger: CLILogging.logger("org")) { connection in
                 try await connection.withTransaction(body)
             }
         } catch let failure as OrganizationLimits.Failure {

@@ -55,7 +55,9 @@ struct NoisyNeighbourTests {
                 let watching = Task { try await inFlight.watch() }
                 defer { watching.cancel() }
                 // The small tenant arrives once the big backlog is draining.
-                try await eventually("the big backlog drains", timeout: .seconds(60)) { try await Self.completed(org: "big", database) > 0 }
+                try await eventually("the big backlog drains", timeout: .seconds(60)) {
+                    try await NoisyNeighbourRun.done(org: "big", database) > 0
+                }
                 for index in 0..<100 { _ = try await client.upsertLead(org: "small", .with {
                         $0.externalID = "s-\(index)"
                         $0.email = "s-\(index)@small.test"
@@ -68,13 +70,17 @@ struct NoisyNeighbourTests {
                 })
                 #expect(outcomes.allSatisfy { if case .success = $0 { true } else { false } })
 
-                try await eventually("the small tenant is done", timeout: .seconds(120)) { try await Self.completed(org: "small", database) == 100 }
-                let bigDoneWhenSmallFinished = try await Self.completed(org: "big", database)
+                try await eventually("the small tenant is done", timeout: .seconds(120)) {
+                    try await NoisyNeighbourRun.done(org: "small", database) == 100
+                }
+                let bigDoneWhenSmallFinished = try await NoisyNeighbourRun.done(org: "big", database)
                 #expect(
                     bigDoneWhenSmallFinished < Self.bigLeads / 2,
                     "the small tenant finished only after \(bigDoneWhenSmallFinished) of the big tenant's actions")
 
-                try await eventually("the big tenant is done", timeout: .seconds(300)) { try await Self.completed(org: "big", database) == Self.bigLeads }
+                try await eventually("the big tenant is done", timeout: .seconds(300)) {
+                    try await NoisyNeighbourRun.done(org: "big", database) == Self.bigLeads
+                }
                 watching.cancel()
                 let observed = inFlight.maximum
                 #expect(observed <= Self.bigInFlight, "the big tenant had \(observed) actions in flight")
@@ -82,12 +88,6 @@ struct NoisyNeighbourTests {
                 await client.close()
             }
         }
-    }
-
-    static func completed(org: String, _ database: PostgresClient) async throws -> Int {
-        try await database.query(
-            "SELECT count(*) FROM lead_stage_actions WHERE org_id = $1 AND status = 'succeeded'", [org]
-        ).scalar(Int.self) ?? 0
     }
 }
 

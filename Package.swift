@@ -28,6 +28,9 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: C system libraries
@@ -70,6 +73,34 @@ let package = Package(
             name: "LeadflowPipeline",
             dependencies: [
                 "LeadflowDomain", "LeadflowProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Yams", package: "Yams"),
+            ]),
+
+        // MARK: Observability
+        // Instrumentation every service emits: swift-metrics and swift-distributed-tracing backends that publish
+        // `metrics.<component>.<operation>` measurements on the bus without ever blocking the caller.
+        .target(
+            name: "LeadflowTelemetry",
+            dependencies: [
+                "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+        // The collector: percentiles, counters and gauges from `metrics.>`, alert rules with hysteresis, JSON breach
+        // logs, Alertmanager webhooks, `alert.>` on the bus, and the HTTP endpoint (`/metrics`, `/healthz`, `/alerts`).
+        .target(
+            name: "LeadflowCollector",
+            dependencies: [
+                "Curl", "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
             ]),

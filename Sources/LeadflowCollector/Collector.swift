@@ -1,0 +1,2 @@
+/// The metrics collector: see docs/observability.md.
+public enum Collector {}

@@ -1,0 +1,2 @@
+/// Instrumentation for Leadflow's services: see docs/observability.md.
+public enum Telemetry {}

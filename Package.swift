@@ -96,9 +96,10 @@ let package = Package(
         .target(
             name: "LeadflowCollector",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
+                .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -203,7 +204,7 @@ let package = Package(
         .target(
             name: "LeadflowTestKit",
             dependencies: [
-                "Postgres", "PostgresServer",
+                "Curl", "Postgres", "PostgresServer",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
@@ -260,6 +261,7 @@ let package = Package(
             dependencies: [
                 "LeadflowPipeline", "LeadflowProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        .testTarget(name: "LeadflowCollectorTests", dependencies: ["LeadflowCollector", "LeadflowTestKit"]),
         .testTarget(
             name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
     ],

@@ -31,7 +31,7 @@ final class FaultRun: Sendable {
     let database: PostgresClient
     /// `--set key=value` settings every service process gets.
     let settings: [String: String]
-    private let processes = Mutex<[LeadflowProcess]>([])
+    private let processes = Mutex<[ChildProcess]>([])
     private let clients = Mutex<[LeadflowClient]>([])
     private let failed = Atomic<Bool>(false)
 
@@ -122,9 +122,9 @@ final class FaultRun: Sendable {
 
     /// Starts `leadflow <command…>` with the run's settings; its output goes to `<name>.log`.
     @discardableResult
-    func start(_ name: String, _ command: [String]) throws -> LeadflowProcess {
+    func start(_ name: String, _ command: [String]) throws -> ChildProcess {
         let assignments = settings.sorted { $0.key < $1.key }.flatMap { ["--set", "\($0.key)=\($0.value)"] }
-        let process = try LeadflowProcess(
+        let process = try ChildProcess(
             name: name, arguments: command + assignments + ["--database-url", databaseURL],
             logPath: "\(folder)/\(name).log", environment: ["LEADFLOW_LOG_LEVEL": "info"])
         processes.withLock { $0.append(process) }
@@ -132,15 +132,15 @@ final class FaultRun: Sendable {
     }
 
     @discardableResult
-    func startWebhookHandler(_ name: String) throws -> LeadflowProcess {
+    func startWebhookHandler(_ name: String) throws -> ChildProcess {
         try start(name, ["handler", "webhook"])
     }
 
     /// The services of a run and a client of its ingest.
     struct Services {
-        let ingest: LeadflowProcess
-        let scheduler: LeadflowProcess
-        let handlers: [LeadflowProcess]
+        let ingest: ChildProcess
+        let scheduler: ChildProcess
+        let handlers: [ChildProcess]
         let client: LeadflowClient
     }
 
@@ -156,7 +156,7 @@ final class FaultRun: Sendable {
 
     /// Sends SIGTERM to `process`, waits up to 20 s for it to end, checks that it exited 0, and returns how long
     /// it took.
-    func terminate(_ process: LeadflowProcess, sourceLocation: SourceLocation = #_sourceLocation) async -> Duration {
+    func terminate(_ process: ChildProcess, sourceLocation: SourceLocation = #_sourceLocation) async -> Duration {
         let clock = ContinuousClock()
         let signalled = clock.now
         process.send(SIGTERM)

@@ -1,15 +1,15 @@
 import Foundation
 import Synchronization
 
-/// One running `leadflow` child process: stdout and stderr go to a log file, and its exit is awaited on a
-/// thread of its own, never on the cooperative pool.
-final class LeadflowProcess: Sendable {
+/// One running child process (a `leadflow` service, Alertmanager…): stdout and stderr go to a log file, and its
+/// exit is awaited on a thread of its own, never on the cooperative pool.
+public final class ChildProcess: Sendable {
     /// How the process ended.
-    enum Termination: Sendable, Equatable, CustomStringConvertible {
+    public enum Termination: Sendable, Equatable, CustomStringConvertible {
         case exited(Int32)
         case signalled(Int32)
 
-        var description: String {
+        public var description: String {
             switch self {
             case .exited(let status): "exit status \(status)"
             case .signalled(let signal): "killed by signal \(signal)"
@@ -23,27 +23,37 @@ final class LeadflowProcess: Sendable {
         var nextWaiter = 0
     }
 
-    let name: String
-    let logPath: String
-    let pid: Int32
+    public let name: String
+    public let logPath: String
+    public let pid: Int32
     private let state = Mutex(State())
 
-    /// The built executable, beside the test bundle (`swift build` / `swift test` put it there).
-    static var executable: String {
+    /// What went wrong starting a process.
+    public struct StartError: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// The built `leadflow` executable, beside the test bundle (`swift build` / `swift test` put it there).
+    public static var leadflowExecutable: String {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("leadflow").path
     }
 
-    /// Starts `leadflow arguments…` with its output in `logPath`.
-    init(name: String, arguments: [String], logPath: String, environment: [String: String] = [:]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
-            throw FaultTestError("\(Self.executable) is missing: build the leadflow product first")
+    /// Starts `executable arguments…` with its output in `logPath`. The test process's `DATABASE_URL` is not
+    /// passed on (children are told their database explicitly); `environment` adds to the rest.
+    public init(
+        name: String, executable: String = ChildProcess.leadflowExecutable, arguments: [String], logPath: String,
+        environment: [String: String] = [:]
+    ) throws {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw StartError(description: "\(executable) is missing or not executable")
         }
         _ = FileManager.default.createFile(atPath: logPath, contents: nil)
-        guard let log = FileHandle(forWritingAtPath: logPath) else { throw FaultTestError("cannot write \(logPath)") }
+        guard let log = FileHandle(forWritingAtPath: logPath) else {
+            throw StartError(description: "cannot write \(logPath)")
+        }
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        // Every child is told its database with --database-url; the test process's own must not leak in.
         var inherited = ProcessInfo.processInfo.environment
         inherited.removeValue(forKey: "DATABASE_URL")
         process.environment = inherited.merging(environment) { _, new in new }
@@ -75,15 +85,15 @@ final class LeadflowProcess: Sendable {
     }
 
     /// How it ended, or `nil` while it runs.
-    var termination: Termination? { state.withLock { $0.termination } }
+    public var termination: Termination? { state.withLock { $0.termination } }
 
     /// Sends `signal` (e.g. `SIGKILL`, `SIGTERM`) unless the process has already ended.
-    func send(_ signal: Int32) {
+    public func send(_ signal: Int32) {
         if termination == nil { kill(pid, signal) }
     }
 
     /// Waits until the process ends, for at most `timeout`; `nil` when it still runs.
-    func waitForExit(timeout: Duration) async -> Termination? {
+    public func waitForExit(timeout: Duration) async -> Termination? {
         await withTaskGroup(of: Termination?.self) { group in
             group.addTask { await self.exit() }
             group.addTask {
@@ -119,10 +129,10 @@ final class LeadflowProcess: Sendable {
     }
 
     /// The process's whole output so far.
-    var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
 
     /// The last `count` lines of its output, for failure reports.
-    func tail(_ count: Int = 30) -> String {
+    public func tail(_ count: Int = 30) -> String {
         output.split(separator: "\n", omittingEmptySubsequences: false).suffix(count).joined(separator: "\n")
     }
 }

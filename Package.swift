@@ -261,7 +261,9 @@ let package = Package(
             dependencies: [
                 "LeadflowPipeline", "LeadflowProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
-        .testTarget(name: "LeadflowCollectorTests", dependencies: ["LeadflowCollector", "LeadflowTestKit"]),
+        .testTarget(
+            name: "LeadflowCollectorTests",
+            dependencies: ["LeadflowCollector", "LeadflowDomain", "LeadflowTestKit", .product(name: "Logging", package: "swift-log")]),
         .testTarget(
             name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
     ],

@@ -12,6 +12,13 @@ import Synchronization
 public final class AlertmanagerNotifier: Sendable {
     /// What the notifier has done since it started.
     public struct Statistics: Sendable, Hashable {
+        public init(sent: Int = 0, retried: Int = 0, failed: Int = 0, dropped: Int = 0) {
+            self.sent = sent
+            self.retried = retried
+            self.failed = failed
+            self.dropped = dropped
+        }
+
         /// Notifications every URL accepted.
         public var sent = 0
         /// Attempts that failed and were retried.

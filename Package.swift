@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "LeadflowConfig",
             dependencies: [
-                "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
+                "LeadflowCollector", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
                 .product(name: "Yams", package: "Yams"),
             ]),
 

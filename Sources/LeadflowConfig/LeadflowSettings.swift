@@ -1,3 +1,4 @@
+import LeadflowCollector
 import LeadflowDomain
 import LeadflowIngest
 import LeadflowScheduler
@@ -12,6 +13,8 @@ public struct LeadflowSettings: Sendable {
     public var handlers: [ActionType: HandlerSettings]
     /// How long a service drains on SIGTERM/SIGINT before what is still running is cancelled.
     public var shutdownTimeout: Duration
+    /// `collector.*`: where the collector listens and sends alerts.
+    public var collector: CollectorConfiguration
 
     /// Every key the file, the environment and `--set` accept.
     public static let keys: [ConfigKey] = [
@@ -46,7 +49,7 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
         ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
         ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
-    ] + HandlerSettings.keys
+    ] + HandlerSettings.keys + CollectorSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
     public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {
@@ -95,10 +98,11 @@ public struct LeadflowSettings: Sendable {
         if shutdownTimeout > .seconds(3600) {
             values.report(["service.shutdown_timeout must be at most 1h (got \(shutdownTimeout))"])
         }
+        let collector = CollectorSettings.resolve(&values)
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers,
-            shutdownTimeout: shutdownTimeout)
+            shutdownTimeout: shutdownTimeout, collector: collector)
     }
 
     /// The settings table for `--help`: key, default, environment variable.

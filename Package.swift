@@ -263,7 +263,11 @@ let package = Package(
             ]),
         .testTarget(
             name: "LeadflowCollectorTests",
-            dependencies: ["LeadflowCollector", "LeadflowDomain", "LeadflowTestKit", .product(name: "Logging", package: "swift-log")]),
+            dependencies: [
+                "Curl", "LeadflowBus", "LeadflowCollector", "LeadflowDomain", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
         .testTarget(
             name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
     ],

@@ -56,6 +56,9 @@ public final class BusSubscriber: Sendable {
     /// Waits for at least one envelope and returns up to `max` already received.
     public func nextBatch(max: Int) async -> [Envelope] { await reader.nextBatch(max: max) }
 
+    /// The endpoint last bound (a `tcp://…:*` port resolved).
+    public func boundEndpoint() async throws -> String { try await loop.perform { try $0.lastEndpoint } }
+
     public var statistics: BusStatistics { counters.snapshot }
 
     public func close() async { await loop.close(drainTimeout: .zero) }

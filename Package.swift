@@ -192,7 +192,7 @@ let package = Package(
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "LeadflowBenchmarks", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
+                "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
                 "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler", "LeadflowStore", "Postgres",
                 "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -219,8 +219,9 @@ let package = Package(
         .testTarget(
             name: "LeadflowCLITests",
             dependencies: [
-                "LeadflowCLI", "LeadflowIngest", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowIngest", "LeadflowProto", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         // Fault injection against real `leadflow` processes: SIGKILL, SIGTERM, a PostgreSQL restart.
         .testTarget(

@@ -1,6 +1,7 @@
 /// A condition a test waited for did not come true in time.
 public struct TimedOut: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Polls `condition` every 20 ms until it holds; throws ``TimedOut`` naming `description` when `timeout` passes

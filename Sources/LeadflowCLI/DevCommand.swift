@@ -3,11 +3,13 @@ import Dispatch
 import Foundation
 import LeadflowBenchmarks
 import LeadflowClient
+import LeadflowCollector
 import LeadflowConfig
 import LeadflowEngine
 import LeadflowPipeline
 import LeadflowStore
 import Logging
+import ZeroMQ
 
 /// `leadflow dev`: every service in one process, with a private PostgreSQL unless a database is given.
 struct DevCommand: AsyncParsableCommand {
@@ -37,6 +39,12 @@ struct DevCommand: AsyncParsableCommand {
     @Option(help: "The demo's pipeline file.")
     var demoPipeline = "examples/pipelines/three-step.yaml"
 
+    @Flag(inversion: .prefixedNo, help: "Run the metrics collector too (collector.* settings; `leadflow top` reads it).")
+    var collector = true
+
+    @Option(help: "Where the collector's JSON lines go with --demo, which owns the terminal (default: .leadflow/collector.log).")
+    var demoCollectorLog = ".leadflow/collector.log"
+
     func validate() throws {
         if let demo, !(1...10_000_000).contains(demo) { throw ValidationError("--demo takes 1…10000000 leads") }
     }
@@ -54,6 +62,37 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     private func runEngine(settings: LeadflowSettings, url: String, logger: Logger) async throws {
+        guard collector else { return try await runServices(settings: settings, url: url, logger: logger) }
+        let context = try ZMQContext()
+        defer { context.shutdown() }
+        let collector = try await startCollector(settings: settings, context: context)
+        print("leadflow dev: collector at http://\(settings.collector.httpAddress) (leadflow top)")
+        let running = Task { try await collector.run() }
+        let result = await Result(catching: { try await runServices(settings: settings, url: url, logger: logger) })
+        running.cancel()
+        _ = await running.result
+        try result.get()
+    }
+
+    private func startCollector(settings: LeadflowSettings, context: ZMQContext) async throws -> CollectorService {
+        var lines = LineSink.standardOutput()
+        if let path = settings.collector.logFile ?? (demo == nil ? nil : demoCollectorLog) {
+            let folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            do { lines = try LineSink.file(path) } catch {
+                throw CLIError("collector log \(path): cannot append to it (\(error.localizedDescription))")
+            }
+        }
+        do {
+            return try await CollectorService.start(
+                configuration: settings.collector, rules: try CollectorCommand.rules(settings.collector.rulesFile),
+                context: context, lines: lines, logger: CLILogging.logger("collector"))
+        } catch let error as ZMQError {
+            throw CLIError("the collector cannot start (\(error)); another collector may hold \(settings.collector.metricsEndpoint) — stop it or run with --no-collector")
+        }
+    }
+
+    private func runServices(settings: LeadflowSettings, url: String, logger: Logger) async throws {
         var engineLogger = CLILogging.logger("engine")
         // The demo's progress bar is the output; one log line per delivery would bury it.
         if demo != nil { engineLogger.logLevel = .warning }

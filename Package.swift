@@ -262,6 +262,12 @@ let package = Package(
             ]),
         .testTarget(
             name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
+        // The collector's pure core: windows, rules, hysteresis, encoders (promtool checks the exposition).
+        .testTarget(
+            name: "LeadflowCollectorTests",
+            dependencies: [
+                "LeadflowCollector", "LeadflowProto", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -46,7 +46,13 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
         ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
         ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
-    ] + HandlerSettings.keys
+    ] + HandlerSettings.keys + [
+        ConfigKey("collector.window", "60s", "sliding window of the collector's percentiles, error rates and N+1 fits"),
+        ConfigKey("collector.window_slots", "6", "sub-windows of collector.window; the window moves on by window / slots"),
+        ConfigKey(
+            "collector.max_series", "10000",
+            "most series the collector holds; measurements of further series are counted as dropped_series"),
+    ]
 
     /// Resolves and validates every setting; the error lists every problem.
     public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {

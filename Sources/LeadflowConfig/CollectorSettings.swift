@@ -13,6 +13,9 @@ enum CollectorSettings {
             ConfigKey("collector.evaluate_interval", "5s", "how often the alert rules are evaluated"),
             ConfigKey("collector.alertmanager_repeat", "60s", "how often firing alerts are posted again (Alertmanager resolves silent ones)"),
             ConfigKey("collector.alertmanager_attempts", "\(defaults.alertmanagerAttempts)", "attempts per Alertmanager post before it is dropped"),
+            ConfigKey("collector.window", "60s", "sliding window of the collector's percentiles, error rates and N+1 fits"),
+            ConfigKey("collector.window_slots", "6", "sub-windows of collector.window; the window moves on by window / slots"),
+            ConfigKey("collector.max_series", "10000", "most series the collector holds; measurements of further series are counted as dropped_series"),
             ConfigKey("collector.log_file", "", "file the JSON log lines (slow operations, alerts) are appended to (empty: standard output)"),
         ]
     }()
@@ -28,6 +31,11 @@ enum CollectorSettings {
         collector.alertmanagerRepeatInterval = values.duration("collector.alertmanager_repeat")
         collector.alertmanagerAttempts = values.int("collector.alertmanager_attempts", in: 1...100)
         collector.logFile = values.string("collector.log_file")
+        let window = values.duration("collector.window")
+        collector.store.window = Double(window.components.seconds) + Double(window.components.attoseconds) / 1e18
+        collector.store.windowSlots = values.int("collector.window_slots", in: 1...3_600)
+        collector.store.maxSeries = values.int("collector.max_series", in: 1...10_000_000)
+        values.report(collector.store.problems.map { "collector: \($0)" })
         values.report(collector.problems())
         return collector
     }

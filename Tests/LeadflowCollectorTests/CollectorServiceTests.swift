@@ -76,13 +76,12 @@ struct CollectorServiceTests {
             configuration.httpAddress = "127.0.0.1:0"
             configuration.alertmanagerURLs = [alertmanager.baseURL]
             configuration.evaluateInterval = .milliseconds(50)
-            var store = MetricsStoreConfiguration()
-            store.window = 3
-            store.windowSlots = 3
+            configuration.store.window = 3
+            configuration.store.windowSlots = 3
             let lines = Lines()
             let collector = try await CollectorService.start(
                 configuration: configuration, rules: try RuleFileDecoder().decode(yaml: Self.rules, file: "test.yaml"),
-                store: store, context: context, lines: lines.sink, logger: Logger(label: "collector"))
+                context: context, lines: lines.sink, logger: Logger(label: "collector"))
             let running = Task { try await collector.run() }
             let alerts = try await BusSubscriber.start(
                 context: context, name: "test.alerts", endpoints: [.connect("inproc://alerts-\(id)")],

@@ -14,11 +14,17 @@ public struct CumulativeHistogram: Sendable, Hashable {
     public private(set) var count: UInt64 = 0
     /// Sum of the observations in seconds.
     public private(set) var sum: Double = 0
+    /// The spans' `item_count`s summed.
+    public private(set) var items: UInt64 = 0
+    /// The spans' `db_queries` summed.
+    public private(set) var dbQueries: UInt64 = 0
 
     public init() {}
 
-    mutating func record(microseconds: UInt64) {
+    mutating func record(microseconds: UInt64, items: UInt64 = 0, dbQueries: UInt64 = 0) {
         count &+= 1
+        self.items &+= items
+        self.dbQueries &+= dbQueries
         sum += Double(microseconds) / 1_000_000
         // Every bucket whose bound is at or above the value counts it: cumulative by construction.
         for index in Self.boundsMicroseconds.indices.reversed() {

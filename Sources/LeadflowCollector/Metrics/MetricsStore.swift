@@ -116,7 +116,8 @@ public struct MetricsStore: Sendable {
         let pair =
             measurement.itemCount > 0 ? ItemQueries(items: measurement.itemCount, queries: measurement.dbQueries) : nil
         spans[key]!.window.record(microseconds: microseconds, outcome: outcome, pair: pair, at: time)
-        spans[key]!.cumulative.record(microseconds: microseconds)
+        spans[key]!.cumulative.record(
+            microseconds: microseconds, items: measurement.itemCount, dbQueries: UInt64(measurement.dbQueries))
         spans[key]!.cumulativeOutcomes[outcome, default: 0] += 1
         return .recorded
     }

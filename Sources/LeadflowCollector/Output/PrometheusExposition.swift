@@ -1,13 +1,23 @@
 /// Renders a snapshot in the Prometheus text exposition format 0.0.4, for `/metrics`.
 ///
-/// Span series become histograms `leadflow_<component>_<operation>_seconds` (cumulative since the collector
-/// started, fixed buckets from 1 ms to 10 s) with a counter `…_outcomes_total{outcome}`; counters become
-/// `leadflow_<component>_<operation>_total`, gauges `leadflow_<component>_<operation>`, with the series'
-/// dimensions as labels; the collector's own counts come last. Names are lower-cased and every character outside
-/// `[a-z0-9_]` becomes `_`; a family whose name another family already took is left out rather than merged.
+/// Families are named for what they measure, with the component and operation as labels, so one query
+/// aggregates across components (`sum by (component) (rate(leadflow_operation_duration_seconds_count[1m]))`):
+/// every span series feeds the histogram `leadflow_operation_duration_seconds{component,operation}` (cumulative
+/// since the collector started, fixed buckets from 1 ms to 10 s) and the counters
+/// `leadflow_operation_outcomes_total{…,outcome}`, `leadflow_operation_items_total` and
+/// `leadflow_operation_db_queries_total`; a counter measurement `<component>.<operation>` becomes
+/// `leadflow_<operation>_total{component,…}`, a gauge `leadflow_<operation>{component,…}`, with the series'
+/// dimensions as further labels; the collector's own counts come last. Names are lower-cased and every
+/// character outside `[a-z0-9_]` becomes `_`; a family whose name another family already took is left out
+/// rather than merged. docs/observability.md lists the families.
 public enum PrometheusExposition {
     /// The `Content-Type` of the rendered text.
     public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    static let duration = "leadflow_operation_duration_seconds"
+    static let outcomes = "leadflow_operation_outcomes_total"
+    static let items = "leadflow_operation_items_total"
+    static let dbQueries = "leadflow_operation_db_queries_total"
 
     public static func render(_ snapshot: MetricsSnapshot) -> String {
         var output = Output()
@@ -22,25 +32,36 @@ public enum PrometheusExposition {
              String(statistics.droppedSeries)),
             ("leadflow_collector_series", "gauge", "Series the collector holds.", String(statistics.series)),
         ]
-        // The collector's own names come first: a measured series cannot shadow them.
+        // The collector's own names and the span families come first: a measured series cannot shadow them.
         output.taken.formUnion(own.map(\.0))
-        for span in snapshot.spans {
-            let base = metricName(span.key)
-            let name = base + "_seconds"
-            guard output.claim(name, also: [name + "_bucket", name + "_sum", name + "_count"]) else { continue }
-            output.header(name, "Duration of \(span.key) spans in seconds, since the collector started.", "histogram")
-            for (bound, count) in zip(CumulativeHistogram.bounds, span.cumulative.cumulativeCounts) {
-                output.sample(name + "_bucket", ["le": number(bound)], count: count)
+        _ = output.claim(duration, also: [duration + "_bucket", duration + "_sum", duration + "_count"])
+        _ = output.claim(outcomes)
+        _ = output.claim(items)
+        _ = output.claim(dbQueries)
+        let spans = snapshot.spans
+        if !spans.isEmpty {
+            output.header(duration, "Duration of each component's operations, since the collector started.", "histogram")
+            for span in spans {
+                let labels = spanLabels(span.key)
+                for (bound, count) in zip(CumulativeHistogram.bounds, span.cumulative.cumulativeCounts) {
+                    output.sample(duration + "_bucket", labels.merging(["le": number(bound)]) { $1 }, count: count)
+                }
+                output.sample(duration + "_bucket", labels.merging(["le": "+Inf"]) { $1 }, count: span.cumulative.count)
+                output.sample(duration + "_sum", labels, number(span.cumulative.sum))
+                output.sample(duration + "_count", labels, count: span.cumulative.count)
             }
-            output.sample(name + "_bucket", ["le": "+Inf"], count: span.cumulative.count)
-            output.sample(name + "_sum", [:], number(span.cumulative.sum))
-            output.sample(name + "_count", [:], count: span.cumulative.count)
-            let outcomes = base + "_outcomes_total"
-            guard output.claim(outcomes) else { continue }
-            output.header(outcomes, "\(span.key) spans by outcome, since the collector started.", "counter")
-            for (outcome, count) in span.cumulativeOutcomes.sorted(by: { $0.key < $1.key }) {
-                output.sample(outcomes, outcome.isEmpty ? [:] : ["outcome": outcome], count: count)
+            output.header(outcomes, "Operations by outcome, since the collector started.", "counter")
+            for span in spans {
+                for (outcome, count) in span.cumulativeOutcomes.sorted(by: { $0.key < $1.key }) {
+                    var labels = spanLabels(span.key)
+                    if !outcome.isEmpty { labels["outcome"] = outcome }
+                    output.sample(outcomes, labels, count: count)
+                }
             }
+            output.header(items, "Items the operations handled (their item_count), since the collector started.", "counter")
+            for span in spans { output.sample(items, spanLabels(span.key), count: span.cumulative.items) }
+            output.header(dbQueries, "Database queries the operations ran, since the collector started.", "counter")
+            for span in spans { output.sample(dbQueries, spanLabels(span.key), count: span.cumulative.dbQueries) }
         }
         scalarFamilies(snapshot.counters, suffix: "_total", type: "counter", help: "Total of", into: &output)
         scalarFamilies(snapshot.gauges, suffix: "", type: "gauge", help: "Last reading of", into: &output)
@@ -51,34 +72,31 @@ public enum PrometheusExposition {
         return output.text
     }
 
+    /// One family per operation name, across components (`component` is a label).
     private static func scalarFamilies(
         _ series: [ScalarFigures], suffix: String, type: String, help: String, into output: inout Output
     ) {
-        // Snapshots sort series by key, so one family's series are adjacent.
-        var start = series.startIndex
-        while start < series.endIndex {
-            let key = series[start].key.name
-            let end = series[start...].firstIndex { $0.key.name != key } ?? series.endIndex
-            let name = metricName(key) + suffix
-            if output.claim(name) {
-                output.header(name, "\(help) \(key).", type)
-                var seen: Set<[String: String]> = []
-                for figures in series[start..<end] {
-                    let labels = labels(figures.key)
-                    // Two dimensions that sanitise to the same labels would be one series twice: keep the first.
-                    guard seen.insert(labels).inserted else { continue }
-                    output.sample(name, labels, number(figures.value))
-                }
+        let byOperation = Dictionary(grouping: series) { "leadflow_" + sanitised($0.key.operation) + suffix }
+        for name in byOperation.keys.sorted() {
+            guard output.claim(name) else { continue }
+            let members = byOperation[name]!
+            let operations = Set(members.map(\.key.operation)).sorted().joined(separator: ", ")
+            output.header(name, "\(help) \(operations), by component.", type)
+            var seen: Set<[String: String]> = []
+            for figures in members {
+                let labels = labels(figures.key)
+                // Two dimensions that sanitise to the same labels would be one series twice: keep the first.
+                guard seen.insert(labels).inserted else { continue }
+                output.sample(name, labels, number(figures.value))
             }
-            start = end
         }
     }
 
-    // MARK: Names and values
-
-    static func metricName(_ key: SpanKey) -> String {
-        "leadflow_" + sanitised(key.component) + "_" + sanitised(key.operation)
+    static func spanLabels(_ key: SpanKey) -> [String: String] {
+        ["component": key.component, "operation": key.operation]
     }
+
+    // MARK: Names and values
 
     /// Lower case, `[a-z0-9_]` only.
     static func sanitised(_ text: String) -> String {
@@ -88,10 +106,10 @@ public enum PrometheusExposition {
             })
     }
 
-    /// The series' labels: `org`, `action_type`, `outcome` and its attributes, names sanitised; an attribute
-    /// whose name is reserved or taken (`le`, `quantile`, `org`, …) is prefixed `attr_`.
+    /// The series' labels: `component`, `org`, `action_type`, `outcome` and its attributes, names sanitised; an
+    /// attribute whose name is reserved or taken (`le`, `quantile`, `component`, `org`, …) is prefixed `attr_`.
     static func labels(_ key: SeriesKey) -> [String: String] {
-        var labels: [String: String] = [:]
+        var labels: [String: String] = ["component": key.component]
         for (name, value) in [("org", key.org), ("action_type", key.actionType), ("outcome", key.outcome)]
         where !value.isEmpty {
             labels[name] = value

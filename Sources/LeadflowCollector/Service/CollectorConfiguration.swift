@@ -16,6 +16,8 @@ public struct CollectorConfiguration: Sendable {
     public var alertmanagerRepeatInterval: Duration = .seconds(60)
     /// Attempts per Alertmanager POST (the first included) before the notification is dropped and counted.
     public var alertmanagerAttempts = 5
+    /// The sliding window, series limit and history of the collector's memory.
+    public var store = MetricsStoreConfiguration()
     /// Where JSON log lines (slow operations, alert transitions) go: standard output unless set.
     public var logFile: String?
 

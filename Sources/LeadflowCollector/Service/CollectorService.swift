@@ -51,8 +51,7 @@ public final class CollectorService: Service, Sendable {
     /// Binds the metrics SUB socket, the alerts PUB socket and the HTTP listener; measurements are taken once
     /// ``run()`` is called. `lines` receives the JSON log lines.
     public static func start(
-        configuration: CollectorConfiguration, rules: RuleSet, store: MetricsStoreConfiguration = MetricsStoreConfiguration(),
-        context: ZMQContext, lines: LineSink, logger: Logger
+        configuration: CollectorConfiguration, rules: RuleSet, context: ZMQContext, lines: LineSink, logger: Logger
     ) async throws -> CollectorService {
         guard let address = HTTPAddress(configuration.httpAddress) else {
             throw CollectorConfigurationError(configuration.problems())
@@ -60,7 +59,7 @@ public final class CollectorService: Service, Sendable {
         let problems = configuration.problems()
         guard problems.isEmpty else { throw CollectorConfigurationError(problems) }
         let state = try CollectorState(
-            rules: rules, store: store, evaluateInterval: configuration.evaluateInterval,
+            rules: rules, store: configuration.store, evaluateInterval: configuration.evaluateInterval,
             generatorURL: "http://\(configuration.httpAddress)/alerts")
         let subscriber = try await BusSubscriber.start(
             context: context, name: "collector.metrics", endpoints: [.bind(configuration.metricsEndpoint)],

@@ -58,7 +58,8 @@ struct TraceContextEngineTests {
                     var received: [String: TraceParent] = [:]
                     for await request in server.requests where request.path == "/hooks/trace" {
                         let body = try JSONDecoder().decode([String: String].self, from: Data(request.body))
-                        received[body["id"] ?? ""] = try #require(request.header("traceparent").flatMap(TraceParent.init))
+                        let traceparent = try #require(request.header("traceparent").flatMap(TraceParent.init))
+                        received[body["id"] ?? ""] = traceparent
                         if received.count == 3 { break }
                     }
                     let traced = try #require(received["traced"])

@@ -111,13 +111,13 @@ let package = Package(
         .target(
             name: "LeadflowServiceKit",
             dependencies: [
-                "LeadflowBus", "LeadflowProto",
+                "LeadflowBus", "LeadflowDomain", "LeadflowProto",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(
             name: "LeadflowIngest",
             dependencies: [
-                "LeadflowBus", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore", "Postgres",
+                "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore", "Postgres",
                 "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -250,7 +250,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
-        .testTarget(name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowProto"]),
+        .testTarget(
+            name: "LeadflowIngestTests", dependencies: ["LeadflowIngest", "LeadflowBus", "LeadflowDomain", "LeadflowProto"]),
         .testTarget(
             name: "LeadflowClientTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import LeadflowDomain
 import LeadflowProto
 
 /// Delivers one dispatched action (sends the email, the SMS, calls the webhook) and says how it went.
@@ -5,7 +6,9 @@ import LeadflowProto
 /// A driver never throws: every failure is an outcome, classified as worth retrying or not (see
 /// `DeliveryOutcome`). It is called for many dispatches at once, so it must not block its thread.
 public protocol DeliveryDriver: Sendable {
-    func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome
+    /// Delivers `dispatch` as a step of `trace` (nil: none): drivers that call HTTP APIs send it as the
+    /// `traceparent` request header, as W3C Trace Context asks.
+    func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome
 
     /// The provider endpoint `dispatch` goes to, as `scheme://host:port`: the dispatches to one endpoint share a
     /// circuit breaker. nil (the default) for a driver that sends nothing over the network, or a dispatch that
@@ -15,4 +18,9 @@ public protocol DeliveryDriver: Sendable {
 
 extension DeliveryDriver {
     public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? { nil }
+
+    /// Delivers `dispatch` outside any trace.
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
+        await deliver(dispatch, trace: nil)
+    }
 }

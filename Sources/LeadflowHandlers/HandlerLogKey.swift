@@ -6,7 +6,6 @@ enum HandlerLogKey {
     static let outcome = "action.outcome"
     static let orgID = "org.id"
     static let leadID = "lead.id"
-    static let traceparent = "trace.parent"
     static let errorClass = "error.class"
     static let error = "error"
     static let reason = "reason"

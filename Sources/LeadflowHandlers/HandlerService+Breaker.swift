@@ -6,7 +6,8 @@ extension HandlerService {
     /// Delivers `dispatch` through the circuit breaker of its endpoint, keeping its lease while the driver runs —
     /// or, while the breaker is open, reports it snoozed without sending anything.
     func deliverGuarded(
-        _ dispatch: Leadflow_V1_ActionDispatch, lease: LeaseKeeper.Lease?, leases: LeaseKeeper, logger: Logger
+        _ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent, lease: LeaseKeeper.Lease?, leases: LeaseKeeper,
+        logger: Logger
     ) async -> DeliveryOutcome {
         let breaker = breakers.flatMap { breakers in driver.endpoint(for: dispatch).map(breakers.breaker(for:)) }
         var ticket: CircuitBreakerState.Ticket?
@@ -19,7 +20,7 @@ extension HandlerService {
             }
         }
         let token = lease.flatMap(leases.begin)
-        let outcome = await driver.deliver(dispatch)
+        let outcome = await driver.deliver(dispatch, trace: trace)
         if let token { leases.end(token) }
         if let breaker, let ticket, let transition = breaker.record(outcome, ticket: ticket) {
             note(transition, of: breaker, cause: outcome, logger: logger)

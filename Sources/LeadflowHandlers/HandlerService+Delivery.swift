@@ -15,14 +15,15 @@ extension HandlerService {
         logger[metadataKey: HandlerLogKey.attempt] = "\(attempt)"
         logger[metadataKey: HandlerLogKey.orgID] = "\(dispatch.org)"
         logger[metadataKey: HandlerLogKey.leadID] = "\(dispatch.lead.leadID)"
-        let traceparent = envelope.headers[Headers.Name.traceparent]
-        if let traceparent { logger[metadataKey: HandlerLogKey.traceparent] = "\(traceparent)" }
+        let (trace, replaced) = Self.deliveryTrace(of: envelope)
+        logger[metadataKey: TraceParent.logMetadataKey] = "\(trace.traceID)"
+        if replaced { logger.debug("the dispatch's traceparent is not valid; the delivery starts a new trace") }
         if hasExpired(dispatch) {
             // Delivering it now would race the scheduler's next attempt; that attempt delivers it instead.
             counters.withLock { $0.expired += 1 }
             logger.debug("dispatch expired before it started; handed back")
             handBack(
-                dispatch, attempt: attempt, traceparent: traceparent,
+                dispatch, attempt: attempt, trace: trace,
                 reason: "expired before it started: its lease ended while it waited", outbox: outbox)
             return
         }
@@ -37,29 +38,28 @@ extension HandlerService {
                     .invalidAction,
                     "a \(dispatch.actionType) dispatch arrived on \(configuration.dispatchSubject)"))
         } else {
-            let lease = LeaseKeeper.lease(
-                for: dispatch, attempt: attempt, traceparent: traceparent, now: started, date: Date())
-            outcome = await deliverGuarded(dispatch, lease: lease, leases: leases, logger: logger)
+            let lease = LeaseKeeper.lease(for: dispatch, attempt: attempt, trace: trace, now: started, date: Date())
+            outcome = await deliverGuarded(dispatch, trace: trace, lease: lease, leases: leases, logger: logger)
         }
         let duration = clock.now - started
         record(outcome, logger: logger)
 
         let result = outcome.actionResult(
             actionID: dispatch.actionID, attempt: attempt, duration: duration, handlerID: configuration.handlerID)
-        queue(result, traceparent: traceparent, outbox: outbox, logger: logger)
+        queue(result, trace: trace, outbox: outbox, logger: logger)
     }
 
     /// Puts `result` in the outbox as a `result.<type>` envelope with the `Leadflow-Attempt` (the result's) and
-    /// `Traceparent` (the dispatch's) headers.
-    func queue(_ result: Leadflow_V1_ActionResult, traceparent: String?, outbox: ResultOutbox, logger: Logger? = nil) {
+    /// `Traceparent` (the delivery's trace) headers.
+    func queue(_ result: Leadflow_V1_ActionResult, trace: TraceParent?, outbox: ResultOutbox, logger: Logger? = nil) {
         do {
             var headers = Headers()
             try headers.append(Headers.Name.attempt, "\(result.attempt)")
-            if let traceparent { try headers.append(Headers.Name.traceparent, traceparent) }
+            if let trace { try headers.append(Headers.Name.traceparent, trace.description) }
             outbox.add(try Envelope(subject: Subject(configuration.resultSubject), message: result, headers: headers))
         } catch {
-            // A traceparent that passed the bus's own header checks on the way in fits on the way out; this is
-            // here for the impossible case, so that it is at least seen.
+            // The headers are valid by construction; this is here for the impossible case, so that it is at least
+            // seen.
             (logger ?? self.logger).error("result could not be encoded", metadata: [HandlerLogKey.error: "\(error)"])
         }
     }

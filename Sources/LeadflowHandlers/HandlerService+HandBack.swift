@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import SwiftProtobuf
 
@@ -15,7 +16,7 @@ extension HandlerService {
             for envelope in batch {
                 guard let (dispatch, attempt) = decode(envelope) else { continue }
                 handBack(
-                    dispatch, attempt: attempt, traceparent: envelope.headers[Headers.Name.traceparent],
+                    dispatch, attempt: attempt, trace: Self.deliveryTrace(of: envelope).trace,
                     reason: "handed back unstarted: the handler is stopping", outbox: outbox)
                 handedBack += 1
             }
@@ -36,7 +37,7 @@ extension HandlerService {
     /// Queues a zero-delay SNOOZED result for a dispatch that was not started: the action is due again at once
     /// without using an attempt. A result for an attempt the scheduler has already given up on is ignored.
     func handBack(
-        _ dispatch: Leadflow_V1_ActionDispatch, attempt: UInt32, traceparent: String?, reason: String,
+        _ dispatch: Leadflow_V1_ActionDispatch, attempt: UInt32, trace: TraceParent, reason: String,
         outbox: ResultOutbox
     ) {
         var result = Leadflow_V1_ActionResult()
@@ -47,6 +48,6 @@ extension HandlerService {
         result.errorClass = DeliveryErrorClass.canceled.rawValue
         result.error = reason
         result.handlerID = configuration.handlerID
-        queue(result, traceparent: traceparent, outbox: outbox)
+        queue(result, trace: trace, outbox: outbox)
     }
 }

@@ -1,3 +1,4 @@
+import LeadflowDomain
 import LeadflowProto
 import Logging
 import SwiftProtobuf
@@ -17,7 +18,8 @@ extension HandlerService {
         var logger = self.logger
         logger[metadataKey: HandlerLogKey.actionID] = "\(lease.actionID)"
         logger[metadataKey: HandlerLogKey.attempt] = "\(lease.attempt)"
+        if let trace = lease.trace { logger[metadataKey: TraceParent.logMetadataKey] = "\(trace.traceID)" }
         logger.debug("delivery still running; lease extension asked for", metadata: ["lease": "\(lease.length)"])
-        queue(result, traceparent: lease.traceparent, outbox: outbox, logger: logger)
+        queue(result, trace: lease.trace, outbox: outbox, logger: logger)
     }
 }

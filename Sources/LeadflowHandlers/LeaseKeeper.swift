@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 import Synchronization
 
@@ -13,7 +14,8 @@ final class LeaseKeeper: Sendable {
     struct Lease: Sendable {
         var actionID: Int64
         var attempt: UInt32
-        var traceparent: String?
+        /// The delivery's trace, which its IN_PROGRESS reports carry.
+        var trace: TraceParent?
         var started: Instant
         /// When to report it in progress next.
         var due: Instant
@@ -45,7 +47,7 @@ final class LeaseKeeper: Sendable {
     /// The lease of `dispatch`, taken at `now` (the handler's wall clock `date`), or nil when it has no deadline
     /// to keep.
     static func lease(
-        for dispatch: Leadflow_V1_ActionDispatch, attempt: UInt32, traceparent: String?, now: Instant, date: Date
+        for dispatch: Leadflow_V1_ActionDispatch, attempt: UInt32, trace: TraceParent?, now: Instant, date: Date
     ) -> Lease? {
         guard dispatch.hasDeadline else { return nil }
         let deadline = dispatch.deadline.date
@@ -56,7 +58,7 @@ final class LeaseKeeper: Sendable {
             ? Duration.seconds(deadline.timeIntervalSince(dispatch.dispatchedAt.date)) : remaining
         guard length > .zero else { return nil }
         return Lease(
-            actionID: dispatch.actionID, attempt: attempt, traceparent: traceparent, started: now,
+            actionID: dispatch.actionID, attempt: attempt, trace: trace, started: now,
             due: now + max(remaining, .zero) / 2, length: length)
     }
 

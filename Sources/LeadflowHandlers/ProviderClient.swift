@@ -1,26 +1,33 @@
 import Curl
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 
 /// What the drivers that go over the network share: the `CurlMulti` their transfers run on, and the clock that
 /// `Retry-After` dates, signatures and `Date` fields are read from (a fixed one in tests).
 struct ProviderClient: Sendable {
+    /// The W3C header name, in the lower case the specification spells it.
+    static let traceparentHeader = "traceparent"
+
     let curl: CurlMulti
     let now: @Sendable () -> Date
 
-    /// Builds the request for `dispatch` (a dispatch it cannot be built for fails permanently), sends it, and
-    /// classifies what came back; on success, reads the provider's message id from the field `messageIDField` of
-    /// a JSON object response, when given.
+    /// Builds the request for `dispatch` (a dispatch it cannot be built for fails permanently), sends it with
+    /// `trace` as its `traceparent` header, and classifies what came back; on success, reads the provider's
+    /// message id from the field `messageIDField` of a JSON object response, when given.
     func deliver(
-        _ dispatch: Leadflow_V1_ActionDispatch, messageIDField: String?,
+        _ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?, messageIDField: String?,
         request makeRequest: (Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> HTTPRequest
     ) async -> DeliveryOutcome {
-        let request: HTTPRequest
+        var request: HTTPRequest
         do throws(DeliveryFailure) {
             request = try makeRequest(dispatch)
         } catch {
             return .failedPermanently(error)
         }
+        // Set last, so a header of the action's own cannot claim another trace. Not part of a webhook's
+        // signature, which covers the timestamp and the body only.
+        if let trace { request.headers[Self.traceparentHeader] = trace.description }
         let response: HTTPResponse
         do {
             response = try await curl.perform(request)

@@ -1,4 +1,5 @@
 import LeadflowBus
+import LeadflowDomain
 import LeadflowPipeline
 import LeadflowProto
 import SwiftProtobuf
@@ -7,7 +8,8 @@ import SwiftProtobuf
 ///
 /// Everything that can be checked without the database is checked here, in the order a client would fix
 /// it: the envelope, the subject, the msg id, the payload and its required fields. References to stored
-/// data (organization, pipeline) are resolved later, for a whole batch at once.
+/// data (organization, pipeline) are resolved later, for a whole batch at once. A `Traceparent` that is not valid
+/// rejects nothing: the message gets a new trace instead, as W3C Trace Context asks of receivers.
 public struct IngestDecoder: Sendable {
     /// Longest accepted `Nats-Msg-Id`, organization id and external id, in bytes.
     public static let maxMsgIDBytes = 255
@@ -52,9 +54,11 @@ public struct IngestDecoder: Sendable {
         default: throw IngestRejection(.unknownSubject, "'\(kind)' is not an ingest subject")
         }
         try validate(command)
+        let sent = envelope.headers.values(for: Headers.Name.traceparent)
+        let received = sent.count == 1 ? TraceParent(sent[0]) : nil
         return IngestMessage(
-            org: org, msgID: msgID, subject: envelope.subject, command: command,
-            traceparent: envelope.headers[Headers.Name.traceparent])
+            org: org, msgID: msgID, subject: envelope.subject, command: command, traceparent: sent.first,
+            trace: received ?? .random(), hasInvalidTraceparent: !sent.isEmpty && received == nil)
     }
 
     private func payload<M: SwiftProtobuf.Message>(_ envelope: Envelope, _ type: M.Type) throws(IngestRejection) -> M {

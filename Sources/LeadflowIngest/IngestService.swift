@@ -1,4 +1,5 @@
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import LeadflowServiceKit
 import LeadflowStore
@@ -21,6 +22,8 @@ public final class IngestService: Service, Sendable {
         /// Batches left unanswered because the database kept failing.
         public var failedBatches = 0
         public var eventsDropped = 0
+        /// Messages whose `Traceparent` was not valid: accepted, with a new trace in its place.
+        public var invalidTraceparents = 0
     }
 
     let configuration: IngestConfiguration
@@ -95,11 +98,23 @@ public final class IngestService: Service, Sendable {
         var messages: [IngestMessage] = []
         var peers: [[UInt8]] = []
         var rejected = 0
+        var invalidTraceparents = 0
         for request in requests {
             switch decoder.decode(request.envelope) {
             case .success(let message):
                 messages.append(message)
                 peers.append(request.peer)
+                if message.hasInvalidTraceparent {
+                    // W3C: a traceparent that does not parse is ignored and a new trace started; the publisher's
+                    // tracing is broken, not its message, so nothing is rejected.
+                    invalidTraceparents += 1
+                    logger.debug(
+                        "invalid traceparent replaced by a new trace",
+                        metadata: [
+                            "msg.id": "\(message.msgID)", "traceparent": "\(message.traceparent?.prefix(64) ?? "")",
+                            TraceParent.logMetadataKey: "\(message.trace.traceID)",
+                        ])
+                }
             case .failure(let rejection):
                 rejected += 1
                 logger.info(
@@ -112,10 +127,11 @@ public final class IngestService: Service, Sendable {
         counters.withLock {
             $0.batches += 1
             $0.rejected += rejected
+            $0.invalidTraceparents += invalidTraceparents
         }
         guard !messages.isEmpty, let outcome = await write(messages) else { return }
         for (ack, peer) in zip(outcome.acks, peers) { await reply(ack, to: peer) }
-        let dropped = events?.publish(outcome.events) ?? 0
+        let dropped = events?.publish(outcome.events, traces: outcome.traces) ?? 0
         counters.withLock {
             $0.applied += outcome.applied
             $0.duplicates += outcome.duplicates

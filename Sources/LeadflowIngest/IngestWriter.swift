@@ -1,4 +1,5 @@
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import LeadflowStore
 import Logging
@@ -14,6 +15,8 @@ public struct IngestWriter: Sendable {
         public var acks: [Ack] = []
         /// Lead events to publish.
         public var events: [Leadflow_V1_LeadEvent] = []
+        /// The trace of each lead's events, by lead id: their `Traceparent`.
+        public var traces: [Int: TraceParent] = [:]
         public var applied = 0
         public var duplicates = 0
         public var rejected = 0
@@ -76,7 +79,7 @@ public struct IngestWriter: Sendable {
                     case .found(let pipelineID, let stageID)?:
                         enrollments[index] = LeadWriter.Enrollment(
                             org: message.org, externalID: enroll.externalID, pipelineID: pipelineID, stageID: stageID,
-                            stageNamed: enroll.hasStage)
+                            stageNamed: enroll.hasStage, trace: message.trace)
                     case .unknownPipeline?, .unknownStage?, nil:
                         acks[index] = .error(msgID: message.msgID, reason: IngestReason.unknownPipeline.rawValue)
                         continue
@@ -89,7 +92,7 @@ public struct IngestWriter: Sendable {
             let batch = accepted.map { messages[$0] }
             let batchEnrollments = accepted.map { enrollments[$0] }
             let settings = self
-            let (events, applied) = try await database.withTransaction { connection in
+            let (events, traces, applied) = try await database.withTransaction { connection in
                 let new = try ProcessedMessages.record(
                     batch.map(\.key), subjects: batch.map(\.subject.string), on: connection)
                 var seen: Set<ProcessedMessages.Key> = []
@@ -100,9 +103,10 @@ public struct IngestWriter: Sendable {
                 }
                 var events = LeadEventLog(recording: settings.recordEvents)
                 try commands.apply(defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
-                return (events.take(), seen.count)
+                return (events.take(), events.traces, seen.count)
             }
             outcome.events = events
+            outcome.traces = traces
             outcome.applied += applied
             outcome.duplicates += batch.count - applied
             for index in accepted { acks[index] = .ok(msgID: messages[index].msgID) }
@@ -123,11 +127,12 @@ private struct Commands {
 
     mutating func add(_ message: IngestMessage, enrollment: LeadWriter.Enrollment?) {
         switch message.command {
-        case .upsertLead(let upsert): upserts.append(.init(org: message.org, upsert))
+        case .upsertLead(let upsert): upserts.append(.init(org: message.org, upsert, trace: message.trace))
         case .enroll: if let enrollment { enrollments.append(enrollment) }
-        case .reply(let reply): replies.append(.init(org: message.org, reply))
-        case .unsubscribe(let unsubscribe): unsubscribes.append(.init(org: message.org, unsubscribe))
-        case .delete(let delete): deletes.append(.init(org: message.org, delete))
+        case .reply(let reply): replies.append(.init(org: message.org, reply, trace: message.trace))
+        case .unsubscribe(let unsubscribe):
+            unsubscribes.append(.init(org: message.org, unsubscribe, trace: message.trace))
+        case .delete(let delete): deletes.append(.init(org: message.org, delete, trace: message.trace))
         case .upsertPipeline: break
         }
     }

@@ -25,3 +25,16 @@ extension ActionOutcome {
         self.init(actionID: Int(result.actionID), attempt: attempt, kind: kind, error: error)
     }
 }
+
+extension ActionOutcome.Kind {
+    /// The outcome's name in log lines, as the wire enum spells it.
+    var logName: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .retry: "retry"
+        case .failedPermanently: "failed_permanently"
+        case .inProgress: "in_progress"
+        case .snoozed: "snoozed"
+        }
+    }
+}

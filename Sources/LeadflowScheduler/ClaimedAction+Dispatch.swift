@@ -6,7 +6,8 @@ import LeadflowStore
 import SwiftProtobuf
 
 extension ClaimedAction {
-    /// The `action.<type>` envelope handlers receive; `Nats-Msg-Id` names the action and attempt.
+    /// The `action.<type>` envelope handlers receive; `Nats-Msg-Id` names the action and attempt, and
+    /// `Traceparent` a child of the action's trace (the dispatch is a step of its own in the trace).
     func dispatchEnvelope(config: Leadflow_V1_Action, deadline: Date, now: Date) throws -> Envelope {
         var dispatch = Leadflow_V1_ActionDispatch()
         dispatch.actionID = Int64(actionID)
@@ -26,6 +27,7 @@ extension ClaimedAction {
         var headers = Headers()
         try headers.append(Headers.Name.msgID, "\(actionID)-\(attempt)")
         try headers.append(Headers.Name.attempt, String(attempt))
+        try headers.append(Headers.Name.traceparent, trace.child().description)
         return try Envelope(subject: Subject(tokens: ["action", type.rawValue]), message: dispatch, headers: headers)
     }
 }

@@ -170,15 +170,16 @@ public final class SchedulerService: Service, Sendable {
         let settings = workQueueSettings
         let recording = events != nil
         let started = ContinuousClock.now
-        let (claim, claimEvents) = try await database.withTransaction { connection in
+        let (claim, claimEvents, traces) = try await database.withTransaction { connection in
             var events = LeadEventLog(recording: recording)
             let claim = try WorkQueue.claim(
                 limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
-            return (claim, events.take())
+            return (claim, events.take(), events.traces)
         }
         let took = ContinuousClock.now - started
         if !claim.dispatches.isEmpty { try await dispatch(claim.dispatches) }
-        let dropped = events?.publish(claimEvents) ?? 0
+        log(claim.internalActions)
+        let dropped = events?.publish(claimEvents, traces: traces) ?? 0
         counters.withLock {
             $0.claims += 1
             $0.claimTime += took
@@ -210,15 +211,18 @@ public final class SchedulerService: Service, Sendable {
         let deadline = now.addingTimeInterval(Double(configuration.lease.components.seconds))
         var byType: [ActionType: [Envelope]] = [:]
         for (action, config) in zip(actions, known) {
+            let metadata: Logger.Metadata = [
+                "action.id": "\(action.actionID)", TraceParent.logMetadataKey: "\(action.trace.traceID)",
+            ]
             guard let config else {
-                logger.error("no config for a claimed action", metadata: ["action.id": "\(action.actionID)"])
+                logger.error("no config for a claimed action", metadata: metadata)
                 continue
             }
             do {
                 byType[action.type, default: []].append(
                     try action.dispatchEnvelope(config: config, deadline: deadline, now: now))
             } catch {
-                logger.error("dispatch not encoded", metadata: ["action.id": "\(action.actionID)", "error": "\(error)"])
+                logger.error("dispatch not encoded", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }
         }
         for (type, envelopes) in byType {
@@ -249,8 +253,12 @@ public final class SchedulerService: Service, Sendable {
             if batch.isEmpty { return }
             var outcomes: [ActionOutcome] = []
             outcomes.reserveCapacity(batch.count)
+            // The trace each result came back with (`nil`: none, or not valid), for its log line.
+            var traces: [TraceParent?] = []
+            traces.reserveCapacity(batch.count)
             var undecodable = 0
             for envelope in batch {
+                let trace = envelope.headers[Headers.Name.traceparent].flatMap(TraceParent.init)
                 do {
                     // Handlers push on `result.<type>`.
                     let type = envelope.subject.string.split(separator: ".").last
@@ -258,9 +266,12 @@ public final class SchedulerService: Service, Sendable {
                     outcomes.append(
                         ActionOutcome(
                             try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retryPolicy(for: type)))
+                    traces.append(trace)
                 } catch {
                     undecodable += 1
-                    logger.warning("result not decodable", metadata: ["subject": "\(envelope.subject)", "error": "\(error)"])
+                    var metadata: Logger.Metadata = ["subject": "\(envelope.subject)", "error": "\(error)"]
+                    if let trace { metadata[TraceParent.logMetadataKey] = "\(trace.traceID)" }
+                    logger.warning("result not decodable", metadata: metadata)
                 }
             }
             // Results are what handlers did: they are kept until the database takes them (a result dropped here
@@ -269,12 +280,13 @@ public final class SchedulerService: Service, Sendable {
             while true {
                 attempt += 1
                 do {
-                    let resultEvents = try await database.withTransaction { [outcomes] connection in
+                    let (resultEvents, eventTraces) = try await database.withTransaction { [outcomes] connection in
                         var events = LeadEventLog(recording: recording)
                         try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
-                        return events.take()
+                        return (events.take(), events.traces)
                     }
-                    let dropped = events?.publish(resultEvents) ?? 0
+                    log(applied: outcomes, traces: traces)
+                    let dropped = events?.publish(resultEvents, traces: eventTraces) ?? 0
                     counters.withLock { $0.eventsDropped += dropped }
                     break
                 } catch {
@@ -299,6 +311,36 @@ public final class SchedulerService: Service, Sendable {
             }
             // Successes made next actions due.
             doorbell.ring()
+        }
+    }
+
+    // MARK: Logging
+
+    /// One debug line per internal action a claim ran, with its trace.
+    private func log(_ internalActions: [InternalAction]) {
+        guard logger.logLevel <= .debug else { return }
+        for action in internalActions {
+            logger.debug(
+                "internal action run",
+                metadata: [
+                    "action.id": "\(action.actionID)", "action.type": "\(action.type.rawValue)",
+                    "org.id": "\(action.org)", "lead.id": "\(action.leadID)",
+                    TraceParent.logMetadataKey: "\(action.trace.traceID)",
+                ])
+        }
+    }
+
+    /// One debug line per applied result, with the trace the handler sent back.
+    private func log(applied outcomes: [ActionOutcome], traces: [TraceParent?]) {
+        guard logger.logLevel <= .debug else { return }
+        for (outcome, trace) in zip(outcomes, traces) {
+            var metadata: Logger.Metadata = [
+                "action.id": "\(outcome.actionID)", "action.attempt": "\(outcome.attempt)",
+                "action.outcome": "\(outcome.kind.logName)",
+            ]
+            if let trace { metadata[TraceParent.logMetadataKey] = "\(trace.traceID)" }
+            if let error = outcome.error { metadata["error"] = "\(error)" }
+            logger.debug("result applied", metadata: metadata)
         }
     }
 

@@ -1,4 +1,5 @@
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import Logging
 
@@ -13,14 +14,19 @@ public struct LeadEventPublisher: Sendable {
         self.logger = logger
     }
 
-    /// Publishes `events` in order; returns how many were dropped.
+    /// Publishes `events` in order, each with the `Traceparent` of its lead's work from `traces` (by lead id)
+    /// when there is one; returns how many were dropped.
     @discardableResult
-    public func publish(_ events: [Leadflow_V1_LeadEvent]) -> Int {
+    public func publish(_ events: [Leadflow_V1_LeadEvent], traces: [Int: TraceParent] = [:]) -> Int {
         var dropped = 0
         for event in events {
             do {
                 let subject = try Subject(tokens: ["lead", Self.name(of: event.kind), event.org])
-                if !publisher.publish(try Envelope(subject: subject, message: event)) { dropped += 1 }
+                var headers = Headers()
+                if let trace = traces[Int(event.leadID)] {
+                    try headers.append(Headers.Name.traceparent, trace.description)
+                }
+                if !publisher.publish(try Envelope(subject: subject, message: event, headers: headers)) { dropped += 1 }
             } catch {
                 logger.warning(
                     "lead event not published", metadata: ["org.id": "\(event.org)", "error": "\(error)"])

@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowBus
+import LeadflowDomain
 import LeadflowIngest
 import LeadflowProto
 import LeadflowScheduler
@@ -34,7 +35,7 @@ struct WakeupAndEventsTests {
         }
     }
 
-    @Test("ingest and the scheduler publish lead events on lead.<event>.<org>")
+    @Test("ingest and the scheduler publish lead events on lead.<event>.<org>, with the Traceparent of the lead's work")
     func leadEvents() async throws {
         try await EngineHarness.with(ingestEvents: true) { harness in
             let client = try await harness.requester()
@@ -61,10 +62,15 @@ struct WakeupAndEventsTests {
                 if arrived { break }
             }
             try await harness.send("lead.upsert.acme", Leadflow_V1_LeadUpsert.with { $0.externalID = "crm-1" }, via: client)
-            try await harness.send("lead.enroll.acme", Leadflow_V1_LeadEnroll.with {
-                $0.externalID = "crm-1"
-                $0.pipeline = "one"
-            }, via: client)
+            let trace = TraceParent.random()
+            var enroll = try EngineHarness.envelope(
+                "lead.enroll.acme",
+                Leadflow_V1_LeadEnroll.with {
+                    $0.externalID = "crm-1"
+                    $0.pipeline = "one"
+                }, msgID: "enroll-1")
+            try enroll.headers.append(Headers.Name.traceparent, trace.description)
+            #expect(try await client.request(enroll, timeout: .seconds(10)) == .ok(msgID: "enroll-1"))
             var subjects: Set<String> = []
             let wanted: Set<String> = [
                 "lead.created.acme", "lead.enrolled.acme", "lead.stage_entered.acme", "lead.action_dispatched.acme",
@@ -75,6 +81,9 @@ struct WakeupAndEventsTests {
                 guard event.externalID == "crm-1" else { continue }
                 #expect(event.org == "acme")
                 subjects.insert(envelope.subject.string)
+                // The upsert came without a trace and got a new one; everything the enroll caused is in its trace.
+                let carried = try #require(envelope.headers[Headers.Name.traceparent].flatMap(TraceParent.init))
+                #expect((carried.traceID == trace.traceID) == (event.kind != .created), "\(envelope.subject)")
             }
             #expect(wanted.isSubset(of: subjects))
             await subscriber.close()

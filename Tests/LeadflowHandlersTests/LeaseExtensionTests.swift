@@ -88,7 +88,7 @@ struct LeaseExtensionTests {
         dispatch.deadline = Google_Protobuf_Timestamp(date: now.addingTimeInterval(left))
         dispatch.dispatchedAt = Google_Protobuf_Timestamp(date: now.addingTimeInterval(left - length))
         let lease = try #require(
-            LeaseKeeper.lease(for: dispatch, attempt: 2, traceparent: nil, now: instant, date: now))
+            LeaseKeeper.lease(for: dispatch, attempt: 2, trace: nil, now: instant, date: now))
         #expect(abs((lease.due - instant - .seconds(firstAfter)).seconds) < 0.001)
         #expect(abs((lease.length - .seconds(length)).seconds) < 0.001)
         #expect(lease.attempt == 2)
@@ -97,6 +97,6 @@ struct LeaseExtensionTests {
     @Test func aDispatchWithoutADeadlineHasNoLeaseToKeep() {
         #expect(
             LeaseKeeper.lease(
-                for: webhookDispatch(url: "http://x/"), attempt: 1, traceparent: nil, now: .now, date: Date()) == nil)
+                for: webhookDispatch(url: "http://x/"), attempt: 1, trace: nil, now: .now, date: Date()) == nil)
     }
 }

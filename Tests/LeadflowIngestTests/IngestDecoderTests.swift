@@ -1,4 +1,5 @@
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import SwiftProtobuf
 import Testing
@@ -44,6 +45,7 @@ struct IngestDecoderTests {
         #expect(upsert.msgID == "m-1")
         #expect(upsert.command == .upsertLead(Self.upsert()))
         #expect(upsert.traceparent == "00-abc-def-01")
+        #expect(upsert.hasInvalidTraceparent)
 
         let enroll = Leadflow_V1_LeadEnroll.with {
             $0.externalID = "crm-1"
@@ -60,6 +62,49 @@ struct IngestDecoderTests {
         let delete = Leadflow_V1_LeadDelete.with { $0.externalID = "crm-1" }
         #expect(try decoder.decode(envelope("lead.delete.acme", delete)).command == .delete(delete))
         #expect(try decoder.decode(envelope("pipeline.upsert.acme", Self.pipeline())).command == .upsertPipeline(Self.pipeline()))
+    }
+
+    static let traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+
+    @Test("a valid Traceparent is the message's trace; without one the message starts a new trace")
+    func traceparent() throws {
+        let traced = try decoder.decode(envelope("lead.upsert.acme", Self.upsert(), extra: ["Traceparent": Self.traceparent]))
+        #expect(traced.trace == TraceParent(Self.traceparent))
+        #expect(!traced.hasInvalidTraceparent)
+        // Header names are case-insensitive; a future version is read as 00.
+        let future = try decoder.decode(
+            envelope("lead.upsert.acme", Self.upsert(), extra: ["traceparent": "01" + Self.traceparent.dropFirst(2) + "-x"]))
+        #expect(future.trace.description == Self.traceparent)
+        #expect(!future.hasInvalidTraceparent)
+
+        let first = try decoder.decode(envelope("lead.upsert.acme", Self.upsert()))
+        let second = try decoder.decode(envelope("lead.upsert.acme", Self.upsert()))
+        #expect(first.traceparent == nil)
+        #expect(!first.hasInvalidTraceparent)
+        #expect(first.trace.traceID != second.trace.traceID)
+    }
+
+    @Test(
+        "an invalid Traceparent, or two of them, is replaced by a new trace and the message still accepted",
+        arguments: [
+            ["00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01"],
+            ["00-00000000000000000000000000000000-00f067aa0ba902b7-01"],
+            ["ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"],
+            ["not a trace"],
+            [
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b8-01",
+            ],
+        ])
+    func invalidTraceparent(values: [String]) throws {
+        var headers = Headers()
+        try headers.append(Headers.Name.msgID, "m-1")
+        for value in values { try headers.append(Headers.Name.traceparent, value) }
+        let message = try decoder.decode(Envelope(subject: Subject("lead.upsert.acme"), message: Self.upsert(), headers: headers))
+        #expect(message.hasInvalidTraceparent)
+        #expect(message.traceparent == values.first)
+        #expect(message.trace.traceID != "4bf92f3577b34da6a3ce929d0e0e4736")
+        #expect(TraceParent(message.trace.description) == message.trace)
     }
 
     @Test("a JSON payload decodes like its protobuf form")

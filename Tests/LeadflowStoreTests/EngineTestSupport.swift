@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowDomain
 import LeadflowPipeline
 import LeadflowProto
 import LeadflowStore
@@ -28,11 +29,18 @@ struct Engine {
         }
     }
 
-    /// Enrolls leads into the pipeline at `stage` (its first stage when nil); returns the events.
+    /// Enrolls leads into the pipeline at `stage` (its first stage when nil), in `trace`; returns the events.
     @discardableResult
     func enroll(
-        _ externalIDs: [String], pipeline: String, stage: String? = nil, org: String = "acme"
+        _ externalIDs: [String], pipeline: String, stage: String? = nil, org: String = "acme", trace: TraceParent? = nil
     ) async throws -> [Leadflow_V1_LeadEvent] {
+        try await enrollRecording(externalIDs, pipeline: pipeline, stage: stage, org: org, trace: trace).events
+    }
+
+    /// Enrolls like ``enroll(_:pipeline:stage:org:trace:)`` and returns the whole event log.
+    func enrollRecording(
+        _ externalIDs: [String], pipeline: String, stage: String? = nil, org: String = "acme", trace: TraceParent? = nil
+    ) async throws -> LeadEventLog {
         let pipelineID = try await connection.query(
             "SELECT id FROM pipelines WHERE org_id = $1 AND name = $2", [org, pipeline]
         ).scalar(Int.self)!
@@ -43,22 +51,29 @@ struct Engine {
             """, [pipelineID, stage]
         ).scalar(Int.self)!
         let enrollments = externalIDs.map {
-            LeadWriter.Enrollment(org: org, externalID: $0, pipelineID: pipelineID, stageID: stageID, stageNamed: stage != nil)
+            LeadWriter.Enrollment(
+                org: org, externalID: $0, pipelineID: pipelineID, stageID: stageID, stageNamed: stage != nil, trace: trace)
         }
         let maxAttempts = settings.defaultMaxAttempts
         return try await connection.withTransaction { connection in
             var events = LeadEventLog(recording: true)
             try LeadWriter.enroll(enrollments, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
-            return events.take()
+            return events
         }
     }
 
     func claim(limit: Int = 100) async throws -> (WorkQueue.Claim, [Leadflow_V1_LeadEvent]) {
+        let (claim, log) = try await claimRecording(limit: limit)
+        return (claim, log.events)
+    }
+
+    /// Claims like ``claim(limit:)`` and returns the whole event log.
+    func claimRecording(limit: Int = 100) async throws -> (WorkQueue.Claim, LeadEventLog) {
         let settings = settings
         return try await connection.withTransaction { connection in
             var events = LeadEventLog(recording: true)
             let claim = try WorkQueue.claim(limit: limit, settings: settings, events: &events, on: connection)
-            return (claim, events.take())
+            return (claim, events)
         }
     }
 
@@ -111,14 +126,20 @@ func withEngine<T: Sendable>(_ body: (Engine) async throws -> T) async throws ->
 }
 
 extension Engine {
-    func reply(_ externalID: String, channel: Leadflow_V1_Channel, org: String = "acme") async throws {
+    @discardableResult
+    func reply(
+        _ externalID: String, channel: Leadflow_V1_Channel, org: String = "acme", trace: TraceParent? = nil
+    ) async throws -> LeadEventLog {
         var message = Leadflow_V1_LeadReply()
         message.externalID = externalID
         message.channel = channel
         let maxAttempts = settings.defaultMaxAttempts
-        try await connection.withTransaction { [message] connection in
-            var events = LeadEventLog(recording: false)
-            try LeadWriter.reply([.init(org: org, message)], defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+        return try await connection.withTransaction { [message] connection in
+            var events = LeadEventLog(recording: true)
+            try LeadWriter.reply(
+                [.init(org: org, message, trace: trace)], defaultMaxAttempts: maxAttempts, events: &events,
+                on: connection)
+            return events
         }
     }
 

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 
 /// Sends email actions through a JSON provider API: one `POST {from, to, subject, text, html, reply_to}` per
@@ -37,8 +38,8 @@ public struct HTTPEmailDriver: DeliveryDriver {
         origin
     }
 
-    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
-        await client.deliver(dispatch, messageIDField: configuration.endpoint.messageIDField) {
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
+        await client.deliver(dispatch, trace: trace, messageIDField: configuration.endpoint.messageIDField) {
             dispatch throws(DeliveryFailure) in
             let email = try RenderedAction.email(dispatch)
             guard let body = try? Self.encoder.encode(email) else {

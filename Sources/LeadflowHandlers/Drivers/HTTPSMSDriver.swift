@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 
 /// Sends SMS actions through a Twilio-style provider API: one form `POST To=…&From=…&Body=…` per dispatch with
@@ -42,8 +43,8 @@ public struct HTTPSMSDriver: DeliveryDriver {
         origin
     }
 
-    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
-        await client.deliver(dispatch, messageIDField: configuration.endpoint.messageIDField) {
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
+        await client.deliver(dispatch, trace: trace, messageIDField: configuration.endpoint.messageIDField) {
             dispatch throws(DeliveryFailure) in
             let sms = try RenderedAction.sms(dispatch)
             let form = [("To", sms.to), ("From", sms.sender), ("Body", sms.body)]

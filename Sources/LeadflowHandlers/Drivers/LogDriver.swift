@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 import Logging
 
@@ -25,11 +26,12 @@ public struct LogDriver: DeliveryDriver {
         self.logger = logger
     }
 
-    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
         var metadata: Logger.Metadata = [
             HandlerLogKey.actionID: "\(dispatch.actionID)", HandlerLogKey.orgID: "\(dispatch.org)",
             HandlerLogKey.leadID: "\(dispatch.lead.leadID)", "idempotency_key": "\(dispatch.deliveryKey)",
         ]
+        if let trace { metadata[TraceParent.logMetadataKey] = "\(trace.traceID)" }
         let summary: String
         do throws(DeliveryFailure) {
             switch dispatch.config {

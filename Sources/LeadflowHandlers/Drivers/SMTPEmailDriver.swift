@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 
 /// Sends email actions over SMTP with libcurl: one RFC 5322 message per dispatch, submitted through `CurlMulti`.
@@ -56,7 +57,7 @@ public struct SMTPEmailDriver: DeliveryDriver {
         origin
     }
 
-    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
         await client.deliver(dispatch) { dispatch throws(DeliveryFailure) in
             let email = try RenderedAction.email(dispatch)
             let message = MailMessage(

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 
 /// Calls webhook actions: a JSON `POST` to the action's URL with its headers, signed with `Leadflow-Signature`
@@ -43,8 +44,8 @@ public struct WebhookDriver: DeliveryDriver {
         return EndpointOrigin.of(action.url)
     }
 
-    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {
-        await client.deliver(dispatch, messageIDField: nil) { dispatch throws(DeliveryFailure) in
+    public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
+        await client.deliver(dispatch, trace: trace, messageIDField: nil) { dispatch throws(DeliveryFailure) in
             let webhook = try RenderedAction.webhook(dispatch)
             var headers = HTTPHeaders(webhook.headers.map { HTTPHeaders.Field(name: $0.name, value: $0.value) })
             if !headers.contains("Content-Type") { headers["Content-Type"] = "application/json" }

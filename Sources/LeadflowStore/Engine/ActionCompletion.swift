@@ -5,6 +5,7 @@ import Postgres
 
 /// Finishing actions set-wise: success makes each lead's next action due, and a stage whose last action is
 /// done hands the lead to the next stage; `move`, `end` and `wait_for_reply` targets leave the stage instead.
+/// Either way the stage entered inherits the trace of the stage left (`lead_stages.trace_parent`).
 public enum ActionCompletion {
     /// Where a lead goes once an action is finished.
     public enum Then: Sendable, Hashable {
@@ -85,7 +86,8 @@ public enum ActionCompletion {
                 }, uniquingKeysWith: { first, _ in first })
             let entries = exited.compactMap { exit -> StageEntry? in
                 targetOfStage[exit.leadStageID].map {
-                    StageEntry(leadID: exit.leadID, org: exit.org, pipelineID: exit.pipelineID, stageID: $0)
+                    StageEntry(
+                        leadID: exit.leadID, org: exit.org, pipelineID: exit.pipelineID, stageID: $0, trace: exit.trace)
                 }
             }
             try StageTransitions.enter(

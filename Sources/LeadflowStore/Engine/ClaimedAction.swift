@@ -14,4 +14,7 @@ public struct ClaimedAction: Sendable {
     public let pipelineActionID: Int
     public let idempotencyKey: String
     public let lead: Leadflow_V1_LeadSnapshot
+    /// The trace of the action's lead stage; a new one for a row from before migration 8. The dispatch carries
+    /// a child of it.
+    public let trace: TraceParent
 }

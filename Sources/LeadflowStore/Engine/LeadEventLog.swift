@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowDomain
 import LeadflowProto
 import SwiftProtobuf
 
@@ -7,6 +8,9 @@ import SwiftProtobuf
 public struct LeadEventLog: Sendable {
     public let isRecording: Bool
     public private(set) var events: [Leadflow_V1_LeadEvent] = []
+    /// The trace of the work each lead's events are about, by lead id: published as their `Traceparent`. Kept
+    /// by ``take()``; the first trace associated with a lead wins.
+    public private(set) var traces: [Int: TraceParent] = [:]
     private let now = Google_Protobuf_Timestamp(date: Date())
 
     public init(recording: Bool) { isRecording = recording }
@@ -25,6 +29,12 @@ public struct LeadEventLog: Sendable {
         event.occurredAt = now
         fill(&event)
         events.append(event)
+    }
+
+    /// Associates the events about `leadID` with `trace` (a no-op when not recording, or for `nil`).
+    public mutating func associate(_ trace: TraceParent?, lead leadID: Int) {
+        guard isRecording, let trace, traces[leadID] == nil else { return }
+        traces[leadID] = trace
     }
 
     /// Hands the recorded events over and starts empty.

@@ -9,14 +9,17 @@ import Postgres
 /// Every function runs on the caller's connection inside the caller's transaction; organizations, pipelines
 /// and stages must exist (ingest resolves them before it opens the transaction).
 public enum LeadWriter {
-    /// A command for one organization.
+    /// A command for one organization, with the trace of the message that carried it.
     public struct Scoped<Message: Sendable>: Sendable {
         public var org: String
         public var message: Message
+        /// Associated with the lead's events (`Traceparent` when they are published).
+        public var trace: TraceParent?
 
-        public init(org: String, _ message: Message) {
+        public init(org: String, _ message: Message, trace: TraceParent? = nil) {
             self.org = org
             self.message = message
+            self.trace = trace
         }
     }
 
@@ -30,13 +33,19 @@ public enum LeadWriter {
         /// Whether the message named the stage: a lead already in the pipeline moves there; otherwise an enroll
         /// of a lead already in the pipeline changes nothing.
         public var stageNamed: Bool
+        /// The trace of the enroll message: the stage entered keeps it for its actions, and the stages after it
+        /// inherit it.
+        public var trace: TraceParent?
 
-        public init(org: String, externalID: String, pipelineID: Int, stageID: Int, stageNamed: Bool) {
+        public init(
+            org: String, externalID: String, pipelineID: Int, stageID: Int, stageNamed: Bool, trace: TraceParent? = nil
+        ) {
             self.org = org
             self.externalID = externalID
             self.pipelineID = pipelineID
             self.stageID = stageID
             self.stageNamed = stageNamed
+            self.trace = trace
         }
     }
 
@@ -56,8 +65,10 @@ public enum LeadWriter {
         guard !upserts.isEmpty else { return }
         var order: [LeadKey] = []
         var merged: [LeadKey: Leadflow_V1_LeadUpsert] = [:]
+        var traces: [LeadKey: TraceParent] = [:]
         for upsert in upserts {
             let key = LeadKey(org: upsert.org, externalID: upsert.message.externalID)
+            if events.isRecording, traces[key] == nil { traces[key] = upsert.trace }
             if var earlier = merged[key] {
                 let next = upsert.message
                 if next.hasEmail { earlier.email = next.email }
@@ -81,6 +92,7 @@ public enum LeadWriter {
             ])
         for row in rows {
             let (leadID, org, externalID, created) = try row.decode((Int, String, String, Bool).self)
+            events.associate(traces[LeadKey(org: org, externalID: externalID)], lead: leadID)
             events.record(created ? .created : .updated, org: org, leadID: leadID, externalID: externalID)
         }
     }
@@ -121,7 +133,8 @@ public enum LeadWriter {
             entries.append(
                 StageEntry(
                     leadID: leadID, org: enrollment.org, pipelineID: enrollment.pipelineID,
-                    stageID: enrollment.stageID))
+                    stageID: enrollment.stageID, trace: enrollment.trace))
+            events.associate(enrollment.trace, lead: leadID)
             events.record(.enrolled, org: enrollment.org, leadID: leadID, externalID: externalID) { event in
                 event.pipelineID = Int64(enrollment.pipelineID)
                 event.stageID = Int64(enrollment.stageID)
@@ -147,6 +160,7 @@ public enum LeadWriter {
             for row in leads {
                 let (ordinal, leadID, externalID) = try row.decode((Int, Int, String).self)
                 let reply = replies[ordinal - 1]
+                events.associate(reply.trace, lead: leadID)
                 events.record(.replied, org: reply.org, leadID: leadID, externalID: externalID) { event in
                     event.channel = reply.message.channel
                 }
@@ -175,7 +189,9 @@ public enum LeadWriter {
         guard !unsubscribes.isEmpty else { return }
         let rows = try connection.query(
             unsubscribeStatement, [unsubscribes.map(\.org), unsubscribes.map(\.message.externalID)])
-        try stopAutomation(rows, kind: .unsubscribed, reason: .unsubscribed, events: &events, on: connection)
+        try stopAutomation(
+            rows, kind: .unsubscribed, reason: .unsubscribed, traces: traces(of: unsubscribes, \.externalID), events: &events,
+            on: connection)
     }
 
     /// Erases the leads' personal data (contact fields, names, attributes), keeping a tombstone row so late
@@ -187,16 +203,31 @@ public enum LeadWriter {
         guard !deletes.isEmpty else { return }
         let rows = try connection.query(
             deleteStatement, [deletes.map(\.org), deletes.map(\.message.externalID)])
-        try stopAutomation(rows, kind: .deleted, reason: .deleted, events: &events, on: connection)
+        try stopAutomation(
+            rows, kind: .deleted, reason: .deleted, traces: traces(of: deletes, \.externalID), events: &events, on: connection)
+    }
+
+    /// The first trace given for each lead of `commands`.
+    private static func traces<Message>(
+        of commands: [Scoped<Message>], _ externalID: (Message) -> String
+    ) -> [LeadKey: TraceParent] {
+        var traces: [LeadKey: TraceParent] = [:]
+        for command in commands {
+            guard let trace = command.trace else { continue }
+            let key = LeadKey(org: command.org, externalID: externalID(command.message))
+            if traces[key] == nil { traces[key] = trace }
+        }
+        return traces
     }
 
     private static func stopAutomation(
         _ rows: PostgresRows, kind: Leadflow_V1_LeadEvent.Kind, reason: StageTransitions.ExitReason,
-        events: inout LeadEventLog, on connection: isolated PostgresConnection
+        traces: [LeadKey: TraceParent], events: inout LeadEventLog, on connection: isolated PostgresConnection
     ) throws {
         var leadIDs: [Int] = []
         for row in rows {
             let (leadID, org, externalID) = try row.decode((Int, String, String).self)
+            events.associate(traces[LeadKey(org: org, externalID: externalID)], lead: leadID)
             leadIDs.append(leadID)
             events.record(kind, org: org, leadID: leadID, externalID: externalID)
         }

@@ -19,4 +19,10 @@ extension PostgresRow {
         }
         return status
     }
+
+    /// The `lead_stages.trace_parent` column at `index`: `nil` when NULL — a row from before migration 8 — or not
+    /// a valid `traceparent` (the column is only written from parsed values, so that takes a manual edit).
+    func decode(_: TraceParent?.Type, at index: Int) throws -> TraceParent? {
+        try decode(String?.self, at: index).flatMap(TraceParent.init)
+    }
 }

@@ -1,3 +1,4 @@
+import LeadflowDomain
 import LeadflowProto
 import Postgres
 
@@ -28,11 +29,14 @@ public enum StageTransitions {
         public let org: String
         public let pipelineID: Int
         public let stageID: Int
+        /// The trace of the stage's work, which the stage it leads to inherits.
+        public let trace: TraceParent?
     }
 
     /// Puts each lead into its stage: a `lead_stages` row, and one `lead_stage_actions` row per action of the
     /// stage's current version, the first `pending` (due now, or after its duration for a `wait`), the rest
-    /// `blocked`. A stage without actions is completed at once. The leads must not be in the pipeline already.
+    /// `blocked`. The lead stage keeps the entry's trace for all of its actions. A stage without actions is
+    /// completed at once (its successor inherits the trace). The leads must not be in the pipeline already.
     ///
     /// The statement returns the entered stages, then (flag `true`) the ones that got actions; the difference
     /// is taken here, as a `NOT EXISTS` against the CTE would be a nested loop, quadratic in the batch.
@@ -43,11 +47,12 @@ public enum StageTransitions {
         var entries = entries
         // Each round moves a lead at least one stage forward through empty stages, so this ends.
         while !entries.isEmpty {
+            for entry in entries { events.associate(entry.trace, lead: entry.leadID) }
             let rows = try connection.query(
                 enterStatement,
                 [
                     entries.map(\.leadID), entries.map(\.org), entries.map(\.pipelineID), entries.map(\.stageID),
-                    defaultMaxAttempts,
+                    defaultMaxAttempts, entries.map { $0.trace?.description },
                 ])
             var entered: [Int] = []
             var withActions: Set<Int> = []
@@ -81,6 +86,8 @@ public enum StageTransitions {
         return try rows.map { row in
             let (leadStageID, leadID, org, externalID, pipelineID, stageID) =
                 try row.decode((Int, Int, String, String, Int, Int).self)
+            let trace = try row.decode(TraceParent?.self, at: 6)
+            events.associate(trace, lead: leadID)
             events.record(.stageExited, org: org, leadID: leadID, externalID: externalID) { event in
                 event.pipelineID = Int64(pipelineID)
                 event.stageID = Int64(stageID)
@@ -91,12 +98,14 @@ public enum StageTransitions {
                     event.pipelineID = Int64(pipelineID)
                 }
             }
-            return Exited(leadStageID: leadStageID, leadID: leadID, org: org, pipelineID: pipelineID, stageID: stageID)
+            return Exited(
+                leadStageID: leadStageID, leadID: leadID, org: org, pipelineID: pipelineID, stageID: stageID, trace: trace)
         }
     }
 
     /// Ends lead stages whose last action is done and returns where each lead goes next: the following stage
-    /// by position. A lead after the last stage (or in a stage removed from the definition) leaves the pipeline.
+    /// by position, with the finished stage's trace. A lead after the last stage (or in a stage removed from
+    /// the definition) leaves the pipeline.
     static func complete(
         leadStages: [Int], events: inout LeadEventLog, on connection: isolated PostgresConnection
     ) throws -> [StageEntry] {
@@ -106,12 +115,15 @@ public enum StageTransitions {
         for row in rows {
             let (leadID, org, externalID, pipelineID, stageID, nextStageID) =
                 try row.decode((Int, String, String, Int, Int, Int?).self)
+            let trace = try row.decode(TraceParent?.self, at: 6)
+            events.associate(trace, lead: leadID)
             events.record(.stageExited, org: org, leadID: leadID, externalID: externalID) { event in
                 event.pipelineID = Int64(pipelineID)
                 event.stageID = Int64(stageID)
             }
             if let nextStageID {
-                next.append(StageEntry(leadID: leadID, org: org, pipelineID: pipelineID, stageID: nextStageID))
+                next.append(
+                    StageEntry(leadID: leadID, org: org, pipelineID: pipelineID, stageID: nextStageID, trace: trace))
             } else {
                 events.record(.pipelineEnded, org: org, leadID: leadID, externalID: externalID) { event in
                     event.pipelineID = Int64(pipelineID)
@@ -134,8 +146,8 @@ public enum StageTransitions {
         name: "stage_enter",
         sql: """
             WITH entered AS (
-                INSERT INTO lead_stages (lead_id, org_id, pipeline_id, stage_id)
-                SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[])
+                INSERT INTO lead_stages (lead_id, org_id, pipeline_id, stage_id, trace_parent)
+                SELECT * FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::bigint[], $6::text[])
                 RETURNING id, lead_id, org_id, pipeline_id, stage_id
             ), actions AS (
                 INSERT INTO lead_stage_actions
@@ -165,14 +177,14 @@ public enum StageTransitions {
             WITH exited AS (
                 UPDATE lead_stages SET exited_at = now(), exit_reason = $2
                 WHERE id = ANY ($1::bigint[]) AND exited_at IS NULL
-                RETURNING id, lead_id, org_id, pipeline_id, stage_id
+                RETURNING id, lead_id, org_id, pipeline_id, stage_id, trace_parent
             ), canceled AS (
                 UPDATE lead_stage_actions a
                 SET status = 'canceled', completed_at = now(), locked_until = NULL, updated_at = now()
                 FROM exited x
                 WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting')
             )
-            SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id
+            SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, x.trace_parent
             FROM exited x CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
             """)
 
@@ -182,9 +194,9 @@ public enum StageTransitions {
             WITH exited AS (
                 UPDATE lead_stages SET exited_at = now(), exit_reason = 'completed'
                 WHERE id = ANY ($1::bigint[]) AND exited_at IS NULL
-                RETURNING lead_id, org_id, pipeline_id, stage_id
+                RETURNING lead_id, org_id, pipeline_id, stage_id, trace_parent
             )
-            SELECT x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, n.id
+            SELECT x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, n.id, x.trace_parent
             FROM exited x
             CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
             JOIN pipeline_stages cur ON cur.id = x.stage_id

@@ -32,6 +32,8 @@ public enum WorkQueue {
         public var dispatches: [ClaimedAction] = []
         /// Internal actions run in the claim (waits over, moves, ends, wait-for-reply started or timed out).
         public var internalCount = 0
+        /// Those internal actions, with their traces.
+        public var internalActions: [InternalAction] = []
         /// Whether the claim took as many rows as it could: more work is probably due.
         public var wasFull = false
         /// When claiming again can find work, if nothing else happens first: the next action falls due, a
@@ -85,10 +87,19 @@ public enum WorkQueue {
                 throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
             }
             let actionID = try row.decode(Int.self, at: 0)
-            taken[QueueKey(org: try row.decode(String.self, at: 6), type: type), default: 0] += 1
-            switch type {
-            case .email, .sms, .webhook:
+            let org = try row.decode(String.self, at: 6)
+            taken[QueueKey(org: org, type: type), default: 0] += 1
+            if type.isExternal {
                 claim.dispatches.append(try claimed(row, type: type, events: &events))
+                continue
+            }
+            let leadID = try row.decode(Int.self, at: 7)
+            let trace = try row.decode(TraceParent?.self, at: 15) ?? .random()
+            events.associate(trace, lead: leadID)
+            claim.internalActions.append(
+                InternalAction(actionID: actionID, type: type, org: org, leadID: leadID, trace: trace))
+            switch type {
+            case .email, .sms, .webhook: break
             case .wait: waits.append(.init(actionID: actionID))
             case .move:
                 let target = try row.decode(Int?.self, at: 14)
@@ -106,7 +117,11 @@ public enum WorkQueue {
             ends, from: .pending, reason: .ended, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
         if !waitsForReply.isEmpty { try connection.execute(startWaiting, [waitsForReply]) }
         let timedOut = try connection.query(claimTimedOut, [limit]).map { row in
-            let (actionID, target) = try row.decode((Int, Int?).self)
+            let (actionID, target, org, leadID) = try row.decode((Int, Int?, String, Int).self)
+            let trace = try row.decode(TraceParent?.self, at: 4) ?? .random()
+            events.associate(trace, lead: leadID)
+            claim.internalActions.append(
+                InternalAction(actionID: actionID, type: .waitForReply, org: org, leadID: leadID, trace: trace))
             return ActionCompletion.Item(actionID: actionID, then: target.map { .stage($0) } ?? .next)
         }
         try ActionCompletion.succeed(
@@ -135,12 +150,13 @@ public enum WorkQueue {
     }
 
     /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
-    /// lead id, org, external id, last error.
+    /// lead id, org, external id, last error, trace.
     private static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
         for row in rows {
             let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
                 try row.decode((Int, String, Int, String, Int, String, String, String?).self)
             guard status == ActionStatus.dead.rawValue || status == ActionStatus.pending.rawValue else { continue }
+            events.associate(try row.decode(TraceParent?.self, at: 8), lead: leadID)
             events.record(
                 status == ActionStatus.dead.rawValue ? .actionDead : .actionRetrying, org: org, leadID: leadID,
                 externalID: externalID
@@ -167,6 +183,8 @@ public enum WorkQueue {
         if attributes != "{}" {
             lead.attributes = (try? JSONDecoder().decode([String: String].self, from: Data(attributes.utf8))) ?? [:]
         }
+        let trace = try row.decode(TraceParent?.self, at: 15) ?? .random()
+        events.associate(trace, lead: Int(lead.leadID))
         events.record(.actionDispatched, org: org, leadID: Int(lead.leadID), externalID: lead.externalID) { event in
             event.actionID = Int64(actionID)
             event.actionType = type.proto
@@ -174,7 +192,7 @@ public enum WorkQueue {
         }
         return ClaimedAction(
             actionID: actionID, type: type, attempt: attempt, org: org, leadStageID: leadStageID,
-            pipelineActionID: pipelineActionID, idempotencyKey: idempotencyKey, lead: lead)
+            pipelineActionID: pipelineActionID, idempotencyKey: idempotencyKey, lead: lead, trace: trace)
     }
 
     /// Applies handler outcomes. Outcomes for an attempt that is no longer the action's current one, or for an
@@ -237,7 +255,7 @@ public enum WorkQueue {
     /// ($4) in turns across organizations; external rows are leased ($5 seconds) and their channel's tokens
     /// spent ($6 and $7: the default rate and burst). Columns: id, type, attempts, lead_stage_id,
     /// pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and last name,
-    /// attributes, and for internal rows the move target.
+    /// attributes, for internal rows the move target, and the lead stage's trace.
     static let claimStatement = PostgresStatement(
         name: "queue_claim",
         sql: """
@@ -277,16 +295,21 @@ public enum WorkQueue {
                 WHERE c.org_id = s.org_id AND c.channel = s.type
             )
             SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
-                   l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint
+                   l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint,
+                   s.trace_parent
             FROM leased x
             -- One primary-key probe per leased row, whatever the planner thinks of the leads table's size.
             CROSS JOIN LATERAL (SELECT * FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
+            CROSS JOIN LATERAL (
+                SELECT trace_parent FROM lead_stages WHERE lead_stages.id = x.lead_stage_id LIMIT 1) s
             UNION ALL
             SELECT d.id, d.type, d.attempts, d.lead_stage_id, d.pipeline_action_id, d.idempotency_key, d.org_id,
-                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id
+                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id, s.trace_parent
             FROM picked d
             CROSS JOIN LATERAL (
                 SELECT target_stage_id FROM pipeline_stage_actions WHERE id = d.pipeline_action_id LIMIT 1) p
+            CROSS JOIN LATERAL (
+                SELECT trace_parent FROM lead_stages WHERE lead_stages.id = d.lead_stage_id LIMIT 1) s
             WHERE d.type NOT IN ('email', 'sms', 'webhook')
             """)
 
@@ -307,7 +330,8 @@ public enum WorkQueue {
             ) expired
             WHERE a.id = expired.id
             RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id,
-                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error
+                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
             """)
 
     static let startWaiting = PostgresStatement(
@@ -322,7 +346,8 @@ public enum WorkQueue {
     static let claimTimedOut = PostgresStatement(
         name: "queue_claim_timed_out",
         sql: """
-            SELECT a.id, p.target_stage_id
+            SELECT a.id, p.target_stage_id, a.org_id, a.lead_id,
+                   (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
             FROM lead_stage_actions a JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
             WHERE a.status = 'waiting' AND a.perform_at <= now()
             ORDER BY a.perform_at
@@ -357,7 +382,8 @@ public enum WorkQueue {
                 AS r (id, attempt, delay, snooze, error)
             WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched'
             RETURNING a.id, a.status, r.attempt, a.type, a.lead_id, a.org_id,
-                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error
+                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
             """)
 
     static let loadConfigs = PostgresStatement(

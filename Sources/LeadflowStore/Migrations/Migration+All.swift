@@ -8,5 +8,6 @@ extension Migration {
         .pipelineVersions,
         .leanWrites,
         .organizationLimits,
+        .traceContext,
     ]
 }

@@ -29,7 +29,7 @@ struct DeployFilesTests {
     func everyDefaultAlertHasAPrometheusRule() throws {
         let rules = try String(contentsOfFile: "\(Self.deploy)/prometheus/leadflow-alerts.yml", encoding: .utf8)
         for alert in [
-            "LeadflowOperationSlow", "LeadflowOperationVerySlow", "LeadflowBacklogGrowing", "LeadflowOldestDueOverSLA",
+            "LeadflowOperationSlow", "LeadflowOperationVerySlow", "LeadflowStepLagSlow", "LeadflowBacklogGrowing", "LeadflowOldestDueOverSLA",
             "LeadflowErrorRate", "LeadflowCircuitBreakerOpen", "LeadflowDeadLettersGrowing", "LeadflowNPlusOneQueries",
         ] {
             #expect(rules.contains("- alert: \(alert)\n"), "missing \(alert)")

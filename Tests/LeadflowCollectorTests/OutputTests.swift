@@ -128,6 +128,7 @@ import Testing
         #expect(lines.contains("leadflow_operation_duration_seconds_bucket{component=\"scheduler\",le=\"0.001\",operation=\"claim\"} 1"))
         #expect(lines.contains("leadflow_operation_duration_seconds_bucket{component=\"scheduler\",le=\"0.1\",operation=\"claim\"} 3"))
         #expect(lines.contains("leadflow_operation_duration_seconds_bucket{component=\"scheduler\",le=\"10\",operation=\"claim\"} 5"))
+        #expect(lines.contains("leadflow_operation_duration_seconds_bucket{component=\"scheduler\",le=\"30\",operation=\"claim\"} 6"))
         #expect(lines.contains("leadflow_operation_duration_seconds_bucket{component=\"scheduler\",le=\"+Inf\",operation=\"claim\"} 6"))
         #expect(lines.contains("leadflow_operation_duration_seconds_count{\(claim)} 6"))
         let sum = lines.first { $0.hasPrefix("leadflow_operation_duration_seconds_sum{\(claim)} ") }?.split(separator: " ").last

@@ -4,8 +4,8 @@
 /// Counts are exact (each duration is compared with the bucket bounds in whole microseconds), unlike the
 /// HdrHistogram windows, whose values are exact only to three significant digits.
 public struct CumulativeHistogram: Sendable, Hashable {
-    /// Upper bounds of the buckets in seconds, 1 ms to 10 s; `+Inf` is implied.
-    public static let bounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+    /// Upper bounds of the buckets in seconds, 1 ms to 5 min (step lags reach minutes; the SLA is 2); `+Inf` is implied.
+    public static let bounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300]
     static let boundsMicroseconds: [UInt64] = bounds.map { UInt64(($0 * 1_000_000).rounded()) }
 
     /// Observations at or below each bound, cumulative, in the order of `bounds`.

@@ -3,7 +3,7 @@
 /// Families are named for what they measure, with the component and operation as labels, so one query
 /// aggregates across components (`sum by (component) (rate(leadflow_operation_duration_seconds_count[1m]))`):
 /// every span series feeds the histogram `leadflow_operation_duration_seconds{component,operation}` (cumulative
-/// since the collector started, fixed buckets from 1 ms to 10 s) and the counters
+/// since the collector started, fixed buckets from 1 ms to 5 min) and the counters
 /// `leadflow_operation_outcomes_total{…,outcome}`, `leadflow_operation_items_total` and
 /// `leadflow_operation_db_queries_total`; a counter measurement `<component>.<operation>` becomes
 /// `leadflow_<operation>_total{component,…}`, a gauge `leadflow_<operation>{component,…}`, with the series'

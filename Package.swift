@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "LeadflowTelemetry",
             dependencies: [
-                "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                "LeadflowBus", "LeadflowProto", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -213,6 +213,14 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(
+            name: "LeadflowTelemetryTests",
+            dependencies: [
+                "LeadflowTelemetry", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
         // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
         .testTarget(

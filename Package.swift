@@ -116,9 +116,11 @@ let package = Package(
         .target(
             name: "LeadflowIngest",
             dependencies: [
-                "LeadflowBus", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore", "Postgres",
-                "ZeroMQ",
+                "LeadflowBus", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore",
+                "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -126,8 +128,10 @@ let package = Package(
             name: "LeadflowScheduler",
             dependencies: [
                 "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit",
-                "LeadflowStore", "Postgres", "ZeroMQ",
+                "LeadflowStore", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -135,7 +139,7 @@ let package = Package(
         .target(
             name: "LeadflowConfig",
             dependencies: [
-                "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
+                "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler", "LeadflowTelemetry",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -143,9 +147,11 @@ let package = Package(
         .target(
             name: "LeadflowHandlers",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowTelemetry", "ZeroMQ",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -154,7 +160,7 @@ let package = Package(
             name: "LeadflowEngine",
             dependencies: [
                 "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
-                "LeadflowScheduler", "Postgres", "ZeroMQ",
+                "LeadflowScheduler", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -182,7 +188,7 @@ let package = Package(
             name: "LeadflowBenchmarks",
             dependencies: [
                 "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowEngine", "LeadflowPipeline",
-                "LeadflowProto", "LeadflowStore", "Postgres",
+                "LeadflowProto", "LeadflowStore", "LeadflowTelemetry", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -192,8 +198,8 @@ let package = Package(
             name: "LeadflowCLI",
             dependencies: [
                 "LeadflowBenchmarks", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
-                "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler", "LeadflowStore", "Postgres",
-                "PostgresServer", "ZeroMQ",
+                "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler", "LeadflowStore",
+                "LeadflowTelemetry", "Postgres", "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,12 +1,14 @@
 import LeadflowBus
 import LeadflowProto
 import Logging
+import Synchronization
 import ZeroMQ
 
 /// A SUB socket bound for `metrics.>` on a thread of its own, decoding what publishers send: how tests and the
 /// overhead benchmark receive measurements without the collector.
 public final class MeasurementSink: Sendable {
     let loop: SocketLoop
+    private let received = Atomic<Int>(0)
 
     private init(loop: SocketLoop) { self.loop = loop }
 
@@ -39,15 +41,18 @@ public final class MeasurementSink: Sendable {
         return nil
     }
 
-    /// Waits for messages and counts them without decoding, until closed: the cheapest way to drain.
-    public func countUntilClosed() async -> Int {
-        var count = 0
+    /// Takes messages and counts them (``receivedCount``) without decoding, until closed: the cheapest way
+    /// to drain.
+    public func drain() async {
         while true {
             let batch = await loop.inbound.nextBatch(max: 4_096)
-            if batch.isEmpty { return count }
-            count += batch.count
+            if batch.isEmpty { return }
+            received.add(batch.count, ordering: .relaxed)
         }
     }
+
+    /// Messages ``drain()`` has taken so far.
+    public var receivedCount: Int { received.load(ordering: .relaxed) }
 
     public func close() async { await loop.close(drainTimeout: .zero) }
 }

@@ -46,6 +46,8 @@ public final class TelemetryPublisher: Sendable {
         public var invalid = 0
         /// Measurements still queued when the drain time of ``close(drainTimeout:)`` ran out.
         public var abandonedOnClose = 0
+
+        public init() {}
     }
 
     private struct State: ~Copyable {

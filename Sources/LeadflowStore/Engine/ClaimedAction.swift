@@ -1,3 +1,4 @@
+import Foundation
 import LeadflowDomain
 import LeadflowProto
 
@@ -14,4 +15,6 @@ public struct ClaimedAction: Sendable {
     public let pipelineActionID: Int
     public let idempotencyKey: String
     public let lead: Leadflow_V1_LeadSnapshot
+    /// When the action became due (its `perform_at` at the claim): where its step lag starts.
+    public let dueAt: Date
 }

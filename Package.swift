@@ -248,7 +248,7 @@ let package = Package(
             dependencies: [
                 "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
                 "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
-                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "LeadflowStore", "LeadflowTelemetry", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),

@@ -10,8 +10,8 @@ struct QueueGaugesTests {
         stages:
           - name: welcome
             actions:
-              - email: { subject: "Hi", body: "Hello" }
-              - sms: { body: "Hi" }
+              - email: {sender: "test@leadflow.test", subject: "Hi", text: "Hello"}
+              - sms: {sender: "+15550001111", body: "Hi"}
         """
 
     @Test("one statement reads backlog per type, oldest due age, in-flight per org and type, and dead letters")

@@ -97,6 +97,7 @@ struct TelemetryPublisherTests {
             harness.publisher.publish(MeasurementRecord(kind: .gauge, component: "ingest", operation: "after", startNanoseconds: 1))
             let received = try await harness.receive(1)
             #expect(received.map(\.subject) == ["metrics.ingest.after"])
+            await harness.publisher.close()
             #expect(harness.publisher.statistics.invalid == 1)
         }
     }

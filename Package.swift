@@ -255,8 +255,8 @@ let package = Package(
         .testTarget(
             name: "LeadflowHandlersTests",
             dependencies: [
-                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowTestKit",
-                "ZeroMQ",
+                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowTelemetry",
+                "LeadflowTestKit", "ZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

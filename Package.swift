@@ -83,7 +83,7 @@ let package = Package(
         .target(
             name: "LeadflowTelemetry",
             dependencies: [
-                "LeadflowBus", "LeadflowProto", "ZeroMQ",
+                "LeadflowBus", "LeadflowProto", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -117,9 +117,11 @@ let package = Package(
         .target(
             name: "LeadflowIngest",
             dependencies: [
-                "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore", "Postgres",
-                "ZeroMQ",
+                "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore",
+                "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -127,8 +129,10 @@ let package = Package(
             name: "LeadflowScheduler",
             dependencies: [
                 "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit",
-                "LeadflowStore", "Postgres", "ZeroMQ",
+                "LeadflowStore", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -137,6 +141,7 @@ let package = Package(
             name: "LeadflowConfig",
             dependencies: [
                 "LeadflowCollector", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
+                "LeadflowTelemetry",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -144,9 +149,11 @@ let package = Package(
         .target(
             name: "LeadflowHandlers",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowTelemetry", "ZeroMQ",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -155,7 +162,7 @@ let package = Package(
             name: "LeadflowEngine",
             dependencies: [
                 "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
-                "LeadflowScheduler", "Postgres", "ZeroMQ",
+                "LeadflowScheduler", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -183,7 +190,7 @@ let package = Package(
             name: "LeadflowBenchmarks",
             dependencies: [
                 "CZeroMQ", "ZeroMQ", "LeadflowBus", "LeadflowClient", "LeadflowDomain", "LeadflowEngine", "LeadflowPipeline",
-                "LeadflowProto", "LeadflowStore", "Postgres",
+                "LeadflowProto", "LeadflowStore", "LeadflowTelemetry", "Postgres",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -192,9 +199,9 @@ let package = Package(
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
-                "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler", "LeadflowStore", "Postgres",
-                "PostgresServer", "ZeroMQ",
+                "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig",
+                "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
+                "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -214,6 +221,14 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "PostgresServer", "LeadflowTestKit"]),
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
+        .testTarget(
+            name: "LeadflowTelemetryTests",
+            dependencies: [
+                "LeadflowTelemetry", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ]),
         .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
         // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
         .testTarget(
@@ -236,15 +251,15 @@ let package = Package(
             dependencies: [
                 "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
                 "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
-                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "LeadflowStore", "LeadflowTelemetry", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
         .testTarget(
             name: "LeadflowHandlersTests",
             dependencies: [
-                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowTestKit",
-                "ZeroMQ",
+                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowTelemetry",
+                "LeadflowTestKit", "ZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

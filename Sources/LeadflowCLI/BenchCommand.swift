@@ -5,7 +5,29 @@ import LeadflowBenchmarks
 /// `leadflow bench …`: benchmarks that print their figures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self])
+        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self, TelemetryBenchCommand.self])
+}
+
+/// `leadflow bench telemetry`: what recording a measurement costs the recording thread.
+struct TelemetryBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "telemetry",
+        abstract: "ns per measurement on the caller: publish (queue a record) against encoding the envelope there.",
+        discussion: "Build with -c release: swift run -c release leadflow bench telemetry")
+
+    @Option(help: "Measurements per run.")
+    var count = 200_000
+
+    @Option(help: "Runs; the median is reported.")
+    var runs = 5
+
+    func run() async throws {
+        let figures = try await TelemetryCostBenchmark.run(count: count, runs: runs)
+        print(String(
+            format: "publish (record queued, encoded on the publisher thread): %.0f ns/measurement", figures.publishNanoseconds))
+        print(String(format: "encoding the envelope on the caller would add:            %.0f ns/measurement", figures.encodeNanoseconds))
+        print("dropped: \(figures.dropped)")
+    }
 }
 
 /// `leadflow bench bus`: raw libzmq against the envelope path, over tcp loopback.

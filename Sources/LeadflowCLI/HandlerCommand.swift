@@ -1,6 +1,7 @@
 import ArgumentParser
 import LeadflowDomain
 import LeadflowEngine
+import LeadflowTelemetry
 import Logging
 import ServiceLifecycle
 import ZeroMQ
@@ -30,9 +31,14 @@ struct HandlerCommand: AsyncParsableCommand {
         guard let handlerSettings = settings.handlers[actionType] else { throw ValidationError("no settings for \(type)") }
         let context = try ZMQContext()
         let result = await Result(catching: {
-            let process = try await HandlerProcess(
-                settings: handlerSettings, shutdownTimeout: settings.shutdownTimeout, context: context, logger: logger)
-            try await ServiceProcess.runGroup([process], shutdownTimeout: settings.shutdownTimeout, logger: logger)
+            try await ServiceProcess.withTelemetry(
+                settings: settings, component: TelemetryComponent.handler(type), context: context, logger: logger
+            ) { telemetry in
+                let process = try await HandlerProcess(
+                    settings: handlerSettings, shutdownTimeout: settings.shutdownTimeout, context: context,
+                    logger: logger, telemetry: telemetry)
+                try await ServiceProcess.runGroup([process], shutdownTimeout: settings.shutdownTimeout, logger: logger)
+            }
         })
         context.shutdown()
         try result.get()

@@ -2,6 +2,7 @@ import ArgumentParser
 import LeadflowConfig
 import LeadflowIngest
 import LeadflowScheduler
+import LeadflowTelemetry
 import Logging
 import Postgres
 import ServiceLifecycle
@@ -18,8 +19,10 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.settings()
         let logger = CLILogging.logger("ingest")
-        try await ServiceProcess.run(settings: settings, logger: logger) { database, context in
-            [try await IngestService.start(configuration: settings.ingest, database: database, context: context, logger: logger)]
+        try await ServiceProcess.run(settings: settings, component: TelemetryComponent.ingest, logger: logger) {
+            database, context, telemetry in
+            [try await IngestService.start(
+                configuration: settings.ingest, database: database, context: context, logger: logger, telemetry: telemetry)]
         }
     }
 }
@@ -35,35 +38,60 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.settings()
         let logger = CLILogging.logger("scheduler")
-        try await ServiceProcess.run(settings: settings, logger: logger) { database, context in
+        try await ServiceProcess.run(settings: settings, component: TelemetryComponent.scheduler, logger: logger) {
+            database, context, telemetry in
             [try await SchedulerService.start(
-                configuration: settings.scheduler, database: database, context: context, logger: logger)]
+                configuration: settings.scheduler, database: database, context: context, logger: logger,
+                telemetry: telemetry)]
         }
     }
 }
 
-/// How a service command runs: one database pool and ZeroMQ context, its services in a `ServiceGroup` that
-/// shuts down gracefully on SIGTERM or SIGINT.
+/// How a service command runs: one database pool, ZeroMQ context and telemetry publisher, its services in a
+/// `ServiceGroup` that shuts down gracefully on SIGTERM or SIGINT.
 enum ServiceProcess {
     /// What a service gets beyond `service.shutdown_timeout` to report what it drained and close its sockets
     /// (a handler flushes results for up to 5 s) before the group cancels it.
     static let closingTime: Duration = .seconds(10)
 
     static func run(
-        settings: LeadflowSettings, logger: Logger,
-        services: (PostgresClient, ZMQContext) async throws -> [any Service]
+        settings: LeadflowSettings, component: String, logger: Logger,
+        services: (PostgresClient, ZMQContext, Telemetry) async throws -> [any Service]
     ) async throws {
         guard let databaseURL = settings.databaseURL else {
             throw ValidationError("no database: set --database-url, DATABASE_URL or database.url")
         }
-        let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
         let context = try ZMQContext()
         let result = await Result(catching: {
-            try await runGroup(
-                try await services(database, context), shutdownTimeout: settings.shutdownTimeout, logger: logger)
+            try await withTelemetry(settings: settings, component: component, context: context, logger: logger) {
+                telemetry in
+                let database = try PostgresClient(
+                    configuration: .init(url: databaseURL), maxConnections: 8, logger: logger,
+                    observer: telemetry.databaseObserver)
+                let result = await Result(catching: {
+                    try await runGroup(
+                        try await services(database, context, telemetry), shutdownTimeout: settings.shutdownTimeout,
+                        logger: logger)
+                })
+                await database.shutdown()
+                try result.get()
+            }
         })
-        await database.shutdown()
         context.shutdown()
+        try result.get()
+    }
+
+    /// Runs `body` with the process's telemetry (`telemetry.*`), then closes its publisher.
+    static func withTelemetry(
+        settings: LeadflowSettings, component: String, context: ZMQContext, logger: Logger,
+        _ body: (Telemetry) async throws -> Void
+    ) async throws {
+        let publisher = try await TelemetryPublisher.start(
+            context: context, configuration: settings.telemetry, logger: logger)
+        let telemetry = Telemetry(
+            component: component, publisher: publisher, gaugeInterval: settings.telemetry.gaugeInterval)
+        let result = await Result(catching: { try await body(telemetry) })
+        await publisher?.close()
         try result.get()
     }
 

@@ -2,6 +2,7 @@ import LeadflowCollector
 import LeadflowDomain
 import LeadflowIngest
 import LeadflowScheduler
+import LeadflowTelemetry
 
 /// Every setting of every service, read from flags, the environment and an optional YAML file, with
 /// defaults that run everything on one machine (docs/configuration.md).
@@ -15,6 +16,8 @@ public struct LeadflowSettings: Sendable {
     public var shutdownTimeout: Duration
     /// `collector.*`: where the collector listens and sends alerts.
     public var collector: CollectorConfiguration
+    /// Where measurements go (`telemetry.*`); an empty endpoint turns them off.
+    public var telemetry: TelemetryConfiguration
 
     /// Every key the file, the environment and `--set` accept.
     public static let keys: [ConfigKey] = [
@@ -49,7 +52,15 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
         ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
         ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
-    ] + HandlerSettings.keys + CollectorSettings.keys
+    ] + HandlerSettings.keys + [
+        ConfigKey(
+            "telemetry.endpoint", "tcp://127.0.0.1:4250",
+            "the collector's SUB endpoint every process's measurement PUB socket connects to (empty: telemetry off)"),
+        ConfigKey(
+            "telemetry.queue_capacity", "16384",
+            "measurements queued per process for the publisher thread; beyond it they are dropped and counted"),
+        ConfigKey("telemetry.gauge_interval", "5s", "how often backlog, in-flight, breaker and process gauges are sampled"),
+    ] + CollectorSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
     public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {
@@ -94,6 +105,11 @@ public struct LeadflowSettings: Sendable {
         for type in ActionType.external {
             handlers[type] = HandlerSettings.resolve(type, scheduler: scheduler, &values)
         }
+        var telemetry = TelemetryConfiguration()
+        telemetry.endpoint = values.string("telemetry.endpoint") ?? ""
+        telemetry.queueCapacity = values.int("telemetry.queue_capacity", in: 16...10_000_000)
+        telemetry.gaugeInterval = values.duration("telemetry.gauge_interval")
+        values.report(telemetry.problems())
         let shutdownTimeout = values.duration("service.shutdown_timeout")
         if shutdownTimeout > .seconds(3600) {
             values.report(["service.shutdown_timeout must be at most 1h (got \(shutdownTimeout))"])
@@ -102,7 +118,7 @@ public struct LeadflowSettings: Sendable {
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers,
-            shutdownTimeout: shutdownTimeout, collector: collector)
+            shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry)
     }
 
     /// The settings table for `--help`: key, default, environment variable.

@@ -2,6 +2,7 @@ import Curl
 import LeadflowConfig
 import LeadflowDomain
 import LeadflowHandlers
+import LeadflowTelemetry
 import Logging
 import ServiceLifecycle
 import ZeroMQ
@@ -13,7 +14,10 @@ public struct HandlerProcess: Service {
     let handler: HandlerService
     let curl: CurlMulti?
 
-    public init(settings: HandlerSettings, shutdownTimeout: Duration, context: ZMQContext, logger: Logger) async throws {
+    public init(
+        settings: HandlerSettings, shutdownTimeout: Duration, context: ZMQContext, logger: Logger,
+        telemetry: Telemetry = .disabled
+    ) async throws {
         let configuration = settings.serviceConfiguration(
             dispatchEndpoints: settings.dispatchEndpoints, resultEndpoints: settings.resultEndpoints,
             shutdownTimeout: shutdownTimeout)
@@ -21,7 +25,7 @@ public struct HandlerProcess: Service {
         let driver = try settings.makeDriver(curl: curl, logger: logger)
         self.curl = curl
         self.handler = try await HandlerService.start(
-            context: context, configuration: configuration, driver: driver, logger: logger)
+            context: context, configuration: configuration, driver: driver, logger: logger, telemetry: telemetry)
     }
 
     public func run() async throws {

@@ -6,6 +6,7 @@ import LeadflowDomain
 import LeadflowHandlers
 import LeadflowIngest
 import LeadflowScheduler
+import LeadflowTelemetry
 import Logging
 import Postgres
 import Synchronization
@@ -13,25 +14,34 @@ import ZeroMQ
 
 /// Ingest, a scheduler and a handler per external type in one process — what `leadflow dev`, the demo and
 /// the end-to-end benchmark run. Clients reach ingest over its configured endpoint (tcp by default); the
-/// scheduler and handlers talk over `inproc://` in the shared ZeroMQ context.
+/// scheduler and handlers talk over `inproc://` in the shared ZeroMQ context. With `telemetry.endpoint` set,
+/// every component measures into one ``TelemetryPublisher`` for the process.
 public final class LocalEngine: Sendable {
     public let ingest: IngestService
     public let scheduler: SchedulerService
     public let handlers: [HandlerService]
+    /// A pool for callers of the engine (the benchmark's polls); its round trips are not measured.
     public let database: PostgresClient
     public let context: ZMQContext
+    /// The process's measurement publisher; nil with telemetry off.
+    public let telemetryPublisher: TelemetryPublisher?
+    /// The services' own pools when telemetry is on (each reports its round trips as its component's).
+    let servicePools: [PostgresClient]
     let curl: CurlMulti?
     let logger: Logger
 
     private init(
         ingest: IngestService, scheduler: SchedulerService, handlers: [HandlerService], database: PostgresClient,
-        context: ZMQContext, curl: CurlMulti?, logger: Logger
+        context: ZMQContext, telemetryPublisher: TelemetryPublisher?, servicePools: [PostgresClient], curl: CurlMulti?,
+        logger: Logger
     ) {
         self.ingest = ingest
         self.scheduler = scheduler
         self.handlers = handlers
         self.database = database
         self.context = context
+        self.telemetryPublisher = telemetryPublisher
+        self.servicePools = servicePools
         self.curl = curl
         self.logger = logger
     }
@@ -40,14 +50,30 @@ public final class LocalEngine: Sendable {
     public static func start(settings: LeadflowSettings, databaseURL: String, logger: Logger) async throws -> LocalEngine {
         let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
         let context = try ZMQContext(ioThreads: 1)
+        let publisher = try await TelemetryPublisher.start(
+            context: context, configuration: settings.telemetry, logger: logger.named("telemetry"))
+        func telemetry(_ component: String) -> Telemetry {
+            Telemetry(component: component, publisher: publisher, gaugeInterval: settings.telemetry.gaugeInterval)
+        }
+        // Measured, each service's round trips go to a pool of its own, reported under its component.
+        func pool(_ component: String, _ size: Int) throws -> PostgresClient {
+            guard publisher != nil else { return database }
+            return try PostgresClient(
+                configuration: .init(url: databaseURL), maxConnections: size, logger: logger,
+                observer: telemetry(component).databaseObserver)
+        }
+        let ingestDatabase = try pool(TelemetryComponent.ingest, 4)
+        let schedulerDatabase = try pool(TelemetryComponent.scheduler, 6)
         let ingest = try await IngestService.start(
-            configuration: settings.ingest, database: database, context: context, logger: logger.named("ingest"))
+            configuration: settings.ingest, database: ingestDatabase, context: context, logger: logger.named("ingest"),
+            telemetry: telemetry(TelemetryComponent.ingest))
         var scheduler = settings.scheduler
         let instance = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         for type in ActionType.external { scheduler.dispatchEndpoints[type] = "inproc://leadflow-\(instance)-\(type.rawValue)" }
         scheduler.resultsEndpoint = "inproc://leadflow-\(instance)-results"
         let schedulerService = try await SchedulerService.start(
-            configuration: scheduler, database: database, context: context, logger: logger.named("scheduler"))
+            configuration: scheduler, database: schedulerDatabase, context: context, logger: logger.named("scheduler"),
+            telemetry: telemetry(TelemetryComponent.scheduler))
         // One transfer thread for every handler that delivers over the network; none with log drivers only.
         let networked = settings.handlers.values.filter(\.needsCurl)
         let curl = networked.isEmpty ? nil : CurlMulti(maxConcurrent: networked.map(\.maxInFlight).max() ?? 64)
@@ -61,11 +87,13 @@ public final class LocalEngine: Sendable {
             let driver = try handler.makeDriver(curl: curl, logger: handlerLogger)
             handlers.append(
                 try await HandlerService.start(
-                    context: context, configuration: configuration, driver: driver, logger: handlerLogger))
+                    context: context, configuration: configuration, driver: driver, logger: handlerLogger,
+                    telemetry: telemetry(TelemetryComponent.handler(type.rawValue))))
         }
         return LocalEngine(
             ingest: ingest, scheduler: schedulerService, handlers: handlers, database: database, context: context,
-            curl: curl, logger: logger)
+            telemetryPublisher: publisher,
+            servicePools: publisher == nil ? [] : [ingestDatabase, schedulerDatabase], curl: curl, logger: logger)
     }
 
     /// Starts the engine, runs `body` while every service serves, then shuts down and waits until the engine
@@ -108,7 +136,9 @@ public final class LocalEngine: Sendable {
             try await group.waitForAll()
         }
         await curl?.shutdown()
+        for pool in servicePools { await pool.shutdown() }
         await database.shutdown()
+        await telemetryPublisher?.close()
         context.shutdown()
     }
 

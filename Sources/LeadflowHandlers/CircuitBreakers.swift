@@ -25,4 +25,10 @@ final class CircuitBreakers: Sendable {
             return breaker
         }
     }
+
+    /// Every endpoint's breaker phase, by endpoint.
+    func phases() -> [(String, CircuitBreakerState.Phase)] {
+        breakers.withLock { breakers in breakers.map { ($0.key, $0.value) } }
+            .sorted { $0.0 < $1.0 }.map { ($0.0, $0.1.phase) }
+    }
 }

@@ -33,6 +33,7 @@ extension HandlerService {
         _ transition: CircuitBreakerState.Transition, of breaker: CircuitBreaker, cause: DeliveryOutcome?,
         logger: Logger
     ) {
+        instruments.transition(transition, of: breaker)
         var metadata: Logger.Metadata = [HandlerLogKey.breakerEndpoint: "\(breaker.endpoint)"]
         switch cause {
         case .retry(let failure, _)?, .failedPermanently(let failure)?:

@@ -2,6 +2,7 @@ import Foundation
 import LeadflowBus
 import LeadflowDomain
 import LeadflowProto
+import LeadflowTelemetry
 import Logging
 import ServiceLifecycle
 import Synchronization
@@ -27,6 +28,8 @@ public final class HandlerService: Service, Sendable {
     let gate = Mutex(Gate())
     /// One circuit breaker per provider endpoint; nil when the configuration has none.
     let breakers: CircuitBreakers?
+    let telemetry: Telemetry
+    let instruments: HandlerInstruments
 
     /// Whether a shutdown was asked for, and the pull loop it must then stop.
     struct Gate {
@@ -35,8 +38,11 @@ public final class HandlerService: Service, Sendable {
     }
 
     private init(
-        configuration: Configuration, driver: any DeliveryDriver, logger: Logger, puller: BusPuller, pusher: BusPusher
+        configuration: Configuration, driver: any DeliveryDriver, logger: Logger, puller: BusPuller, pusher: BusPusher,
+        telemetry: Telemetry
     ) {
+        self.telemetry = telemetry
+        self.instruments = HandlerInstruments(telemetry: telemetry, actionType: configuration.actionType)
         self.configuration = configuration
         self.driver = driver
         self.logger = logger
@@ -46,9 +52,11 @@ public final class HandlerService: Service, Sendable {
     }
 
     /// Validates the configuration and connects both sockets; nothing is pulled before `run()`. `logger` gets
-    /// every line the service writes, with `handler.id` and `action.type` attached.
+    /// every line the service writes, with `handler.id` and `action.type` attached; `telemetry` (component
+    /// `<type>_handler`) measures deliveries, step lags and breakers.
     public static func start(
-        context: ZMQContext, configuration: Configuration, driver: any DeliveryDriver, logger: Logger
+        context: ZMQContext, configuration: Configuration, driver: any DeliveryDriver, logger: Logger,
+        telemetry: Telemetry = .disabled
     ) async throws -> HandlerService {
         try configuration.validate()
         var logger = logger
@@ -63,7 +71,8 @@ public final class HandlerService: Service, Sendable {
                 context: context, name: "handler.\(type).results", endpoints: configuration.resultEndpoints,
                 options: configuration.socketOptions, logger: logger)
             return HandlerService(
-                configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: pusher)
+                configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: pusher,
+                telemetry: telemetry)
         } catch {
             await puller.close()
             throw error
@@ -90,6 +99,8 @@ public final class HandlerService: Service, Sendable {
             ])
         let outbox = ResultOutbox()
         let sender = Task { await self.pushResults(from: outbox) }
+        let sampling = Task { await self.sampleGauges() }
+        defer { sampling.cancel() }
         let leases = LeaseKeeper { lease in self.reportInProgress(lease, outbox: outbox) }
         let slots = DeliverySlots(configuration.maxInFlight)
         let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)

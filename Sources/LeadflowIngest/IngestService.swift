@@ -3,10 +3,12 @@ import LeadflowDomain
 import LeadflowProto
 import LeadflowServiceKit
 import LeadflowStore
+import LeadflowTelemetry
 import Logging
 import Postgres
 import ServiceLifecycle
 import Synchronization
+import Tracing
 import ZeroMQ
 
 /// The ingest service: takes batches of client messages from its ROUTER socket, answers what is invalid at
@@ -34,12 +36,16 @@ public final class IngestService: Service, Sendable {
     let gate = ShutdownGate()
     let decoder = IngestDecoder()
     let writer: IngestWriter
+    let telemetry: Telemetry
+    let instruments: IngestInstruments
     private let counters = Mutex(Statistics())
 
     private init(
         configuration: IngestConfiguration, database: PostgresClient, responder: AckResponder,
-        events: LeadEventPublisher?, logger: Logger
+        events: LeadEventPublisher?, logger: Logger, telemetry: Telemetry
     ) {
+        self.telemetry = telemetry
+        self.instruments = IngestInstruments(telemetry: telemetry)
         self.configuration = configuration
         self.database = database
         self.responder = responder
@@ -49,9 +55,11 @@ public final class IngestService: Service, Sendable {
             defaultMaxAttempts: configuration.defaultMaxAttempts, recordEvents: events != nil)
     }
 
-    /// Binds the sockets; the service takes messages once ``run()`` is called.
+    /// Binds the sockets; the service takes messages once ``run()`` is called. `telemetry` measures batch
+    /// commits and messages by outcome (give `database` its ``Telemetry/databaseObserver`` for the round trips).
     public static func start(
-        configuration: IngestConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger
+        configuration: IngestConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger,
+        telemetry: Telemetry = .disabled
     ) async throws -> IngestService {
         let responder = try await AckResponder.start(
             context: context, name: "ingest.router", endpoints: [.bind(configuration.endpoint)], logger: logger)
@@ -62,7 +70,8 @@ public final class IngestService: Service, Sendable {
             events = LeadEventPublisher(publisher: publisher, logger: logger)
         }
         return IngestService(
-            configuration: configuration, database: database, responder: responder, events: events, logger: logger)
+            configuration: configuration, database: database, responder: responder, events: events, logger: logger,
+            telemetry: telemetry)
     }
 
     public var statistics: Statistics { counters.withLock { $0 } }
@@ -77,6 +86,8 @@ public final class IngestService: Service, Sendable {
     /// hand, flushes its acks and closes the sockets.
     public func run() async throws {
         let pruning = Task { await pruneDeduplicationLog() }
+        let sampling = Task { await ProcessSampler(telemetry: telemetry).run() }
+        defer { sampling.cancel() }
         await withGracefulShutdownHandler {
             while let batch = await gate.receive({ [responder, configuration] in
                 await responder.nextBatch(max: configuration.maxBatch)
@@ -129,7 +140,9 @@ public final class IngestService: Service, Sendable {
             $0.rejected += rejected
             $0.invalidTraceparents += invalidTraceparents
         }
+        instruments.rejected(rejected)
         guard !messages.isEmpty, let outcome = await write(messages) else { return }
+        instruments.written(outcome)
         for (ack, peer) in zip(outcome.acks, peers) { await reply(ack, to: peer) }
         let dropped = events?.publish(outcome.events, traces: outcome.traces) ?? 0
         counters.withLock {
@@ -147,9 +160,20 @@ public final class IngestService: Service, Sendable {
         let deadline = clock.now + configuration.databaseRetryLimit
         var delay = Duration.milliseconds(50)
         while true {
+            let span = telemetry.tracer.startSpan("batch_commit")
             do {
-                return try await writer.write(messages, to: database)
+                let outcome = try await writer.write(messages, to: database)
+                span.updateAttributes { attributes in
+                    attributes[MeasurementField.itemCount] = messages.count
+                    attributes[MeasurementField.dbQueries] = outcome.queries
+                    attributes[MeasurementField.outcome] = "ok"
+                }
+                span.end()
+                return outcome
             } catch {
+                span.updateAttributes { $0[MeasurementField.itemCount] = messages.count }
+                span.recordError(error)
+                span.end()
                 guard clock.now + delay < deadline, !gate.isClosed else {
                     logger.error(
                         "batch not written; its messages stay unacknowledged",

@@ -20,6 +20,8 @@ public struct IngestWriter: Sendable {
         public var applied = 0
         public var duplicates = 0
         public var rejected = 0
+        /// Statements the batch ran (inside its transactions; `BEGIN` and `COMMIT` not counted).
+        public var queries = 0
     }
 
     public var defaultMaxAttempts: Int
@@ -44,7 +46,8 @@ public struct IngestWriter: Sendable {
         }
         if !pipelines.isEmpty {
             let batch = pipelines.map { messages[$0] }
-            let (applied, duplicates) = try await database.withTransaction { connection in
+            let (applied, duplicates, queries) = try await database.withTransaction { connection in
+                let before = connection.roundTrips
                 let new = try ProcessedMessages.record(
                     batch.map(\.key), subjects: batch.map(\.subject.string), on: connection)
                 var applied = 0
@@ -54,8 +57,9 @@ public struct IngestWriter: Sendable {
                     _ = try PipelineStore.upsert(definition, org: message.org, on: connection)
                     applied += 1
                 }
-                return (applied, batch.count - applied)
+                return (applied, batch.count - applied, connection.roundTrips - before)
             }
+            outcome.queries += queries
             outcome.applied += applied
             outcome.duplicates += duplicates
             for index in pipelines { acks[index] = .ok(msgID: messages[index].msgID) }
@@ -65,9 +69,10 @@ public struct IngestWriter: Sendable {
         var accepted: [Int] = []
         var enrollments: [Int: LeadWriter.Enrollment] = [:]
         if !leadIndices.isEmpty {
-            let (known, resolved) = try await database.withConnection { connection in
+            let (known, resolved, queries) = try await database.withConnection { connection in
                 try await connection.resolve(leadIndices.map { messages[$0] })
             }
+            outcome.queries += queries
             for (offset, index) in leadIndices.enumerated() {
                 let message = messages[index]
                 guard known.contains(message.org) else {
@@ -92,7 +97,8 @@ public struct IngestWriter: Sendable {
             let batch = accepted.map { messages[$0] }
             let batchEnrollments = accepted.map { enrollments[$0] }
             let settings = self
-            let (events, traces, applied) = try await database.withTransaction { connection in
+            let (events, traces, applied, queries) = try await database.withTransaction { connection in
+                let before = connection.roundTrips
                 let new = try ProcessedMessages.record(
                     batch.map(\.key), subjects: batch.map(\.subject.string), on: connection)
                 var seen: Set<ProcessedMessages.Key> = []
@@ -103,8 +109,9 @@ public struct IngestWriter: Sendable {
                 }
                 var events = LeadEventLog(recording: settings.recordEvents)
                 try commands.apply(defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
-                return (events.take(), events.traces, seen.count)
+                return (events.take(), events.traces, seen.count, connection.roundTrips - before)
             }
+            outcome.queries += queries
             outcome.events = events
             outcome.traces = traces
             outcome.applied += applied
@@ -156,8 +163,9 @@ extension IngestMessage {
 
 extension PostgresConnection {
     /// The organizations that exist, and what each enroll's pipeline reference resolves to (by position in
-    /// `messages`; `nil` for other kinds).
-    fileprivate func resolve(_ messages: [IngestMessage]) throws -> (Set<String>, [References.Resolved?]) {
+    /// `messages`; `nil` for other kinds); and the statements that took.
+    fileprivate func resolve(_ messages: [IngestMessage]) throws -> (Set<String>, [References.Resolved?], Int) {
+        let before = roundTrips
         let known = try References.existingOrganizations(Array(Set(messages.map(\.org))), on: self)
         var refs: [References.PipelineRef] = []
         var positions: [Int] = []
@@ -169,6 +177,6 @@ extension PostgresConnection {
         }
         var resolved = [References.Resolved?](repeating: nil, count: messages.count)
         for (position, value) in zip(positions, try References.resolve(refs, on: self)) { resolved[position] = value }
-        return (known, resolved)
+        return (known, resolved, roundTrips - before)
     }
 }

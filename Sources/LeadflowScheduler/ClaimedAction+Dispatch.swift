@@ -18,6 +18,7 @@ extension ClaimedAction {
         dispatch.idempotencyKey = idempotencyKey
         dispatch.deadline = Google_Protobuf_Timestamp(date: deadline)
         dispatch.dispatchedAt = Google_Protobuf_Timestamp(date: now)
+        dispatch.dueAt = Google_Protobuf_Timestamp(date: dueAt)
         switch config.config {
         case .email(let email): dispatch.email = email
         case .sms(let sms): dispatch.sms = sms

@@ -4,10 +4,12 @@ import LeadflowDomain
 import LeadflowProto
 import LeadflowServiceKit
 import LeadflowStore
+import LeadflowTelemetry
 import Logging
 import Postgres
 import ServiceLifecycle
 import Synchronization
+import Tracing
 import ZeroMQ
 
 /// The scheduler: claims due actions in batches, runs internal ones in SQL, pushes external ones to their
@@ -39,6 +41,8 @@ public final class SchedulerService: Service, Sendable {
     let results: BusPuller
     let events: LeadEventPublisher?
     let logger: Logger
+    let telemetry: Telemetry
+    let instruments: SchedulerInstruments
     let doorbell = Doorbell()
     let gate = ShutdownGate()
     /// How long to wait before trying the database again after consecutive failures: 100 ms doubling to 5 s.
@@ -48,8 +52,10 @@ public final class SchedulerService: Service, Sendable {
 
     private init(
         configuration: SchedulerConfiguration, database: PostgresClient, dispatchers: [ActionType: TypeDispatcher],
-        results: BusPuller, events: LeadEventPublisher?, logger: Logger
+        results: BusPuller, events: LeadEventPublisher?, logger: Logger, telemetry: Telemetry
     ) {
+        self.telemetry = telemetry
+        self.instruments = SchedulerInstruments(telemetry: telemetry)
         self.configuration = configuration
         self.database = database
         self.dispatchers = dispatchers
@@ -58,9 +64,11 @@ public final class SchedulerService: Service, Sendable {
         self.logger = logger
     }
 
-    /// Binds the sockets; nothing is claimed before ``run()``.
+    /// Binds the sockets; nothing is claimed before ``run()``. `telemetry` measures claims, dispatches, results
+    /// and the queue's gauges (give `database` its ``Telemetry/databaseObserver`` for the round trips).
     public static func start(
-        configuration: SchedulerConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger
+        configuration: SchedulerConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger,
+        telemetry: Telemetry = .disabled
     ) async throws -> SchedulerService {
         var dispatchers: [ActionType: TypeDispatcher] = [:]
         for (type, endpoint) in configuration.dispatchEndpoints {
@@ -81,7 +89,7 @@ public final class SchedulerService: Service, Sendable {
         }
         return SchedulerService(
             configuration: configuration, database: database, dispatchers: dispatchers, results: results,
-            events: events, logger: logger)
+            events: events, logger: logger, telemetry: telemetry)
     }
 
     public var statistics: Statistics { counters.withLock { $0 } }
@@ -104,8 +112,10 @@ public final class SchedulerService: Service, Sendable {
                 for dispatcher in dispatchers.values { group.addTask { await dispatcher.run() } }
                 group.addTask { await self.applyResults() }
                 let listening = Task { await self.listenForWakeups() }
+                let sampling = Task { await self.sampleGauges() }
                 await claimLoop()
                 listening.cancel()
+                sampling.cancel()
                 // Push what was claimed for up to a second; closing also releases a dispatcher stuck on a
                 // type without handlers (its actions come back when their leases expire).
                 for dispatcher in dispatchers.values {
@@ -170,14 +180,33 @@ public final class SchedulerService: Service, Sendable {
         let settings = workQueueSettings
         let recording = events != nil
         let started = ContinuousClock.now
-        let (claim, claimEvents, traces) = try await database.withTransaction { connection in
-            var events = LeadEventLog(recording: recording)
-            let claim = try WorkQueue.claim(
-                limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
-            return (claim, events.take(), events.traces)
+        let span = telemetry.tracer.startSpan("claim")
+        let claim: WorkQueue.Claim
+        let claimEvents: [Leadflow_V1_LeadEvent]
+        let traces: [Int: TraceParent]
+        do {
+            (claim, claimEvents, traces) = try await database.withTransaction { connection in
+                var events = LeadEventLog(recording: recording)
+                let claim = try WorkQueue.claim(
+                    limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
+                return (claim, events.take(), events.traces)
+            }
+        } catch {
+            span.recordError(error)
+            span.end()
+            throw error
         }
         let took = ContinuousClock.now - started
-        if !claim.dispatches.isEmpty { try await dispatch(claim.dispatches) }
+        instruments.claimed(claim, span: span)
+        if !claim.dispatches.isEmpty {
+            let dispatching = telemetry.tracer.startSpan("dispatch")
+            let queries = try await dispatch(claim.dispatches)
+            dispatching.updateAttributes { attributes in
+                attributes[MeasurementField.itemCount] = claim.dispatches.count
+                attributes[MeasurementField.dbQueries] = queries
+            }
+            dispatching.end()
+        }
         log(claim.internalActions)
         let dropped = events?.publish(claimEvents, traces: traces) ?? 0
         counters.withLock {
@@ -198,7 +227,8 @@ public final class SchedulerService: Service, Sendable {
             limits: configuration.organizationLimits)
     }
 
-    private func dispatch(_ actions: [ClaimedAction]) async throws {
+    /// Builds and queues the dispatches; returns the statements run (loading configs not seen before).
+    private func dispatch(_ actions: [ClaimedAction]) async throws -> Int {
         let missing = Set(actions.map(\.pipelineActionID)).subtracting(configs.withLock { Set($0.keys) })
         if !missing.isEmpty {
             let loaded = try await database.withConnection { connection in
@@ -232,6 +262,7 @@ public final class SchedulerService: Service, Sendable {
             }
             dispatcher.enqueue(envelopes)
         }
+        return missing.isEmpty ? 0 : 1
     }
 
     /// Waits `delay` after a failure; only stopping cuts it short (results and NOTIFY ring the doorbell too, and
@@ -252,10 +283,12 @@ public final class SchedulerService: Service, Sendable {
             let batch = await results.nextBatch(max: configuration.resultBatch)
             if batch.isEmpty { return }
             var outcomes: [ActionOutcome] = []
+            var types: [ActionType?] = []
             outcomes.reserveCapacity(batch.count)
             // The trace each result came back with (`nil`: none, or not valid), for its log line.
             var traces: [TraceParent?] = []
             traces.reserveCapacity(batch.count)
+            types.reserveCapacity(batch.count)
             var undecodable = 0
             for envelope in batch {
                 let trace = envelope.headers[Headers.Name.traceparent].flatMap(TraceParent.init)
@@ -267,6 +300,7 @@ public final class SchedulerService: Service, Sendable {
                         ActionOutcome(
                             try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retryPolicy(for: type)))
                     traces.append(trace)
+                    types.append(type)
                 } catch {
                     undecodable += 1
                     var metadata: Logger.Metadata = ["subject": "\(envelope.subject)", "error": "\(error)"]
@@ -279,17 +313,29 @@ public final class SchedulerService: Service, Sendable {
             var attempt = 0
             while true {
                 attempt += 1
+                let span = telemetry.tracer.startSpan("result_apply")
                 do {
-                    let (resultEvents, eventTraces) = try await database.withTransaction { [outcomes] connection in
+                    let (resultEvents, eventTraces, dead, queries) = try await database.withTransaction {
+                        [outcomes] connection in
                         var events = LeadEventLog(recording: recording)
-                        try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
-                        return (events.take(), events.traces)
+                        let before = connection.roundTrips
+                        let dead = try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
+                        return (events.take(), events.traces, dead, connection.roundTrips - before)
                     }
+                    span.updateAttributes { attributes in
+                        attributes[MeasurementField.itemCount] = outcomes.count
+                        attributes[MeasurementField.dbQueries] = queries
+                        attributes[MeasurementField.outcome] = "ok"
+                    }
+                    span.end()
+                    instruments.applied(outcomes, types: types, dead: dead)
                     log(applied: outcomes, traces: traces)
                     let dropped = events?.publish(resultEvents, traces: eventTraces) ?? 0
                     counters.withLock { $0.eventsDropped += dropped }
                     break
                 } catch {
+                    span.recordError(error)
+                    span.end()
                     counters.withLock { $0.failedTransactions += 1 }
                     if Task.isCancelled {
                         logger.error(

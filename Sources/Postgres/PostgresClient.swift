@@ -18,10 +18,15 @@ public final class PostgresClient: Sendable {
     public let configuration: PostgresConfiguration
     public let maxConnections: Int
     private let logger: Logger
+    private let observer: (any PostgresRoundTripObserver)?
     private let state: Mutex<State>
 
-    /// Validates the configuration; no connection is opened until the first use.
-    public init(configuration: PostgresConfiguration, maxConnections: Int = 4, logger: Logger? = nil) throws(PostgresError) {
+    /// Validates the configuration; no connection is opened until the first use. Every connection of the pool
+    /// reports its round trips to `observer`.
+    public init(
+        configuration: PostgresConfiguration, maxConnections: Int = 4, logger: Logger? = nil,
+        observer: (any PostgresRoundTripObserver)? = nil
+    ) throws(PostgresError) {
         try configuration.validate()
         guard maxConnections > 0 else {
             throw PostgresError(kind: .configuration, message: "a pool needs at least 1 connection, got \(maxConnections)")
@@ -29,6 +34,7 @@ public final class PostgresClient: Sendable {
         self.configuration = configuration
         self.maxConnections = maxConnections
         self.logger = logger ?? .postgresNoop
+        self.observer = observer
         self.state = Mutex(State(machine: StateMachine(maximum: maxConnections)))
     }
 
@@ -113,7 +119,7 @@ public final class PostgresClient: Sendable {
             return connection
         case .create:
             do {
-                return try await PostgresConnection.connect(configuration: configuration, logger: logger)
+                return try await PostgresConnection.connect(configuration: configuration, logger: logger, observer: observer)
             } catch {
                 perform(state.withLock { $0.machine.creationFailed() })
                 throw error

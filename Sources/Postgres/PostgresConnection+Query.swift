@@ -34,7 +34,37 @@ extension PostgresConnection {
     public func executeScript(_ sql: String) throws(PostgresError) {
         let handle = try liveHandle()
         logger.trace("script", metadata: [PostgresLogKey.statement: "\(sql.prefix(200))"])
-        try simpleQuery(handle, sql)
+        try observed(Self.scriptName(sql)) { () throws(PostgresError) in try simpleQuery(handle, sql) }
+    }
+
+    /// The fixed name a script's round trip is reported under.
+    static func scriptName(_ sql: String) -> String {
+        switch sql {
+        case "BEGIN": "begin"
+        case "COMMIT": "commit"
+        case "ROLLBACK": "rollback"
+        default:
+            if sql.hasPrefix("SAVEPOINT ") { "savepoint" }
+            else if sql.hasPrefix("RELEASE SAVEPOINT ") { "release" }
+            else if sql.hasPrefix("ROLLBACK TO SAVEPOINT ") { "rollback" }
+            else { "script" }
+        }
+    }
+
+    /// Counts one round trip and, with an observer, times it and reports it under `statement`.
+    private func observed<T>(_ statement: String, _ body: () throws(PostgresError) -> T) throws(PostgresError) -> T {
+        roundTrips += 1
+        guard let observer else { return try body() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        do {
+            let value = try body()
+            observer.roundTrip(statement: statement, duration: clock.now - start, succeeded: true)
+            return value
+        } catch {
+            observer.roundTrip(statement: statement, duration: clock.now - start, succeeded: false)
+            throw error
+        }
     }
 
     /// Whether this session has prepared `statement` (it forgets them all on reconnect).
@@ -43,6 +73,14 @@ extension PostgresConnection {
     }
 
     private func run(
+        sql: String, statement: PostgresStatement?, parameters: [any PostgresEncodable]
+    ) throws(PostgresError) -> PostgresRows {
+        try observed(statement?.name ?? "unnamed") { () throws(PostgresError) in
+            try send(sql: sql, statement: statement, parameters: parameters)
+        }
+    }
+
+    private func send(
         sql: String, statement: PostgresStatement?, parameters: [any PostgresEncodable]
     ) throws(PostgresError) -> PostgresRows {
         var values: [String?] = []

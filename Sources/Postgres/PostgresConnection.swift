@@ -40,12 +40,22 @@ public actor PostgresConnection {
     /// Statement name to SQL for what this session has prepared; emptied by a reconnect.
     var preparedStatements: [String: String] = [:]
 
+    /// Told about every statement's round trip; nil: nothing is timed.
+    nonisolated let observer: (any PostgresRoundTripObserver)?
+    /// Statements sent on this session so far (prepared, unnamed and scripts, including `BEGIN`/`COMMIT`), for
+    /// counting what one operation ran: read it before and after.
+    public internal(set) var roundTrips = 0
+
     /// The server process serving this session, as in `pg_stat_activity.pid`.
     public private(set) var backendPID: Int32 = 0
     /// How many times the session was re-established after it was lost.
     public private(set) var reconnectCount = 0
 
-    private init(configuration: PostgresConfiguration, parameters: ConnectionParameters, logger: Logger) {
+    private init(
+        configuration: PostgresConfiguration, parameters: ConnectionParameters, logger: Logger,
+        observer: (any PostgresRoundTripObserver)?
+    ) {
+        self.observer = observer
         let id = Self.nextID.add(1, ordering: .relaxed).oldValue
         self.id = id
         self.thread = ConnectionThread(name: "pg-conn-\(id)")
@@ -64,13 +74,13 @@ public actor PostgresConnection {
     }
 
     /// Opens a session; throws `.configuration` for an invalid configuration and `.connection` when the server
-    /// cannot be reached.
+    /// cannot be reached. `observer` is told about every statement's round trip.
     public static func connect(
-        configuration: PostgresConfiguration, logger: Logger? = nil
+        configuration: PostgresConfiguration, logger: Logger? = nil, observer: (any PostgresRoundTripObserver)? = nil
     ) async throws(PostgresError) -> PostgresConnection {
         let parameters = try configuration.connectionParameters()
         let connection = PostgresConnection(
-            configuration: configuration, parameters: parameters, logger: logger ?? .postgresNoop)
+            configuration: configuration, parameters: parameters, logger: logger ?? .postgresNoop, observer: observer)
         try await connection.open()
         return connection
     }

@@ -1,6 +1,7 @@
 import LeadflowBus
 import LeadflowHandlers
 import LeadflowProto
+import LeadflowTelemetry
 import LeadflowTestKit
 import Logging
 import ServiceLifecycle
@@ -20,7 +21,7 @@ struct HandlerHarness {
     /// Starts the service and runs it, alone or (`inServiceGroup`) as a `ServiceGroup` would.
     static func start(
         driver: any DeliveryDriver, logs: CapturedLogs = CapturedLogs(), inServiceGroup: Bool = false,
-        configure: (inout HandlerService.Configuration) -> Void = { _ in }
+        telemetry: Telemetry = .disabled, configure: (inout HandlerService.Configuration) -> Void = { _ in }
     ) async throws -> HandlerHarness {
         let context = try ZMQContext()
         let actionAddress = TestTransport.inproc.bindAddress()
@@ -35,7 +36,7 @@ struct HandlerHarness {
         configuration.handlerID = "webhook@test"
         configure(&configuration)
         let service = try await HandlerService.start(
-            context: context, configuration: configuration, driver: driver, logger: logs.logger())
+            context: context, configuration: configuration, driver: driver, logger: logs.logger(), telemetry: telemetry)
         guard inServiceGroup else {
             return HandlerHarness(
                 service: service, dispatches: dispatches, results: results, running: Task { try await service.run() },

@@ -95,6 +95,17 @@ public nonisolated struct Leadflow_V1_ActionDispatch: @unchecked Sendable {
   /// Clears the value of `dispatchedAt`. Subsequent reads from it will return its default value.
   public mutating func clearDispatchedAt() {_uniqueStorage()._dispatchedAt = nil}
 
+  /// When the action became due (its `perform_at` when the scheduler claimed it): the handler measures its
+  /// step lag (due → delivery start) from here. Unset from schedulers that predate it.
+  public var dueAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_storage._dueAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._dueAt = newValue}
+  }
+  /// Returns true if `dueAt` has been explicitly set.
+  public var hasDueAt: Bool {_storage._dueAt != nil}
+  /// Clears the value of `dueAt`. Subsequent reads from it will return its default value.
+  public mutating func clearDueAt() {_uniqueStorage()._dueAt = nil}
+
   /// The action's configuration, exactly as in the pipeline definition (templates not yet rendered).
   public var config: OneOf_Config? {
     get {return _storage._config}
@@ -184,7 +195,7 @@ fileprivate nonisolated let _protobuf_package = "leadflow.v1"
 
 nonisolated extension Leadflow_V1_ActionDispatch: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".ActionDispatch"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{1}attempt\0\u{1}org\0\u{3}action_type\0\u{1}lead\0\u{3}idempotency_key\0\u{1}deadline\0\u{3}dispatched_at\0\u{2}\u{2}email\0\u{1}sms\0\u{1}webhook\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{1}attempt\0\u{1}org\0\u{3}action_type\0\u{1}lead\0\u{3}idempotency_key\0\u{1}deadline\0\u{3}dispatched_at\0\u{3}due_at\0\u{1}email\0\u{1}sms\0\u{1}webhook\0")
 
   fileprivate class _StorageClass {
     var _actionID: Int64 = 0
@@ -195,6 +206,7 @@ nonisolated extension Leadflow_V1_ActionDispatch: SwiftProtobuf.Message, SwiftPr
     var _idempotencyKey: String = String()
     var _deadline: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _dispatchedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _dueAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
     var _config: Leadflow_V1_ActionDispatch.OneOf_Config?
 
       // This property is used as the initial default value for new instances of the type.
@@ -214,6 +226,7 @@ nonisolated extension Leadflow_V1_ActionDispatch: SwiftProtobuf.Message, SwiftPr
       _idempotencyKey = source._idempotencyKey
       _deadline = source._deadline
       _dispatchedAt = source._dispatchedAt
+      _dueAt = source._dueAt
       _config = source._config
     }
   }
@@ -241,6 +254,7 @@ nonisolated extension Leadflow_V1_ActionDispatch: SwiftProtobuf.Message, SwiftPr
         case 6: try { try decoder.decodeSingularStringField(value: &_storage._idempotencyKey) }()
         case 7: try { try decoder.decodeSingularMessageField(value: &_storage._deadline) }()
         case 8: try { try decoder.decodeSingularMessageField(value: &_storage._dispatchedAt) }()
+        case 9: try { try decoder.decodeSingularMessageField(value: &_storage._dueAt) }()
         case 10: try {
           var v: Leadflow_V1_EmailAction?
           var hadOneofValue = false
@@ -316,6 +330,9 @@ nonisolated extension Leadflow_V1_ActionDispatch: SwiftProtobuf.Message, SwiftPr
       try { if let v = _storage._dispatchedAt {
         try visitor.visitSingularMessageField(value: v, fieldNumber: 8)
       } }()
+      try { if let v = _storage._dueAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 9)
+      } }()
       switch _storage._config {
       case .email?: try {
         guard case .email(let v)? = _storage._config else { preconditionFailure() }
@@ -348,6 +365,7 @@ nonisolated extension Leadflow_V1_ActionDispatch: SwiftProtobuf.Message, SwiftPr
         if _storage._idempotencyKey != rhs_storage._idempotencyKey {return false}
         if _storage._deadline != rhs_storage._deadline {return false}
         if _storage._dispatchedAt != rhs_storage._dispatchedAt {return false}
+        if _storage._dueAt != rhs_storage._dueAt {return false}
         if _storage._config != rhs_storage._config {return false}
         return true
       }

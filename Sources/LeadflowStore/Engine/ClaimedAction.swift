@@ -1,3 +1,4 @@
+import Foundation
 import LeadflowDomain
 import LeadflowProto
 
@@ -17,4 +18,6 @@ public struct ClaimedAction: Sendable {
     /// The trace of the action's lead stage; a new one for a row from before migration 8. The dispatch carries
     /// a child of it.
     public let trace: TraceParent
+    /// When the action became due (its `perform_at` at the claim): where its step lag starts.
+    public let dueAt: Date
 }

@@ -44,6 +44,12 @@ public enum WorkQueue {
         public var throttled: [QueueKey] = []
         /// Organizations that had due work: when several compete, the scheduler claims in smaller batches.
         public var organizations = 0
+        /// Time spent running internal actions and wait-for-reply time-outs, within the claim.
+        public var internalDuration: Duration = .zero
+        /// Statements the internal actions and time-outs ran, within the claim.
+        public var internalQueries = 0
+        /// Statements the whole claim ran.
+        public var queries = 0
     }
 
     /// Claims up to `limit` due actions fairly across organizations (``ClaimPlan``) and within each
@@ -56,6 +62,7 @@ public enum WorkQueue {
         on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
+        let firstRoundTrip = connection.roundTrips
         try rescueExpiredLeases(limit: limit, events: &events, on: connection)
         let heads = try ClaimQueues.heads(on: connection)
         let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
@@ -109,6 +116,8 @@ public enum WorkQueue {
             }
         }
         let maxAttempts = settings.defaultMaxAttempts
+        let clock = ContinuousClock()
+        let internalStart = (clock.now, connection.roundTrips)
         try ActionCompletion.succeed(
             waits, from: .pending, reason: .completed, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
         try ActionCompletion.succeed(
@@ -128,6 +137,8 @@ public enum WorkQueue {
             timedOut, from: .waiting, reason: .timedOut, defaultMaxAttempts: maxAttempts, events: &events,
             on: connection)
         claim.internalCount = waits.count + moves.count + ends.count + waitsForReply.count + timedOut.count
+        claim.internalDuration = clock.now - internalStart.0
+        claim.internalQueries = connection.roundTrips - internalStart.1
         claim.wasFull =
             claim.wasFull || timedOut.count >= limit
             || plan.allowances.contains { $0.isShare && taken[$0.key, default: 0] >= $0.count }
@@ -136,6 +147,7 @@ public enum WorkQueue {
             let seconds = [plan.wakeIn, timeout].compactMap { $0 }.min()
             claim.wakeIn = seconds.map { .milliseconds(Int64((max($0, 0) * 1000).rounded(.up))) }
         }
+        claim.queries = connection.roundTrips - firstRoundTrip
         return claim
     }
 
@@ -172,6 +184,7 @@ public enum WorkQueue {
     private static func claimed(_ row: PostgresRow, type: ActionType, events: inout LeadEventLog) throws -> ClaimedAction {
         let (actionID, _, attempt, leadStageID, pipelineActionID, idempotencyKey, org) =
             try row.decode((Int, String, Int, Int, Int, String, String).self)
+        let dueAt = try row.decode(Date.self, at: 16)
         var lead = Leadflow_V1_LeadSnapshot()
         lead.leadID = Int64(try row.decode(Int.self, at: 7))
         lead.externalID = try row.decode(String.self, at: 8)
@@ -192,15 +205,18 @@ public enum WorkQueue {
         }
         return ClaimedAction(
             actionID: actionID, type: type, attempt: attempt, org: org, leadStageID: leadStageID,
-            pipelineActionID: pipelineActionID, idempotencyKey: idempotencyKey, lead: lead, trace: trace)
+            pipelineActionID: pipelineActionID, idempotencyKey: idempotencyKey, lead: lead, trace: trace,
+            dueAt: dueAt)
     }
 
     /// Applies handler outcomes. Outcomes for an attempt that is no longer the action's current one, or for an
-    /// action no longer dispatched (canceled, already applied), change nothing.
+    /// action no longer dispatched (canceled, already applied), change nothing. Returns the ids of the actions
+    /// the outcomes made dead.
+    @discardableResult
     public static func apply(
         _ outcomes: [ActionOutcome], settings: Settings, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
-    ) throws {
+    ) throws -> Set<Int> {
         var successes: [ActionCompletion.Item] = []
         var failures: [ActionOutcome] = []
         var extended: [ActionOutcome] = []
@@ -218,7 +234,7 @@ public enum WorkQueue {
             try connection.execute(
                 extendLease, [extended.map(\.actionID), extended.map(\.attempt), settings.lease.seconds])
         }
-        guard !failures.isEmpty else { return }
+        guard !failures.isEmpty else { return [] }
         let rows = try connection.query(
             failStatement,
             [
@@ -233,6 +249,12 @@ public enum WorkQueue {
                 failures.map { $0.error ?? "" },
             ])
         try recordFailures(rows, events: &events)
+        var dead: Set<Int> = []
+        for row in rows {
+            let (actionID, status) = try row.decode((Int, String).self)
+            if status == ActionStatus.dead.rawValue { dead.insert(actionID) }
+        }
+        return dead
     }
 
     /// The configs of pipeline action rows by id, for building dispatches (rows never change once written).
@@ -255,7 +277,8 @@ public enum WorkQueue {
     /// ($4) in turns across organizations; external rows are leased ($5 seconds) and their channel's tokens
     /// spent ($6 and $7: the default rate and burst). Columns: id, type, attempts, lead_stage_id,
     /// pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and last name,
-    /// attributes, for internal rows the move target, and the lead stage's trace.
+    /// attributes, for internal rows the move target, the lead stage's trace, and perform_at (when the action
+    /// became due).
     static let claimStatement = PostgresStatement(
         name: "queue_claim",
         sql: """
@@ -282,7 +305,7 @@ public enum WorkQueue {
                 FROM picked
                 WHERE a.id = picked.id AND picked.type IN ('email', 'sms', 'webhook')
                 RETURNING a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key,
-                          a.org_id, a.lead_id
+                          a.org_id, a.lead_id, a.perform_at
             ), spent AS (
                 UPDATE organization_channels c
                 SET tokens = greatest(
@@ -296,7 +319,7 @@ public enum WorkQueue {
             )
             SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
                    l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint,
-                   s.trace_parent
+                   s.trace_parent, x.perform_at
             FROM leased x
             -- One primary-key probe per leased row, whatever the planner thinks of the leads table's size.
             CROSS JOIN LATERAL (SELECT * FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
@@ -304,7 +327,7 @@ public enum WorkQueue {
                 SELECT trace_parent FROM lead_stages WHERE lead_stages.id = x.lead_stage_id LIMIT 1) s
             UNION ALL
             SELECT d.id, d.type, d.attempts, d.lead_stage_id, d.pipeline_action_id, d.idempotency_key, d.org_id,
-                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id, s.trace_parent
+                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id, s.trace_parent, d.perform_at
             FROM picked d
             CROSS JOIN LATERAL (
                 SELECT target_stage_id FROM pipeline_stage_actions WHERE id = d.pipeline_action_id LIMIT 1) p

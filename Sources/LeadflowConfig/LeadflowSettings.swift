@@ -114,7 +114,11 @@ public struct LeadflowSettings: Sendable {
         if shutdownTimeout > .seconds(3600) {
             values.report(["service.shutdown_timeout must be at most 1h (got \(shutdownTimeout))"])
         }
-        let collector = CollectorSettings.resolve(&values)
+        var collector = CollectorSettings.resolve(&values)
+        // A gauge is stale after a few of its publishers' intervals: the collector must know the interval.
+        collector.store.gaugeInterval = max(
+            Double(telemetry.gaugeInterval.components.seconds) + Double(telemetry.gaugeInterval.components.attoseconds) / 1e18,
+            0.001)
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers,

@@ -1,22 +1,4 @@
+import LeadflowDomain
+
 /// One problem found in a pipeline definition, located by line and column in its source.
-public struct PipelineProblem: Error, Sendable, Hashable, CustomStringConvertible {
-    /// The file (or other source name) the definition came from; empty when unknown.
-    public var file: String
-    /// 1-based line.
-    public var line: Int
-    /// 1-based column, counted in Unicode scalars as libyaml does.
-    public var column: Int
-    public var message: String
-
-    public init(file: String = "", line: Int, column: Int, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.message = message
-    }
-
-    /// `file:line:column: message`, the form compilers use so editors can jump to it.
-    public var description: String {
-        file.isEmpty ? "\(line):\(column): \(message)" : "\(file):\(line):\(column): \(message)"
-    }
-}
+public typealias PipelineProblem = SourceProblem

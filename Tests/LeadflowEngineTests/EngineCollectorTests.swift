@@ -4,7 +4,6 @@ import LeadflowClient
 import LeadflowCollector
 import LeadflowConfig
 import LeadflowEngine
-import LeadflowPipeline
 import LeadflowProto
 import LeadflowStore
 import LeadflowTestKit
@@ -50,28 +49,7 @@ struct EngineCollectorTests {
             let leads = 20
             let client = try await LeadflowClient.connect(
                 to: try await engine.ingestEndpoint(), context: engine.context, logger: EngineHarness.logger)
-            _ = try await client.upsertPipeline(org: "acme", try PipelineDecoder().decode(yaml: """
-                name: onboarding
-                stages:
-                  - name: welcome
-                    actions:
-                      - email: {sender: "test@leadflow.test", subject: "Hi", text: "Welcome"}
-                      - wait: 0s
-                      - sms: {sender: "+15550001111", body: "Hi"}
-                """))
-            _ = try await client.upsertLeads(org: "acme", (0..<leads).map { index in
-                Leadflow_V1_LeadUpsert.with {
-                    $0.externalID = "lead-\(index)"
-                    $0.email = "lead-\(index)@example.test"
-                    $0.phone = "+15550001234"
-                }
-            })
-            _ = try await client.enroll(org: "acme", leads: (0..<leads).map { index in
-                Leadflow_V1_LeadEnroll.with {
-                    $0.externalID = "lead-\(index)"
-                    $0.pipeline = "onboarding"
-                }
-            })
+            try await OnboardingEnrollment.send(leads: leads, org: "acme", through: client)
 
             @Sendable func span(_ component: String, _ operation: String) async -> SpanFigures? {
                 await collector.state.snapshot().spans.first { $0.key.component == component && $0.key.operation == operation }

@@ -2,7 +2,6 @@ import Foundation
 import LeadflowClient
 import LeadflowConfig
 import LeadflowEngine
-import LeadflowPipeline
 import LeadflowProto
 import LeadflowStore
 import LeadflowTelemetry
@@ -37,28 +36,7 @@ struct EngineTelemetryTests {
             try #require(connected == true, "no measurement arrived from the engine")
             let client = try await LeadflowClient.connect(
                 to: try await engine.ingestEndpoint(), context: engine.context, logger: EngineHarness.logger)
-            _ = try await client.upsertPipeline(org: "acme", try PipelineDecoder().decode(yaml: """
-                name: onboarding
-                stages:
-                  - name: welcome
-                    actions:
-                      - email: {sender: "test@leadflow.test", subject: "Hi {{first_name}}", text: "Welcome"}
-                      - wait: 0s
-                      - sms: {sender: "+15550001111", body: "Hi"}
-                """))
-            _ = try await client.upsertLeads(org: "acme", (0..<20).map { index in
-                Leadflow_V1_LeadUpsert.with {
-                    $0.externalID = "lead-\(index)"
-                    $0.email = "lead-\(index)@example.test"
-                    $0.phone = "+15550001234"
-                }
-            })
-            _ = try await client.enroll(org: "acme", leads: (0..<20).map { index in
-                Leadflow_V1_LeadEnroll.with {
-                    $0.externalID = "lead-\(index)"
-                    $0.pipeline = "onboarding"
-                }
-            })
+            try await OnboardingEnrollment.send(leads: 20, org: "acme", through: client)
 
             let seen = try await within(.seconds(60)) { () -> Set<String> in
                 var seen: Set<String> = []

@@ -1,12 +1,4 @@
+import LeadflowDomain
+
 /// Every problem of one rule file, thrown together so they can be fixed in one pass.
-public struct RuleFileProblems: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Sorted by line, then column.
-    public var problems: [RuleFileProblem]
-
-    public init(_ problems: [RuleFileProblem]) {
-        self.problems = problems.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
-    }
-
-    /// One problem per line, in source order.
-    public var description: String { problems.map(\.description).joined(separator: "\n") }
-}
+public typealias RuleFileProblems = SourceProblems

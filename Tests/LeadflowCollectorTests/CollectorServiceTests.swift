@@ -5,7 +5,6 @@ import LeadflowCollector
 import LeadflowProto
 import LeadflowTestKit
 import Logging
-import SwiftProtobuf
 import Synchronization
 import Testing
 import ZeroMQ
@@ -37,26 +36,6 @@ struct CollectorServiceTests {
         let continuation: AsyncStream<String>.Continuation
         init() { (stream, continuation) = AsyncStream.makeStream(of: String.self) }
         var sink: LineSink { LineSink { [continuation] line in continuation.yield(line) } }
-    }
-
-    static func span(
-        _ component: String, _ operation: String, milliseconds: Double, items: UInt64 = 0, queries: UInt32 = 0,
-        org: String = "", traceID: String = ""
-    ) -> Leadflow_V1_Measurement {
-        var measurement = Leadflow_V1_Measurement()
-        measurement.component = component
-        measurement.operation = operation
-        measurement.kind = .span
-        measurement.startTime = Google_Protobuf_Timestamp(date: Date())
-        let nanoseconds = Int64((milliseconds * 1_000_000).rounded())
-        measurement.duration = Google_Protobuf_Duration(
-            seconds: nanoseconds / 1_000_000_000, nanos: Int32(nanoseconds % 1_000_000_000))
-        measurement.itemCount = items
-        measurement.dbQueries = queries
-        measurement.org = org
-        measurement.traceID = traceID
-        measurement.outcome = "ok"
-        return measurement
     }
 
     static func envelope(_ measurement: Leadflow_V1_Measurement) throws -> Envelope {
@@ -93,19 +72,19 @@ struct CollectorServiceTests {
 
             // A PUB drops what it sends before the SUB's subscription reaches it: warm up until one arrives.
             try await eventually("the collector receives a warm-up measurement", timeout: .seconds(20)) {
-                _ = publisher.publish(try Self.envelope(Self.span("test", "warmup", milliseconds: 1)))
+                _ = publisher.publish(try Self.envelope(Measurements.span("test", "warmup", milliseconds: 1)))
                 return collector.statistics.received > 0
             }
             // 200 batch commits of 0.25 … 50 ms: under every threshold.
             for step in 1...200 {
-                #expect(publisher.publish(try Self.envelope(Self.span("ingest", "batch_commit", milliseconds: Double(step) * 0.25, items: 10, queries: 3))))
+                #expect(publisher.publish(try Self.envelope(Measurements.span("ingest", "batch_commit", milliseconds: Double(step) * 0.25, items: 10, queries: 3))))
             }
             // One slow claim, with its context.
             let traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
-            #expect(publisher.publish(try Self.envelope(Self.span("scheduler", "claim", milliseconds: 250, items: 7, queries: 2, org: "acme", traceID: traceID))))
+            #expect(publisher.publish(try Self.envelope(Measurements.span("scheduler", "claim", milliseconds: 250, items: 7, queries: 2, org: "acme", traceID: traceID))))
             // Two malformed messages among them: other measurements keep flowing.
             #expect(publisher.publish(Envelope(subject: try Subject("metrics.scheduler.claim"), payload: [0xFF, 0xFF, 0xFF])))
-            #expect(publisher.publish(try Envelope(subject: try Subject("metrics.scheduler.dispatch"), message: Self.span("scheduler", "claim", milliseconds: 1))))
+            #expect(publisher.publish(try Envelope(subject: try Subject("metrics.scheduler.dispatch"), message: Measurements.span("scheduler", "claim", milliseconds: 1))))
 
             var lineIterator = lines.stream.makeAsyncIterator()
             let breachLine = try #require(await lineIterator.next())

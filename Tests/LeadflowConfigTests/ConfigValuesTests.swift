@@ -142,4 +142,32 @@ struct ConfigValuesTests {
         #expect(text.contains("handler.sms.breaker.failure_rate: must be above 0 and at most 1, e.g. 0.5 (got 1.5)"))
         #expect(text.contains("--set handler.webhook.breaker.half_open_probes: 0 is out of range 1…10000"))
     }
+
+    @Test("collector settings: defaults, telemetry's gauge interval, and every bad value reported")
+    func collectorSettings() throws {
+        let settings = try LeadflowSettings.resolve(
+            ConfigValues(
+                keys: LeadflowSettings.keys,
+                overrides: [
+                    "collector.alertmanager": "http://am-1:9093, http://am-2:9093", "telemetry.gauge_interval": "2s",
+                    "collector.window": "30s",
+                ]))
+        #expect(settings.collector.metricsEndpoint == settings.telemetry.endpoint)
+        #expect(settings.collector.httpAddress == "127.0.0.1:9470")
+        #expect(settings.collector.alertmanagerURLs == ["http://am-1:9093", "http://am-2:9093"])
+        #expect(settings.collector.store.gaugeInterval == 2)
+        #expect(settings.collector.store.window == 30)
+
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys,
+            overrides: [
+                "collector.http": "localhost:9470", "collector.alertmanager": "ftp://am:9093",
+                "collector.evaluate_interval": "1ms", "collector.window_slots": "0",
+            ])
+        let text = try #require(throws: ConfigError.self) { try LeadflowSettings.resolve(values) }.description
+        #expect(text.contains("collector.http must be an IPv4 address and a port"), "\(text)")
+        #expect(text.contains("collector.alertmanager URLs must start with http:// or https:// (got \"ftp://am:9093\")"))
+        #expect(text.contains("collector.evaluate_interval must be 10ms…1h"))
+        #expect(text.contains("--set collector.window_slots: 0 is out of range 1…3600"))
+    }
 }

@@ -28,7 +28,8 @@ public struct CollectorConfiguration: Sendable {
         var problems: [String] = []
         if metricsEndpoint.isEmpty { problems.append("collector.metrics_endpoint must not be empty") }
         if HTTPAddress(httpAddress) == nil {
-            problems.append("collector.http must be host:port with a port 0…65535 (got \"\(httpAddress)\")")
+            problems.append(
+                "collector.http must be an IPv4 address and a port, e.g. 127.0.0.1:9470 or 0.0.0.0:9470 (got \"\(httpAddress)\")")
         }
         for url in alertmanagerURLs where !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             problems.append("collector.alertmanager URLs must start with http:// or https:// (got \"\(url)\")")

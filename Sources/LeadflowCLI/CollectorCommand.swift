@@ -54,13 +54,9 @@ struct CollectorCommand: AsyncParsableCommand {
     static func rules(_ path: String?) throws -> RuleSet {
         do {
             guard let path else { return try DefaultRules.ruleSet() }
-            let yaml: String
-            do { yaml = try String(contentsOfFile: path, encoding: .utf8) } catch {
-                throw CLIError("collector.rules \(path): cannot read it (\(error.localizedDescription))")
-            }
-            return try RuleFileDecoder().decode(yaml: yaml, file: path)
-        } catch let problems as RuleFileProblems {
-            throw CLIError("\(problems)")
+            return try RuleFile.load(path: path)
+        } catch {
+            throw CLIError("\(error)")
         }
     }
 }

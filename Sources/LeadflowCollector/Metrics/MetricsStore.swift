@@ -52,6 +52,13 @@ public struct MetricsStore: Sendable {
     /// Series held now, of every kind.
     public var seriesCount: Int { spans.count + counters.count + gauges.count }
 
+    /// What the store has received, rejected and held, without computing a snapshot.
+    public var currentStatistics: CollectorStatistics {
+        var statistics = statistics
+        statistics.series = seriesCount
+        return statistics
+    }
+
     /// Records `measurement`, received at `time`.
     @discardableResult
     public mutating func record(_ measurement: Leadflow_V1_Measurement, at time: Date) -> RecordResult {
@@ -164,8 +171,7 @@ public struct MetricsStore: Sendable {
             series.map { ScalarFigures(key: $0, value: $1.value, updatedAt: $1.updatedAt, history: $1.history.points) }
                 .sorted { $0.key < $1.key }
         }
-        var statistics = statistics
-        statistics.series = seriesCount
+        let statistics = currentStatistics
         return MetricsSnapshot(
             time: time, window: configuration.window, spans: spanFigures.sorted { $0.key < $1.key },
             counters: figures(counters), gauges: figures(gauges.filter { !isStale($0.value.updatedAt, at: time) }),

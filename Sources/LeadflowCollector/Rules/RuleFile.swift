@@ -1,6 +1,6 @@
 import Foundation
 
-/// Reads and decodes a rule file from a path, for `leadflow collector --rules`.
+/// Reads and decodes a rule file from a path, for `leadflow collector` (`collector.rules`).
 public enum RuleFile {
     /// The rules in the file at `path`; an unreadable file is reported as a problem at line 1.
     public static func load(path: String) throws(RuleFileProblems) -> RuleSet {

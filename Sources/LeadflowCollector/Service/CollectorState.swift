@@ -70,7 +70,7 @@ public actor CollectorState: CollectorHTTPContent {
         let now = Date()
         let evaluationAge = now.timeIntervalSince(lastEvaluated ?? startedAt)
         let healthy = evaluationAge <= max(3 * evaluateInterval, 1)
-        let statistics = store.snapshot(at: now).statistics
+        let statistics = store.currentStatistics
         var body: [String: Any] = [
             "status": healthy ? "ok" : "evaluation stalled",
             "started_at": RFC3339.string(startedAt),

@@ -5,7 +5,7 @@ public enum ContentType: String, Sendable, CaseIterable {
 
     /// The content type named by `headers`; `nil` when it names something the bus does not speak.
     public init?(headers: Headers) {
-        guard let value = headers[Headers.Name.contentType] else {
+        guard headers.hasContentType, let value = headers[Headers.Name.contentType] else {
             self = .protobuf
             return
         }

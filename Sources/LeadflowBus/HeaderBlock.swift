@@ -18,14 +18,24 @@ public enum HeaderBlock {
         if bytes.isEmpty { return Headers() }
         if bytes.count > limit { throw .tooLarge(size: bytes.count, limit: limit) }
         // Every received message runs this: one pass over raw memory, no bounds checks, no strings.
-        let hasContent = try bytes.withUnsafeBufferPointer { buffer in
+        let summary = try bytes.withUnsafeBufferPointer { buffer in
             Result { () throws(HeaderBlockError) in try validate(buffer) }
         }.get()
-        return hasContent ? Headers(validatedBlock: bytes) : Headers()
+        return summary.hasContent ? Headers(validatedBlock: bytes, hasContentType: summary.hasContentType) : Headers()
     }
 
-    /// Checks a whole block; returns whether it has a status or a field.
-    static func validate(_ bytes: UnsafeBufferPointer<UInt8>) throws(HeaderBlockError) -> Bool {
+    /// What validating a block learnt on the way.
+    struct Summary {
+        /// The block has a status or a field.
+        var hasContent: Bool
+        /// One of the fields is `Content-Type`.
+        var hasContentType: Bool
+    }
+
+    static let contentTypeName = Array(Headers.Name.contentType.utf8)
+
+    /// Checks a whole block.
+    static func validate(_ bytes: UnsafeBufferPointer<UInt8>) throws(HeaderBlockError) -> Summary {
         guard bytes.count >= version.count, version.withUnsafeBufferPointer({ prefix in
             memcmp(prefix.baseAddress!, bytes.baseAddress!, prefix.count) == 0
         }) else { throw .badVersionLine }
@@ -35,12 +45,13 @@ public enum HeaderBlock {
         try decodeStatus(Array(bytes[version.count..<statusEnd])[...], line: line) { _, _ in hasStatus = true }
         var start = statusEnd + 2
         var fieldCount = 0
+        var hasContentType = false
         while true {
             line += 1
             guard let end = lineEnd(bytes, from: start) else { throw .unterminated(line: line) }
             if end == start {
                 if end + 2 != bytes.count { throw .trailingBytes(offset: end + 2) }
-                return hasStatus || fieldCount > 0
+                return Summary(hasContent: hasStatus || fieldCount > 0, hasContentType: hasContentType)
             }
             var colonIndex = start
             while colonIndex < end && bytes[colonIndex] != colon { colonIndex += 1 }
@@ -49,6 +60,9 @@ public enum HeaderBlock {
             for index in start..<colonIndex where !isNameByte(bytes[index]) { throw .invalidName(line: line) }
             guard isValidValue(UnsafeBufferPointer(rebasing: bytes[(colonIndex + 1)..<end])) else {
                 throw .invalidValue(line: line)
+            }
+            if !hasContentType, colonIndex - start == contentTypeName.count {
+                hasContentType = sameName(UnsafeBufferPointer(rebasing: bytes[start..<colonIndex]), contentTypeName)
             }
             fieldCount += 1
             start = end + 2

@@ -13,10 +13,17 @@ public struct Headers: Sendable, Equatable {
     /// The header block exactly as it travels; empty when there are no headers. Always valid.
     public private(set) var block: [UInt8]
 
+    /// Whether a `Content-Type` field is present — noted while the block is validated or built, so that
+    /// decoding a payload (every received message) scans the block only when it has one.
+    private(set) var hasContentType = false
+
     public init() { block = [] }
 
     /// Wraps a block ``HeaderBlock/decode(_:limit:)`` validated.
-    init(validatedBlock: [UInt8]) { block = validatedBlock }
+    init(validatedBlock: [UInt8], hasContentType: Bool) {
+        block = validatedBlock
+        self.hasContentType = hasContentType
+    }
 
     /// Headers from `(name, value)` pairs; each is validated.
     public init(_ pairs: KeyValuePairs<String, String>) throws(HeaderBlockError) {
@@ -82,7 +89,10 @@ public struct Headers: Sendable, Equatable {
             block.removeLast(2)  // the final empty line; it is put back below
             block.reserveCapacity(block.count + extra + 2)
         }
-        name.withUTF8 { block.append(contentsOf: $0) }
+        name.withUTF8 { bytes in
+            block.append(contentsOf: bytes)
+            if !hasContentType { hasContentType = HeaderBlock.sameName(bytes, HeaderBlock.contentTypeName) }
+        }
         Self.appendStatic(&block, ": ")
         value.withUTF8 { block.append(contentsOf: $0) }
         Self.appendStatic(&block, "\r\n\r\n")
@@ -151,6 +161,7 @@ public struct Headers: Sendable, Equatable {
 
     private mutating func rebuild(status: (code: Int, description: String?)?, fields: [Field]) {
         block = []
+        hasContentType = false
         if let status {
             var line = HeaderBlock.version
             line += Array(" \(status.code)".utf8)

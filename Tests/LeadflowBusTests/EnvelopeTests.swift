@@ -37,6 +37,35 @@ struct EnvelopeTests {
         #expect(ContentType(headers: try Headers(["Content-Type": "text/plain"])) == nil)
     }
 
+    /// Received blocks note a Content-Type field while they are validated; the payload's encoding must follow
+    /// the field wherever it sits and however it is spelled, and fall back to protobuf once it is removed.
+    @Test(
+        "the Content-Type of a received block is found in any position and case",
+        arguments: [
+            ("NATS/1.0\r\nCONTENT-TYPE: application/json\r\n\r\n", ContentType.json),
+            ("NATS/1.0\r\nNats-Msg-Id: m-1\r\ncontent-type:application/json\r\n\r\n", .json),
+            ("NATS/1.0 503\r\nContent-Type: application/x-protobuf\r\n\r\n", .protobuf),
+            ("NATS/1.0\r\nContent-Typo: application/json\r\nContent-Types: application/json\r\n\r\n", .protobuf),
+            ("NATS/1.0\r\nNats-Msg-Id: m-1\r\n\r\n", .protobuf),
+        ])
+    func receivedContentType(block: String, expected: ContentType) throws {
+        let envelope = try Envelope(frames: [Array("a.b".utf8), Array(block.utf8), []])
+        #expect(ContentType(headers: envelope.headers) == expected)
+    }
+
+    @Test("removing or re-setting Content-Type changes how the payload is read")
+    func contentTypeEdits() throws {
+        var headers = try Headers([Headers.Name.msgID: "m-1", "content-type": "application/json"])
+        #expect(ContentType(headers: headers) == .json)
+        headers.remove("Content-Type")
+        #expect(ContentType(headers: headers) == .protobuf)
+        try headers.set("Content-Type", "text/plain")
+        #expect(ContentType(headers: headers) == nil)
+        try headers.setStatus(503)
+        #expect(ContentType(headers: headers) == nil)
+        #expect(try HeaderBlock.decode(HeaderBlock.encode(headers)) == headers)
+    }
+
     @Test(
         "every malformed envelope gets its own error and stable reason",
         arguments: [

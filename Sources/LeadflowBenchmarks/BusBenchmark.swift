@@ -23,7 +23,21 @@ public struct BusBenchmark: Sendable {
         public let scenario: String
         public let payloadBytes: Int
         public let messages: Int
+        /// From the median round.
         public let messagesPerSecond: Double
+        /// Each round's time, in round order (the rounds of every scenario interleave, so round `i` of two
+        /// scenarios ran under the same conditions — compare them pairwise).
+        public let rounds: [Duration]
+        /// The process's CPU time (user + system, every thread: sender, receiver, libzmq's I/O thread) per
+        /// message, median over the rounds — steadier than throughput when the machine is shared.
+        public let cpuPerMessage: Duration
+
+        /// The throughput of this scenario relative to `base`, round by round, median of the pairs.
+        public func pairedRatio(to base: Result) -> Double {
+            // Throughput is inverse to time: this round's throughput over the base's is the base's time over this one's.
+            let ratios = zip(rounds, base.rounds).map { this, base in base.seconds / this.seconds }.sorted()
+            return ratios.isEmpty ? 0 : ratios[ratios.count / 2]
+        }
     }
 
     public var messages: Int
@@ -58,14 +72,31 @@ public struct BusBenchmark: Sendable {
                 ("decode only", { try Self.decodeOnly(upsert, count: messages) }),
             ].filter { only.isEmpty || only.contains($0.0) }
             var durations = [[Duration]](repeating: [], count: scenarios.count)
+            var cpu = [[Duration]](repeating: [], count: scenarios.count)
             for _ in 0..<runs {
-                for (index, scenario) in scenarios.enumerated() { durations[index].append(try await scenario.1()) }
+                for (index, scenario) in scenarios.enumerated() {
+                    let before = Self.processCPUTime()
+                    durations[index].append(try await scenario.1())
+                    cpu[index].append(Self.processCPUTime() - before)
+                }
             }
             for (index, scenario) in scenarios.enumerated() {
                 let median = durations[index].sorted()[runs / 2]
-                report(Result(scenario: scenario.0, payloadBytes: size, messages: messages, messagesPerSecond: Double(messages) / median.seconds))
+                report(
+                    Result(
+                        scenario: scenario.0, payloadBytes: size, messages: messages,
+                        messagesPerSecond: Double(messages) / median.seconds, rounds: durations[index],
+                        cpuPerMessage: cpu[index].sorted()[runs / 2] / messages))
             }
         }
+    }
+
+    /// User + system CPU time of the whole process so far.
+    static func processCPUTime() -> Duration {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        func duration(_ time: timeval) -> Duration { .seconds(time.tv_sec) + .microseconds(time.tv_usec) }
+        return duration(usage.ru_utime) + duration(usage.ru_stime)
     }
 
     /// A lead upsert whose protobuf encoding is exactly `payloadBytes` long.

@@ -69,18 +69,19 @@ struct BusBenchCommand: AsyncParsableCommand {
         let benchmark = BusBenchmark(
             messages: messages, payloadSizes: parsedSizes ?? [], runs: runs, only: onlyScenarios)
         print("bus benchmark: PUSH → PULL over tcp://127.0.0.1, \(messages) messages per run, median of \(runs)")
-        print("payload  scenario          messages/s   vs raw 3 frames   vs raw 1 frame")
-        var raw: [String: Double] = [:]
+        print("(vs raw: median over the rounds of the same round's ratio; CPU: the process's CPU time per message)")
+        print("payload  scenario          messages/s   vs raw 3 frames   vs raw 1 frame   CPU µs/msg")
+        var raw: [String: BusBenchmark.Result] = [:]
         try await benchmark.run { result in
-            if result.scenario.hasPrefix("raw") { raw[result.scenario] = result.messagesPerSecond }
+            if result.scenario.hasPrefix("raw") { raw[result.scenario] = result }
             func ratio(_ key: String) -> String {
                 guard let base = raw[key], result.scenario.hasPrefix("envelope") else { return "" }
-                return String(format: "%.0f%%", 100 * result.messagesPerSecond / base)
+                return String(format: "%.0f%%", 100 * result.pairedRatio(to: base))
             }
             print(
                 pad(String(result.payloadBytes) + " B", 9) + pad(result.scenario, 18)
                     + pad(String(format: "%10.0f", result.messagesPerSecond), 13) + pad(ratio("raw 3 frames"), 18)
-                    + ratio("raw 1 frame"))
+                    + pad(ratio("raw 1 frame"), 17) + String(format: "%.2f", result.cpuPerMessage.seconds * 1e6))
         }
     }
 

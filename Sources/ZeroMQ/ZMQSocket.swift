@@ -129,14 +129,17 @@ public final class ZMQSocket {
 
     // MARK: Receiving
 
-    /// Receives one whole multipart message into `frames` (replacing its contents).
+    /// Receives one whole multipart message into `frames` (replacing its contents; when nothing is received
+    /// its contents are unspecified).
     ///
     /// Returns the number of parts the message had, or `nil` when `dontWait` is set and nothing is waiting
     /// (or the receive time-out expired). Parts beyond `maxFrames` are read and discarded — a hostile peer
     /// cannot make the receiver hold an unbounded message — but still counted, so callers can reject it.
+    ///
+    /// A receiver that lets go of the previous message's frames before the next receive pays no allocation:
+    /// a frame whose storage nobody else holds any more is refilled in place (see ``refill(_:from:count:)``).
     public func receive(into frames: inout [[UInt8]], maxFrames: Int = 16, dontWait: Bool = false) throws(ZMQError) -> Int? {
         let handle = try open
-        frames.removeAll(keepingCapacity: true)
         var message = zmq_msg_t()
         zmq_msg_init(&message)
         defer { zmq_msg_close(&message) }
@@ -152,9 +155,17 @@ public final class ZMQSocket {
             }
             count += 1
             if count <= maxFrames {
-                frames.append(Self.copyBytes(of: &message, count: Int(size)))
+                if count <= frames.count {
+                    Self.refill(&frames[count - 1], from: &message, count: Int(size))
+                } else {
+                    frames.append(Self.copyBytes(of: &message, count: Int(size)))
+                }
             }
-            if zmq_msg_more(&message) == 0 { return count }
+            if zmq_msg_more(&message) == 0 {
+                let kept = min(count, maxFrames)
+                if frames.count > kept { frames.removeLast(frames.count - kept) }
+                return count
+            }
             // The remaining parts are already here (atomic delivery); never block for them.
             flags = ZMQ_DONTWAIT
         }
@@ -165,6 +176,23 @@ public final class ZMQSocket {
         var frames: [[UInt8]] = []
         guard try receive(into: &frames, maxFrames: maxFrames, dontWait: dontWait) != nil else { return nil }
         return frames
+    }
+
+    /// Replaces `frame`'s bytes with the message's. Its storage is reused when no other array shares it and
+    /// it is not much larger than needed (Swift copies shared storage on write, so a frame the caller still
+    /// holds is never touched); otherwise a fresh array is made, so one huge frame does not pin its capacity.
+    @inline(__always)
+    static func refill(_ frame: inout [UInt8], from message: inout zmq_msg_t, count: Int) {
+        guard count > 0, let source = zmq_msg_data(&message) else {
+            frame = []
+            return
+        }
+        guard frame.capacity >= count, frame.capacity <= max(4 * count, 4096) else {
+            frame = copyBytes(of: &message, count: count)
+            return
+        }
+        frame.removeAll(keepingCapacity: true)
+        frame.append(contentsOf: UnsafeRawBufferPointer(start: source, count: count))
     }
 
     @inline(__always)

@@ -66,6 +66,34 @@ struct ZMQSocketTests {
         #expect(frames == [[42]])
     }
 
+    /// `receive(into:)` refills frames in place when their storage is free: a copy of an earlier message the
+    /// caller kept must never change, a big frame must not leave its capacity behind, and shorter or empty
+    /// frames must not keep stale bytes.
+    @Test("receiving into the same frames reuses free storage and never touches kept messages")
+    func refillKeepsEarlierMessages() throws {
+        let address = TestTransport.inproc.bindAddress()
+        let pull = try ZMQSocket(context: context, type: .pull)
+        try pull.bind(address)
+        let push = try ZMQSocket(context: context, type: .push)
+        try push.connect(address)
+        let messages: [[[UInt8]]] = [
+            [Array("a.b".utf8), Array(repeating: 1, count: 100), Array(repeating: 2, count: 200)],
+            [Array("c".utf8), [], Array(repeating: 3, count: 50)],
+            [Array("d.e.f".utf8), Array(repeating: 4, count: 1_000_000), [5]],
+            [Array("g".utf8), [6], [7]],
+        ]
+        for message in messages { try push.send(message) }
+        var frames: [[UInt8]] = []
+        var kept: [[[UInt8]]] = []
+        for (index, message) in messages.enumerated() {
+            #expect(try pull.receive(into: &frames) == 3)
+            #expect(frames == message)
+            if index % 2 == 0 { kept.append(frames) }  // held while the next message lands in `frames`
+        }
+        #expect(kept == [messages[0], messages[2]])
+        #expect(frames[1].capacity < 1_000_000)
+    }
+
     @Test("a non-blocking send without a peer reports that it would block")
     func sendWouldBlockWithoutPeer() throws {
         let push = try ZMQSocket(context: context, type: .push)

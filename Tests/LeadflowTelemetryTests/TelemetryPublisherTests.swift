@@ -33,6 +33,8 @@ struct TelemetryPublisherTests {
     @Test("a flush sends each subject's measurements as one batch (split past 64 KiB): few messages, none lost or reordered")
     func batches() async throws {
         try await TelemetryHarness.with(adjust: { $0.flushInterval = .milliseconds(50) }) { harness in
+            // The harness's connection probes went out before this, each in a message of its own.
+            let before = harness.publisher.statistics
             let org = String(repeating: "o", count: 150)
             for index in 0..<2_000 {
                 var record = MeasurementRecord(
@@ -51,11 +53,12 @@ struct TelemetryPublisherTests {
             #expect(dispatches.map(\.measurement.itemCount) == stride(from: 1, to: 2_000, by: 2).map(UInt64.init))
             await harness.publisher.close()
             let statistics = harness.publisher.statistics
-            // Probes included: each went out on its own while the harness waited for the connection.
-            #expect(statistics.sent >= 2_000)
-            #expect(statistics.messages * 10 < statistics.sent, "\(statistics)")
+            let (sent, messages) = (statistics.sent - before.sent, statistics.messages - before.messages)
+            // A late probe or two may be among them.
+            #expect(sent >= 2_000)
+            #expect(messages * 10 < sent, "\(statistics)")
             // 1,000 measurements of ~170 bytes per subject do not fit one 64 KiB batch.
-            #expect(statistics.messages >= 4)
+            #expect(messages >= 4)
         }
     }
 

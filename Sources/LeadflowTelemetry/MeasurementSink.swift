@@ -38,14 +38,21 @@ public final class MeasurementSink: Sendable {
         var messages = loop.inbound.makeAsyncIterator()
         while let message = await messages.next() {
             guard let envelope = try? Envelope(message),
-                let measurements = try? envelope.decodeAll(Leadflow_V1_Measurement.self),
-                let first = measurements.first
+                var measurements = try? envelope.decodeAll(Leadflow_V1_Measurement.self), !measurements.isEmpty
             else { continue }
             let subject = envelope.subject.string
+            // A batch leaves component and operation to its subject, `metrics.<component>.<operation>`.
+            let tokens = envelope.subject.tokens
+            if tokens.count == 3 {
+                for index in measurements.indices {
+                    if measurements[index].component.isEmpty { measurements[index].component = String(tokens[1]) }
+                    if measurements[index].operation.isEmpty { measurements[index].operation = String(tokens[2]) }
+                }
+            }
             if measurements.count > 1 {
                 pending.withLock { $0.append(contentsOf: measurements.dropFirst().map { (subject, $0) }) }
             }
-            return (subject, first)
+            return (subject, measurements[0])
         }
         return nil
     }

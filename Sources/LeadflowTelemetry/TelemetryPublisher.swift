@@ -23,7 +23,7 @@ public final class TelemetryPublisher: Sendable {
         /// Messages libzmq queues for the collector before PUB drops them.
         public var sendHighWaterMark: Int32 = 10_000
         /// How often the thread sends what was queued.
-        public var flushInterval: Duration = .milliseconds(20)
+        public var flushInterval: Duration = .milliseconds(100)
         /// The queue length at which a producer wakes the thread before its next flush; nil: a quarter of the
         /// capacity. Waking is a system call, so it is rare by design.
         public var wakeThreshold: Int?
@@ -245,29 +245,30 @@ extension TelemetryPublisher {
                 batch.append(report)
             }
             var counts = FlushCounts()
-            for (offset, record) in batch.enumerated() {
+            for offset in batch.indices {
                 if let deadline, ContinuousClock.now >= deadline {
                     abandoned += batch.count - offset
                     break
                 }
-                let key = SubjectKey(component: record.component, operation: record.operation)
+                let key = SubjectKey(component: batch[offset].component, operation: batch[offset].operation)
                 let slot: Int
                 if let cached = slots[key] {
                     slot = cached
                 } else {
                     // Each must be one token: a dot would shift the collector's reading of the subject.
-                    let oneToken = !record.component.contains(".") && !record.operation.contains(".")
-                    let subject = oneToken ? try? Subject(tokens: ["metrics", record.component, record.operation]).bytes : nil
+                    let oneToken = !key.component.contains(".") && !key.operation.contains(".")
+                    let subject = oneToken ? try? Subject(tokens: ["metrics", key.component, key.operation]).bytes : nil
                     if subject == nil {
                         logger.warning(
                             "measurement with an invalid subject token dropped",
-                            metadata: ["telemetry.subject": "\(record.subject)"])
+                            metadata: ["telemetry.subject": "\(batch[offset].subject)"])
                     }
                     slot = outgoing.count
                     outgoing.append(Outgoing(subject: subject))
                     slots[key] = slot
                 }
-                guard outgoing[slot].subject != nil, let payload: [UInt8] = try? record.proto.serializedBytes() else {
+                guard outgoing[slot].subject != nil, let payload: [UInt8] = try? batch[offset].batchedProto.serializedBytes()
+                else {
                     counts.invalid += 1
                     continue
                 }

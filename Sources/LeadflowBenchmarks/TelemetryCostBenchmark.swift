@@ -4,28 +4,44 @@ import LeadflowTelemetry
 import ZeroMQ
 
 /// What one measurement costs the thread that records it: `publish` (a struct into the publisher's queue) against
-/// what encoding the protobuf envelope there would add — the measurement behind encoding on the publisher thread.
+/// what encoding the protobuf envelope there would add — the measurement behind encoding on the publisher thread;
+/// and what it costs the process in all: CPU time from the record to its being counted at a SUB over tcp loopback.
 public enum TelemetryCostBenchmark {
-    /// Nanoseconds per call, medians of `runs` runs of `count` calls each.
+    /// Nanoseconds per measurement, medians of `runs` runs of `count` measurements each.
     public struct Figures: Sendable {
         public var publishNanoseconds: Double
         public var encodeNanoseconds: Double
+        /// Process CPU time (user + system, every thread: the caller, the publisher's encoding and sending, both
+        /// ends' libzmq, the draining SUB) per measurement.
+        public var endToEndCPUNanoseconds: Double
+        /// ZeroMQ messages the publisher sent per measurement.
+        public var messagesPerMeasurement: Double
         public var dropped: Int
     }
 
     public static func run(count: Int, runs: Int) async throws -> Figures {
         let context = try ZMQContext()
-        let sink = try await MeasurementSink.bind(context: context, endpoint: "inproc://telemetry-cost")
+        // Over tcp loopback, as a collector on the same host is reached.
+        let sink = try await MeasurementSink.bind(context: context, endpoint: "tcp://127.0.0.1:*")
         let draining = Task { await sink.drain() }
-        var configuration = TelemetryPublisher.Configuration(endpoint: "inproc://telemetry-cost")
+        var configuration = TelemetryPublisher.Configuration(endpoint: try await sink.boundEndpoint())
         configuration.queueCapacity = count
         let publisher = try await TelemetryPublisher.start(context: context, configuration: configuration)
         let telemetry = Telemetry(component: "scheduler", publisher: publisher)
+        // PUB drops what it sends before the subscription arrives: warm up until a measurement gets through.
+        while sink.receivedCount == 0 {
+            telemetry.span("warmup", duration: .zero)
+            try await Task.sleep(for: .milliseconds(10))
+        }
         let clock = ContinuousClock()
         var publishing: [Double] = []
         var encoding: [Double] = []
+        var endToEnd: [Double] = []
         var sink64 = 0
         for _ in 0..<runs {
+            // Everything sent so far has arrived (or was dropped): the run's CPU time is its own.
+            try await settle(publisher: publisher, sink: sink)
+            let cpuBefore = processCPUNanoseconds()
             let started = clock.now
             for index in 0..<count {
                 telemetry.span("delivery", duration: .microseconds(index % 1_000)) { record in
@@ -37,10 +53,8 @@ public enum TelemetryCostBenchmark {
                 }
             }
             publishing.append((clock.now - started).nanosecondsPerCall(count))
-            // Let the thread drain the queue before the next run.
-            while publisher.statistics.sent + publisher.statistics.dropped < publisher.statistics.accepted {
-                try await Task.sleep(for: .milliseconds(5))
-            }
+            try await settle(publisher: publisher, sink: sink)
+            endToEnd.append(Double(processCPUNanoseconds() - cpuBefore) / Double(count))
             var record = MeasurementRecord(kind: .span, component: "scheduler", operation: "delivery", startNanoseconds: 1)
             record.itemCount = 1
             record.org = "acme"
@@ -56,12 +70,35 @@ public enum TelemetryCostBenchmark {
             encoding.append((clock.now - encodeStarted).nanosecondsPerCall(count))
         }
         precondition(sink64 > 0)
-        let dropped = publisher.statistics.dropped
+        let statistics = publisher.statistics
         await publisher.close()
         await sink.close()
         await draining.value
         context.shutdown()
-        return Figures(publishNanoseconds: median(publishing), encodeNanoseconds: median(encoding), dropped: dropped)
+        return Figures(
+            publishNanoseconds: median(publishing), encodeNanoseconds: median(encoding),
+            endToEndCPUNanoseconds: median(endToEnd),
+            messagesPerMeasurement: Double(statistics.messages) / Double(max(1, statistics.sent)),
+            dropped: statistics.dropped)
+    }
+
+    /// Waits until the sink has counted every measurement the publisher sent (at most 10 s: libzmq may drop).
+    private static func settle(publisher: TelemetryPublisher, sink: MeasurementSink) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            let statistics = publisher.statistics
+            if statistics.sent + statistics.dropped >= statistics.accepted, sink.receivedCount >= statistics.sent { return }
+            try await Task.sleep(for: .milliseconds(2))
+        }
+    }
+
+    /// User and system CPU time of the whole process so far.
+    static func processCPUNanoseconds() -> Int {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let user = Int(usage.ru_utime.tv_sec) * 1_000_000_000 + Int(usage.ru_utime.tv_usec) * 1_000
+        let system = Int(usage.ru_stime.tv_sec) * 1_000_000_000 + Int(usage.ru_stime.tv_usec) * 1_000
+        return user + system
     }
 
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

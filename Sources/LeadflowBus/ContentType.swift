@@ -9,13 +9,16 @@ public enum ContentType: String, Sendable, CaseIterable {
             self = .protobuf
             return
         }
-        // Parameters such as "; charset=utf-8" do not change the encoding.
-        let mediaType = value.split(separator: ";", maxSplits: 1).first.map(String.init)?
-            .trimmingHeaderWhitespace().lowercased() ?? ""
-        switch mediaType {
+        switch Self.mediaType(of: value) {
         case "application/protobuf", "application/x-protobuf", "application/vnd.google.protobuf": self = .protobuf
         case "application/json": self = .json
         default: return nil
         }
+    }
+
+    /// A `Content-Type` value's media type, lower-cased; parameters such as "; charset=utf-8" do not change the
+    /// encoding.
+    public static func mediaType(of value: String) -> String {
+        value.split(separator: ";", maxSplits: 1).first.map(String.init)?.trimmingHeaderWhitespace().lowercased() ?? ""
     }
 }

@@ -8,6 +8,9 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
     case unsupportedContentType(String)
     /// The payload is not a valid encoding of the subject's message type.
     case undecodablePayload(messageType: String, reason: String)
+    /// A length-delimited stream (``DelimitedStream``) whose message size at byte `offset` is not a varint or
+    /// runs past the end of the payload.
+    case malformedStream(offset: Int)
 
     /// The stable `-ERR` reason clients see (documented in docs/protocol.md).
     public var reason: IngestReason {
@@ -17,7 +20,7 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .malformedHeaders: .malformedHeaders
         case .payloadTooLarge: .payloadTooLarge
         case .unsupportedContentType: .unsupportedContentType
-        case .undecodablePayload: .invalidPayload
+        case .undecodablePayload, .malformedStream: .invalidPayload
         }
     }
 
@@ -29,6 +32,8 @@ public enum EnvelopeError: Error, Sendable, Equatable, CustomStringConvertible {
         case .payloadTooLarge(let size, let limit): "payload is \(size) bytes, larger than \(limit)"
         case .unsupportedContentType(let value): "unsupported Content-Type '\(value)'"
         case .undecodablePayload(let type, let reason): "payload is not a valid \(type): \(reason)"
+        case .malformedStream(let offset):
+            "length-delimited stream is cut or corrupt: the message size at byte \(offset) is not a varint or runs past the end"
         }
     }
 }

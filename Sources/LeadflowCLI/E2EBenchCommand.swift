@@ -76,7 +76,7 @@ struct E2EBenchCommand: AsyncParsableCommand {
                 }
                 print(
                     "telemetry: on — \(statistics.accepted) measurements queued, \(statistics.dropped) dropped "
-                        + "(queue full), \(statistics.sent) sent, \(sink.receivedCount) received "
+                        + "(queue full), \(statistics.sent) sent in \(statistics.messages) messages, \(sink.receivedCount) received "
                         + "(drop reports included: \(statistics.dropReports))")
             }
             await sink.close()

@@ -18,29 +18,31 @@ struct HandlerInstruments: Sendable {
     }
 
     /// Publishes the step lag of a dispatch that starts delivering now (when the scheduler said when it became
-    /// due) and returns the trace id for the delivery's span.
+    /// due) and returns the trace id for the delivery's measurement.
+    ///
+    /// Step lag and delivery are the two measurements of every action: they are built as plain records (no span
+    /// object, no attribute dictionary), which the tracer's spans would cost on top.
     func startedDelivery(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent) -> String {
         guard telemetry.isEnabled else { return "" }
         let traceID = trace.traceID
         if dispatch.hasDueAt {
             let due = dispatch.dueAt
             let dueNanoseconds = UInt64(clamping: due.seconds) &* 1_000_000_000 &+ UInt64(clamping: due.nanos)
-            let span = telemetry.tracer.startSpan("step_lag", at: MeasurementInstant(nanosecondsSinceEpoch: dueNanoseconds))
-            span.updateAttributes { attributes in
-                attributes[MeasurementField.org] = dispatch.org
-                attributes[MeasurementField.actionType] = actionType
-                if !traceID.isEmpty { attributes[MeasurementField.traceID] = traceID }
+            let now = MeasurementInstant.now.nanosecondsSinceEpoch
+            telemetry.span("step_lag", startNanoseconds: dueNanoseconds, endNanoseconds: now) { record in
+                record.org = dispatch.org
+                record.actionType = actionType
+                record.traceID = traceID
             }
-            span.end(at: MeasurementInstant.now)
         }
         return traceID
     }
 
-    /// Ends a delivery's span with its outcome (`succeeded`, `retry`, `failed`, `snoozed`), organization,
-    /// type, trace id, provider endpoint and, when it failed, the error class.
+    /// Publishes a delivery that took `duration` and ended now, with its outcome (`succeeded`, `retry`, `failed`,
+    /// `snoozed`), organization, type, trace id, provider endpoint and, when it failed, the error class.
     func delivered(
         _ dispatch: Leadflow_V1_ActionDispatch, outcome: DeliveryOutcome, provider: String?, traceID: String,
-        span: MeasurementSpan
+        duration: Duration
     ) {
         guard telemetry.isEnabled else { return }
         let (label, failure): (String, DeliveryFailure?) =
@@ -50,16 +52,15 @@ struct HandlerInstruments: Sendable {
             case .failedPermanently(let failure): ("failed", failure)
             case .snoozed: ("snoozed", nil)
             }
-        span.updateAttributes { attributes in
-            attributes[MeasurementField.itemCount] = 1
-            attributes[MeasurementField.org] = dispatch.org
-            attributes[MeasurementField.actionType] = actionType
-            attributes[MeasurementField.outcome] = label
-            if !traceID.isEmpty { attributes[MeasurementField.traceID] = traceID }
-            if let provider { attributes[MeasurementField.provider] = provider }
-            if let failure { attributes[MeasurementField.errorClass] = failure.errorClass.rawValue }
+        telemetry.span("delivery", duration: duration) { record in
+            record.itemCount = 1
+            record.org = dispatch.org
+            record.actionType = actionType
+            record.outcome = label
+            record.traceID = traceID
+            if let provider { record.attributes[MeasurementField.provider] = provider }
+            if let failure { record.attributes[MeasurementField.errorClass] = failure.errorClass.rawValue }
         }
-        span.end()
     }
 
     /// Counts a breaker's change of phase and publishes its new level at once.

@@ -30,7 +30,6 @@ extension HandlerService {
 
         counters.withLock { $0.inFlight += 1 }
         let traceID = instruments.startedDelivery(dispatch, trace: trace)
-        let span = telemetry.tracer.startSpan("delivery")
         let clock = ContinuousClock()
         let started = clock.now
         let outcome: DeliveryOutcome
@@ -44,7 +43,7 @@ extension HandlerService {
             outcome = await deliverGuarded(dispatch, trace: trace, lease: lease, leases: leases, logger: logger)
         }
         let duration = clock.now - started
-        instruments.delivered(dispatch, outcome: outcome, provider: driver.endpoint(for: dispatch), traceID: traceID, span: span)
+        instruments.delivered(dispatch, outcome: outcome, provider: driver.endpoint(for: dispatch), traceID: traceID, duration: duration)
         record(outcome, logger: logger)
 
         let result = outcome.actionResult(

@@ -4,11 +4,14 @@ import Logging
 import Synchronization
 import ZeroMQ
 
-/// A SUB socket bound for `metrics.>` on a thread of its own, decoding what publishers send: how tests and the
-/// overhead benchmark receive measurements without the collector.
+/// A SUB socket bound for `metrics.>` on a thread of its own, decoding what publishers send — single
+/// measurements and length-delimited batches alike: how tests and the overhead benchmark receive measurements
+/// without the collector.
 public final class MeasurementSink: Sendable {
     let loop: SocketLoop
     private let received = Atomic<Int>(0)
+    /// The rest of the last batch ``next()`` decoded, handed out one at a time.
+    private let pending = Mutex<[(subject: String, measurement: Leadflow_V1_Measurement)]>([])
 
     private init(loop: SocketLoop) { self.loop = loop }
 
@@ -28,30 +31,47 @@ public final class MeasurementSink: Sendable {
     /// The endpoint publishers connect to (a `tcp://…:*` port resolved).
     public func boundEndpoint() async throws -> String { try await loop.perform { try $0.lastEndpoint } }
 
-    /// The next measurement with its subject; messages that are not a measurement envelope are skipped. nil
-    /// once closed.
+    /// The next measurement with its subject; messages that are not measurements (or a well-formed batch of
+    /// them) are skipped. nil once closed.
     public func next() async -> (subject: String, measurement: Leadflow_V1_Measurement)? {
+        if let next = pending.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) { return next }
         var messages = loop.inbound.makeAsyncIterator()
         while let message = await messages.next() {
             guard let envelope = try? Envelope(message),
-                let measurement = try? envelope.decode(Leadflow_V1_Measurement.self)
+                var measurements = try? envelope.decodeAll(Leadflow_V1_Measurement.self), !measurements.isEmpty
             else { continue }
-            return (envelope.subject.string, measurement)
+            let subject = envelope.subject.string
+            // A batch leaves component and operation to its subject, `metrics.<component>.<operation>`.
+            let tokens = envelope.subject.tokens
+            if tokens.count == 3 {
+                for index in measurements.indices {
+                    if measurements[index].component.isEmpty { measurements[index].component = String(tokens[1]) }
+                    if measurements[index].operation.isEmpty { measurements[index].operation = String(tokens[2]) }
+                }
+            }
+            if measurements.count > 1 {
+                pending.withLock { $0.append(contentsOf: measurements.dropFirst().map { (subject, $0) }) }
+            }
+            return (subject, measurements[0])
         }
         return nil
     }
 
-    /// Takes messages and counts them (``receivedCount``) without decoding, until closed: the cheapest way
-    /// to drain.
+    /// Takes messages and counts the measurements they carry (``receivedCount``) without decoding them, until
+    /// closed: the cheapest way to drain.
     public func drain() async {
         while true {
             let batch = await loop.inbound.nextBatch(max: 4_096)
             if batch.isEmpty { return }
-            received.add(batch.count, ordering: .relaxed)
+            var count = 0
+            for message in batch {
+                count += (try? Envelope(message))?.messageCount ?? 0
+            }
+            received.add(count, ordering: .relaxed)
         }
     }
 
-    /// Messages ``drain()`` has taken so far.
+    /// Measurements ``drain()`` has counted so far.
     public var receivedCount: Int { received.load(ordering: .relaxed) }
 
     public func close() async { await loop.close(drainTimeout: .zero) }

@@ -41,6 +41,20 @@ public struct Telemetry: Sendable {
         publisher.publish(record)
     }
 
+    /// A KIND_SPAN measurement of `operation` from `startNanoseconds` to `endNanoseconds` (wall clock, since
+    /// 1970); an end before the start is a duration of zero.
+    public func span(
+        _ operation: String, startNanoseconds: UInt64, endNanoseconds: UInt64,
+        _ fill: (inout MeasurementRecord) -> Void = { _ in }
+    ) {
+        guard let publisher else { return }
+        var record = MeasurementRecord(
+            kind: .span, component: component, operation: operation, startNanoseconds: startNanoseconds)
+        record.durationNanoseconds = endNanoseconds > startNanoseconds ? endNanoseconds - startNanoseconds : 0
+        fill(&record)
+        publisher.publish(record)
+    }
+
     /// A KIND_SPAN measurement of `operation` that took `duration` and ended now.
     public func span(_ operation: String, duration: Duration, _ fill: (inout MeasurementRecord) -> Void = { _ in }) {
         guard let publisher else { return }

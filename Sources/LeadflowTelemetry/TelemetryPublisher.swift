@@ -9,8 +9,10 @@ import ZeroMQ
 /// Producers on any thread call ``publish(_:)``, which only appends to a bounded queue under a lock and never
 /// blocks: when the queue is full the measurement is dropped and counted, and the drops go out as
 /// `<component>.telemetry_dropped` counters. The thread wakes every ``Configuration/flushInterval`` (sooner when
-/// the queue fills up), turns what was queued into `Leadflow_V1_Measurement` envelopes and sends them without
-/// waiting; the socket's send high-water mark bounds what libzmq holds for a collector that is slow or gone.
+/// the queue fills up), encodes what was queued as `Leadflow_V1_Measurement`s and sends them without waiting, one
+/// message per subject and flush: a length-delimited stream (``DelimitedStream``) on
+/// `metrics.<component>.<operation>`. The socket's send high-water mark bounds what libzmq holds for a collector
+/// that is slow or gone.
 public final class TelemetryPublisher: Sendable {
     /// How the publisher connects and buffers.
     public struct Configuration: Sendable {
@@ -21,7 +23,7 @@ public final class TelemetryPublisher: Sendable {
         /// Messages libzmq queues for the collector before PUB drops them.
         public var sendHighWaterMark: Int32 = 10_000
         /// How often the thread sends what was queued.
-        public var flushInterval: Duration = .milliseconds(20)
+        public var flushInterval: Duration = .milliseconds(100)
         /// The queue length at which a producer wakes the thread before its next flush; nil: a quarter of the
         /// capacity. Waking is a system call, so it is rare by design.
         public var wakeThreshold: Int?
@@ -42,6 +44,8 @@ public final class TelemetryPublisher: Sendable {
         public var sent = 0
         /// `telemetry_dropped` counters sent.
         public var dropReports = 0
+        /// ZeroMQ messages sent: each carries one subject's measurements of one flush.
+        public var messages = 0
         /// Measurements whose component or operation is not a subject token; logged once per pair.
         public var invalid = 0
         /// Measurements still queued when the drain time of ``close(drainTimeout:)`` ran out.
@@ -134,6 +138,54 @@ extension TelemetryPublisher {
         var operation: String
     }
 
+    /// One subject's batch in the making; kept from flush to flush with its storage.
+    private struct Outgoing {
+        /// `metrics.<component>.<operation>`, or nil when a token is not valid (its measurements are dropped).
+        let subject: [UInt8]?
+        var stream = DelimitedStream()
+        /// Measurements in the stream that producers queued, and drop reports.
+        var produced = 0
+        var reports = 0
+    }
+
+    /// What one flush did, added to the statistics at its end.
+    private struct FlushCounts {
+        var sent = 0
+        var reports = 0
+        var invalid = 0
+        var messages = 0
+    }
+
+    /// A batch is sent early once its stream reaches this size, far below the bus's 1 MiB payload limit.
+    static let maximumStreamBytes = 64 * 1024
+
+    /// The headers of every message: `Content-Type: application/x-protobuf-delimited`.
+    private static let streamHeaders: Headers = {
+        var headers = Headers()
+        try! headers.append(Headers.Name.contentType, DelimitedStream.contentType)  // valid by construction
+        return headers
+    }()
+
+    /// Sends one subject's batch and empties it; false once the context is terminated.
+    private func send(_ batch: inout Outgoing, on socket: ZMQSocket, header: [UInt8], counts: inout FlushCounts) -> Bool {
+        defer {
+            batch.stream.removeAll()
+            batch.produced = 0
+            batch.reports = 0
+        }
+        guard let subject = batch.subject else { return true }
+        do {
+            _ = try socket.send([subject, header, batch.stream.bytes], dontWait: true)
+            counts.sent += batch.produced
+            counts.reports += batch.reports
+            counts.messages += 1
+        } catch {
+            if error.isContextTerminated { return false }
+            counts.invalid += batch.stream.count
+        }
+        return true
+    }
+
     /// The thread's whole life: connect, then send what producers queued until closed.
     private func run(context: ZMQContext, started: CheckedContinuation<Void, any Error>) {
         let socket: ZMQSocket
@@ -155,8 +207,10 @@ extension TelemetryPublisher {
         let wakeIndex = poller.add(fileDescriptor: wake.fileDescriptor, events: .readable)
         let interval = max(1, Int(configuration.flushInterval.components.seconds) * 1000
             + Int(configuration.flushInterval.components.attoseconds / 1_000_000_000_000_000))
-        let header = HeaderBlock.encode(Headers())
-        var subjects: [SubjectKey: [UInt8]?] = [:]
+        // Every message is a batch: one subject's measurements of one flush as a length-delimited stream.
+        let header = HeaderBlock.encode(Self.streamHeaders)
+        var slots: [SubjectKey: Int] = [:]
+        var outgoing: [Outgoing] = []
         var batch: [MeasurementRecord] = []
         var abandoned = 0
         var closing = false
@@ -190,45 +244,50 @@ extension TelemetryPublisher {
                 report.value = Double(count)
                 batch.append(report)
             }
-            var sent = 0, reports = 0, invalid = 0
-            for (offset, record) in batch.enumerated() {
+            var counts = FlushCounts()
+            for offset in batch.indices {
                 if let deadline, ContinuousClock.now >= deadline {
                     abandoned += batch.count - offset
                     break
                 }
-                let key = SubjectKey(component: record.component, operation: record.operation)
-                let subject: [UInt8]?
-                if let cached = subjects[key] {
-                    subject = cached
+                let key = SubjectKey(component: batch[offset].component, operation: batch[offset].operation)
+                let slot: Int
+                if let cached = slots[key] {
+                    slot = cached
                 } else {
                     // Each must be one token: a dot would shift the collector's reading of the subject.
-                    let oneToken = !record.component.contains(".") && !record.operation.contains(".")
-                    subject = oneToken ? try? Subject(tokens: ["metrics", record.component, record.operation]).bytes : nil
-                    subjects[key] = .some(subject)
+                    let oneToken = !key.component.contains(".") && !key.operation.contains(".")
+                    let subject = oneToken ? try? Subject(tokens: ["metrics", key.component, key.operation]).bytes : nil
                     if subject == nil {
                         logger.warning(
                             "measurement with an invalid subject token dropped",
-                            metadata: ["telemetry.subject": "\(record.subject)"])
+                            metadata: ["telemetry.subject": "\(batch[offset].subject)"])
                     }
+                    slot = outgoing.count
+                    outgoing.append(Outgoing(subject: subject))
+                    slots[key] = slot
                 }
-                guard let subject, let payload: [UInt8] = try? record.proto.serializedBytes() else {
-                    invalid += 1
+                guard outgoing[slot].subject != nil, let payload: [UInt8] = try? batch[offset].batchedProto.serializedBytes()
+                else {
+                    counts.invalid += 1
                     continue
                 }
-                do {
-                    _ = try socket.send([subject, header, payload], dontWait: true)
-                    if offset < produced { sent += 1 } else { reports += 1 }
-                } catch {
-                    if error.isContextTerminated { break loop }
-                    invalid += 1
+                outgoing[slot].stream.append(encoded: payload)
+                if offset < produced { outgoing[slot].produced += 1 } else { outgoing[slot].reports += 1 }
+                if outgoing[slot].stream.bytes.count >= Self.maximumStreamBytes {
+                    guard send(&outgoing[slot], on: socket, header: header, counts: &counts) else { break loop }
                 }
+            }
+            for slot in outgoing.indices where !outgoing[slot].stream.isEmpty {
+                guard send(&outgoing[slot], on: socket, header: header, counts: &counts) else { break loop }
             }
             let processed = batch.count
             batch.removeAll(keepingCapacity: true)
             state.withLock { state in
-                state.statistics.sent += sent
-                state.statistics.dropReports += reports
-                state.statistics.invalid += invalid
+                state.statistics.sent += counts.sent
+                state.statistics.dropReports += counts.reports
+                state.statistics.invalid += counts.invalid
+                state.statistics.messages += counts.messages
             }
             if let deadline {
                 closing = true

@@ -30,6 +30,38 @@ struct TelemetryPublisherTests {
         }
     }
 
+    @Test("a flush sends each subject's measurements as one batch (split past 64 KiB): few messages, none lost or reordered")
+    func batches() async throws {
+        try await TelemetryHarness.with(adjust: { $0.flushInterval = .milliseconds(50) }) { harness in
+            // The harness's connection probes went out before this, each in a message of its own.
+            let before = harness.publisher.statistics
+            let org = String(repeating: "o", count: 150)
+            for index in 0..<2_000 {
+                var record = MeasurementRecord(
+                    kind: .span, component: "scheduler", operation: index.isMultiple(of: 2) ? "claim" : "dispatch",
+                    startNanoseconds: 1_700_000_000_000_000_000)
+                record.itemCount = UInt64(index)
+                record.org = org
+                #expect(harness.publisher.publish(record))
+            }
+            let received = try await harness.receive(2_000)
+            #expect(received.count == 2_000)
+            let claims = received.filter { $0.subject == "metrics.scheduler.claim" }
+            #expect(claims.map(\.measurement.itemCount) == stride(from: 0, to: 2_000, by: 2).map(UInt64.init))
+            #expect(claims.allSatisfy { $0.measurement.operation == "claim" && $0.measurement.org == org })
+            let dispatches = received.filter { $0.subject == "metrics.scheduler.dispatch" }
+            #expect(dispatches.map(\.measurement.itemCount) == stride(from: 1, to: 2_000, by: 2).map(UInt64.init))
+            await harness.publisher.close()
+            let statistics = harness.publisher.statistics
+            let (sent, messages) = (statistics.sent - before.sent, statistics.messages - before.messages)
+            // A late probe or two may be among them.
+            #expect(sent >= 2_000)
+            #expect(messages * 10 < sent, "\(statistics)")
+            // 1,000 measurements of ~170 bytes per subject do not fit one 64 KiB batch.
+            #expect(messages >= 4)
+        }
+    }
+
     @Test("a full queue drops and counts instead of blocking, with no subscriber at all")
     func fullQueueDrops() async throws {
         let context = try ZMQContext()

@@ -13,6 +13,7 @@ import ZeroMQ
 public final class CollectorService: Service, Sendable {
     /// What the collector has done since it started.
     public struct Statistics: Sendable, Hashable {
+        /// Measurements received (each of a batch counted), malformed messages included.
         public var received = 0
         /// Rule evaluations run.
         public var evaluations = 0
@@ -125,13 +126,14 @@ public final class CollectorService: Service, Sendable {
         }
     }
 
-    /// Records a batch of envelopes and writes a line for every slow operation among them.
+    /// Records a batch of envelopes (each one measurement or a batch of them) and writes a line for every slow
+    /// operation among them.
     func record(_ envelopes: [Envelope], at time: Date) async {
         var measurements: [Leadflow_V1_Measurement] = []
         var malformed = 0
         for envelope in envelopes {
             switch MeasurementEnvelope.decode(envelope) {
-            case .success(let measurement): measurements.append(measurement)
+            case .success(let batch): measurements.append(contentsOf: batch)
             case .failure(let problem):
                 malformed += 1
                 logMalformed(problem, subject: envelope.subject.string)
@@ -140,7 +142,8 @@ public final class CollectorService: Service, Sendable {
         let breaches = await state.record(measurements, malformed: malformed, at: time)
         for breach in breaches { lines.emit(BreachLogLine.encode(breach)) }
         counters.withLock {
-            $0.received += envelopes.count
+            // Measurements, not messages: a batch counts each of its measurements, a malformed message one.
+            $0.received += measurements.count + malformed
             $0.malformed += malformed
             $0.breaches += breaches.count
         }

@@ -1,31 +1,35 @@
 import LeadflowBus
 import LeadflowProto
 
-/// Reads a measurement out of a `metrics.<component>.<operation>` envelope.
+/// Reads the measurements out of a `metrics.<component>.<operation>` envelope: one `Measurement`, or a batch of
+/// them as a length-delimited stream (`Content-Type: application/x-protobuf-delimited`), as publishers send.
 enum MeasurementEnvelope {
-    /// The measurement, with component and operation taken from the subject when the payload leaves them
-    /// empty; or why the envelope cannot be used.
-    static func decode(_ envelope: Envelope) -> Result<Leadflow_V1_Measurement, MalformedMeasurement> {
+    /// The measurements, with component and operation taken from the subject when a payload leaves them empty;
+    /// or why the envelope cannot be used — a batch is used whole or not at all.
+    static func decode(_ envelope: Envelope) -> Result<[Leadflow_V1_Measurement], MalformedMeasurement> {
         let tokens = envelope.subject.tokens
         guard tokens.count == 3, tokens[0] == "metrics" else {
             return .failure(.init("subject \(envelope.subject) is not metrics.<component>.<operation>"))
         }
-        var measurement: Leadflow_V1_Measurement
+        var measurements: [Leadflow_V1_Measurement]
         do {
-            measurement = try envelope.decode(Leadflow_V1_Measurement.self)
+            measurements = try envelope.decodeAll(Leadflow_V1_Measurement.self)
         } catch {
-            return .failure(.init("payload is not a leadflow.v1.Measurement: \(error)"))
+            let form = envelope.carriesStream ? "a length-delimited stream of leadflow.v1.Measurement" : "a leadflow.v1.Measurement"
+            return .failure(.init("payload is not \(form): \(error)"))
         }
         let (component, operation) = (String(tokens[1]), String(tokens[2]))
-        if measurement.component.isEmpty { measurement.component = component }
-        if measurement.operation.isEmpty { measurement.operation = operation }
-        guard measurement.component == component, measurement.operation == operation else {
-            return .failure(
-                .init(
-                    "payload names \(measurement.component).\(measurement.operation) but the subject is \(envelope.subject)"
-                ))
+        for index in measurements.indices {
+            if measurements[index].component.isEmpty { measurements[index].component = component }
+            if measurements[index].operation.isEmpty { measurements[index].operation = operation }
+            guard measurements[index].component == component, measurements[index].operation == operation else {
+                return .failure(
+                    .init(
+                        "payload names \(measurements[index].component).\(measurements[index].operation) but the subject is \(envelope.subject)"
+                    ))
+            }
         }
-        return .success(measurement)
+        return .success(measurements)
     }
 }
 

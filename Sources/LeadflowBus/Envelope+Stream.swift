@@ -10,7 +10,7 @@ extension Envelope {
 
     /// Whether the payload is a length-delimited stream of messages (``DelimitedStream``).
     public var carriesStream: Bool {
-        guard let value = headers[Headers.Name.contentType] else { return false }
+        guard headers.hasContentType, let value = headers[Headers.Name.contentType] else { return false }
         return ContentType.mediaType(of: value) == DelimitedStream.contentType
     }
 

@@ -144,18 +144,15 @@ public final class SchedulerService: Service, Sendable {
     // MARK: Claiming
 
     private func claimLoop() async {
-        // While several organizations have due work, claims are smaller: a claim is the time an
-        // organization's next action may wait behind the others' (docs/tenants.md).
-        var competing = false
         var failures = 0
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
             let claim: WorkQueue.Claim
             do {
-                let limit =
-                    competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
-                claim = try await claimOnce(limit: limit, excluding: excluded)
-                competing = claim.organizations > 1
+                // While several organizations have due work, the claim itself takes the smaller batch: a claim
+                // is the time an organization's next action may wait behind the others' (docs/tenants.md).
+                claim = try await claimOnce(
+                    limit: configuration.claimBatch, sharedLimit: configuration.sharedClaimBatch, excluding: excluded)
                 failures = 0
             } catch {
                 failures += 1
@@ -176,7 +173,9 @@ public final class SchedulerService: Service, Sendable {
     }
 
     /// One claim transaction, its dispatches handed to the type dispatchers.
-    private func claimOnce(limit: Int, excluding excluded: Set<ActionType>) async throws -> WorkQueue.Claim {
+    private func claimOnce(
+        limit: Int, sharedLimit: Int, excluding excluded: Set<ActionType>
+    ) async throws -> WorkQueue.Claim {
         let settings = workQueueSettings
         let recording = events != nil
         let started = ContinuousClock.now
@@ -188,7 +187,8 @@ public final class SchedulerService: Service, Sendable {
             (claim, claimEvents, traces) = try await database.withTransaction { connection in
                 var events = LeadEventLog(recording: recording)
                 let claim = try WorkQueue.claim(
-                    limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
+                    limit: limit, sharedLimit: sharedLimit, excluding: excluded, settings: settings, events: &events,
+                    on: connection)
                 return (claim, events.take(), events.traces)
             }
         } catch {
@@ -315,12 +315,12 @@ public final class SchedulerService: Service, Sendable {
                 attempt += 1
                 let span = telemetry.tracer.startSpan("result_apply")
                 do {
-                    let (resultEvents, eventTraces, dead, queries) = try await database.withTransaction {
+                    let (resultEvents, eventTraces, applied, queries) = try await database.withTransaction {
                         [outcomes] connection in
                         var events = LeadEventLog(recording: recording)
                         let before = connection.roundTrips
-                        let dead = try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
-                        return (events.take(), events.traces, dead, connection.roundTrips - before)
+                        let applied = try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
+                        return (events.take(), events.traces, applied, connection.roundTrips - before)
                     }
                     span.updateAttributes { attributes in
                         attributes[MeasurementField.itemCount] = outcomes.count
@@ -328,10 +328,14 @@ public final class SchedulerService: Service, Sendable {
                         attributes[MeasurementField.outcome] = "ok"
                     }
                     span.end()
-                    instruments.applied(outcomes, types: types, dead: dead)
+                    instruments.applied(outcomes, types: types, result: applied)
                     log(applied: outcomes, traces: traces)
+                    log(applied.internalActions)
                     let dropped = events?.publish(resultEvents, traces: eventTraces) ?? 0
-                    counters.withLock { $0.eventsDropped += dropped }
+                    counters.withLock {
+                        $0.eventsDropped += dropped
+                        $0.internalActions += applied.internalActions.count
+                    }
                     break
                 } catch {
                     span.recordError(error)
@@ -362,7 +366,7 @@ public final class SchedulerService: Service, Sendable {
 
     // MARK: Logging
 
-    /// One debug line per internal action a claim ran, with its trace.
+    /// One debug line per internal action a claim or a result transaction ran, with its trace.
     private func log(_ internalActions: [InternalAction]) {
         guard logger.logLevel <= .debug else { return }
         for action in internalActions {

@@ -37,7 +37,7 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.claim_batch", "1000", "most actions claimed per transaction"),
         ConfigKey("scheduler.shared_claim_batch", "200", "most actions claimed per transaction while organizations compete"),
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
-        ConfigKey("scheduler.shared_result_batch", "200", "most results applied per transaction while several organizations' are in hand"),
+        ConfigKey("scheduler.shared_result_batch", "50", "most results applied per transaction while several organizations' are in hand"),
         ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
         ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
         ConfigKey("scheduler.max_attempts", "5", "attempts of actions whose pipeline sets none"),

@@ -20,7 +20,7 @@ public struct SchedulerConfiguration: Sendable {
     /// Most results applied in one transaction while results of several organizations are in hand (they are
     /// applied in turns across organizations): a result transaction is how long one organization's next
     /// action waits behind the others' results.
-    public var sharedResultBatch = 200
+    public var sharedResultBatch = 50
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
     /// a type without (fast enough) handlers never holds the others back.
     public var dispatchQueueLimit = 20_000

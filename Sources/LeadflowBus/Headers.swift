@@ -183,6 +183,9 @@ extension Headers {
         public static let contentType = "Content-Type"
         /// The attempt number of an action dispatch.
         public static let attempt = "Leadflow-Attempt"
+        /// The organization of the action a result is about: the scheduler applies results in turns across
+        /// organizations.
+        public static let org = "Leadflow-Org"
     }
 }
 

@@ -37,6 +37,7 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.claim_batch", "1000", "most actions claimed per transaction"),
         ConfigKey("scheduler.shared_claim_batch", "200", "most actions claimed per transaction while organizations compete"),
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
+        ConfigKey("scheduler.shared_result_batch", "50", "most results applied per transaction while several organizations' are in hand"),
         ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
         ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
         ConfigKey("scheduler.max_attempts", "5", "attempts of actions whose pipeline sets none"),
@@ -81,6 +82,7 @@ public struct LeadflowSettings: Sendable {
         scheduler.eventsEndpoint = values.string("scheduler.events_endpoint")
         scheduler.claimBatch = values.int("scheduler.claim_batch", in: 1...50_000)
         scheduler.sharedClaimBatch = values.int("scheduler.shared_claim_batch", in: 1...50_000)
+        scheduler.sharedResultBatch = values.int("scheduler.shared_result_batch", in: 1...50_000)
         scheduler.resultBatch = values.int("scheduler.result_batch", in: 1...50_000)
         scheduler.dispatchQueueLimit = values.int("scheduler.dispatch_queue_limit", in: 1...1_000_000)
         scheduler.lease = values.duration("scheduler.lease")

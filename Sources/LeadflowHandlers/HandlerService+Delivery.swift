@@ -48,15 +48,19 @@ extension HandlerService {
 
         let result = outcome.actionResult(
             actionID: dispatch.actionID, attempt: attempt, duration: duration, handlerID: configuration.handlerID)
-        queue(result, trace: trace, outbox: outbox, logger: logger)
+        queue(result, org: dispatch.org, trace: trace, outbox: outbox, logger: logger)
     }
 
-    /// Puts `result` in the outbox as a `result.<type>` envelope with the `Leadflow-Attempt` (the result's) and
-    /// `Traceparent` (the delivery's trace) headers.
-    func queue(_ result: Leadflow_V1_ActionResult, trace: TraceParent?, outbox: ResultOutbox, logger: Logger? = nil) {
+    /// Puts `result` in the outbox as a `result.<type>` envelope with the `Leadflow-Attempt` (the result's),
+    /// `Leadflow-Org` (the dispatch's organization) and `Traceparent` (the delivery's trace) headers.
+    func queue(
+        _ result: Leadflow_V1_ActionResult, org: String, trace: TraceParent?, outbox: ResultOutbox,
+        logger: Logger? = nil
+    ) {
         do {
             var headers = Headers()
             try headers.append(Headers.Name.attempt, "\(result.attempt)")
+            if !org.isEmpty { try headers.append(Headers.Name.org, org) }
             if let trace { try headers.append(Headers.Name.traceparent, trace.description) }
             outbox.add(try Envelope(subject: Subject(configuration.resultSubject), message: result, headers: headers))
         } catch {

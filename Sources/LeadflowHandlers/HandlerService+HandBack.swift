@@ -48,6 +48,6 @@ extension HandlerService {
         result.errorClass = DeliveryErrorClass.canceled.rawValue
         result.error = reason
         result.handlerID = configuration.handlerID
-        queue(result, trace: trace, outbox: outbox)
+        queue(result, org: dispatch.org, trace: trace, outbox: outbox)
     }
 }

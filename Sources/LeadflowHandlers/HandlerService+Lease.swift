@@ -20,6 +20,6 @@ extension HandlerService {
         logger[metadataKey: HandlerLogKey.attempt] = "\(lease.attempt)"
         if let trace = lease.trace { logger[metadataKey: TraceParent.logMetadataKey] = "\(trace.traceID)" }
         logger.debug("delivery still running; lease extension asked for", metadata: ["lease": "\(lease.length)"])
-        queue(result, trace: lease.trace, outbox: outbox, logger: logger)
+        queue(result, org: lease.org, trace: lease.trace, outbox: outbox, logger: logger)
     }
 }

@@ -14,6 +14,8 @@ final class LeaseKeeper: Sendable {
     struct Lease: Sendable {
         var actionID: Int64
         var attempt: UInt32
+        /// The dispatch's organization, which its IN_PROGRESS reports name.
+        var org: String
         /// The delivery's trace, which its IN_PROGRESS reports carry.
         var trace: TraceParent?
         var started: Instant
@@ -58,7 +60,7 @@ final class LeaseKeeper: Sendable {
             ? Duration.seconds(deadline.timeIntervalSince(dispatch.dispatchedAt.date)) : remaining
         guard length > .zero else { return nil }
         return Lease(
-            actionID: dispatch.actionID, attempt: attempt, trace: trace, started: now,
+            actionID: dispatch.actionID, attempt: attempt, org: dispatch.org, trace: trace, started: now,
             due: now + max(remaining, .zero) / 2, length: length)
     }
 

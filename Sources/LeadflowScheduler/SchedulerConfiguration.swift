@@ -17,6 +17,10 @@ public struct SchedulerConfiguration: Sendable {
     public var sharedClaimBatch = 200
     /// Most results applied in one transaction.
     public var resultBatch = 2_000
+    /// Most results applied in one transaction while results of several organizations are in hand (they are
+    /// applied in turns across organizations): a result transaction is how long one organization's next
+    /// action waits behind the others' results.
+    public var sharedResultBatch = 50
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
     /// a type without (fast enough) handlers never holds the others back.
     public var dispatchQueueLimit = 20_000
@@ -51,6 +55,9 @@ public struct SchedulerConfiguration: Sendable {
             problems.append("shared claim batch must be 1…50000 (got \(sharedClaimBatch))")
         }
         if !(1...50_000).contains(resultBatch) { problems.append("result batch must be 1…50000 (got \(resultBatch))") }
+        if !(1...50_000).contains(sharedResultBatch) {
+            problems.append("shared result batch must be 1…50000 (got \(sharedResultBatch))")
+        }
         if dispatchQueueLimit < claimBatch {
             problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")
         }

@@ -28,19 +28,27 @@ final class SchedulerInstruments: Sendable {
             attributes[MeasurementField.outcome] = "ok"
         }
         span.end()
-        if claim.internalCount > 0 {
-            telemetry.span("internal_actions", duration: claim.internalDuration) { record in
-                record.itemCount = UInt64(claim.internalCount)
-                record.dbQueries = UInt32(clamping: claim.internalQueries)
-                record.outcome = "ok"
-            }
+        ranInternal(count: claim.internalCount, duration: claim.internalDuration, queries: claim.internalQueries)
+    }
+
+    /// Internal actions run in a claim or a result transaction, as `internal_actions`.
+    private func ranInternal(count: Int, duration: Duration, queries: Int) {
+        guard count > 0 else { return }
+        telemetry.span("internal_actions", duration: duration) { record in
+            record.itemCount = UInt64(count)
+            record.dbQueries = UInt32(clamping: queries)
+            record.outcome = "ok"
         }
     }
 
     /// Counts applied results: `succeeded`, `retry`, `snoozed`, `failed` (reported permanent: dead) and `dead`
-    /// (a retry with no attempts left). Progress reports (IN_PROGRESS) are not results.
-    func applied(_ outcomes: [ActionOutcome], types: [ActionType?], dead: Set<Int>) {
+    /// (a retry with no attempts left). Progress reports (IN_PROGRESS) are not results. The internal actions
+    /// the successes made due and the transaction ran are measured as `internal_actions`.
+    func applied(_ outcomes: [ActionOutcome], types: [ActionType?], result applied: WorkQueue.Applied) {
         guard telemetry.isEnabled else { return }
+        ranInternal(
+            count: applied.internalActions.count, duration: applied.internalDuration, queries: applied.internalQueries)
+        let dead = applied.dead
         var counts: [ResultSeries: Int] = [:]
         for (outcome, type) in zip(outcomes, types) {
             let label: String

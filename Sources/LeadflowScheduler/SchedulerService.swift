@@ -49,6 +49,9 @@ public final class SchedulerService: Service, Sendable {
     static let databaseBackoff = PostgresRetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(5))
     private let counters = Mutex(Statistics())
     private let configs = Mutex([Int: Leadflow_V1_Action]())
+    /// Until when claims take the shared batch because a claim or a result batch saw several organizations
+    /// recently: a tenant whose actions are out with handlers has nothing due, yet still competes.
+    private let competingUntil = Mutex<ContinuousClock.Instant?>(nil)
 
     private init(
         configuration: SchedulerConfiguration, database: PostgresClient, dispatchers: [ActionType: TypeDispatcher],
@@ -144,18 +147,19 @@ public final class SchedulerService: Service, Sendable {
     // MARK: Claiming
 
     private func claimLoop() async {
-        // While several organizations have due work, claims are smaller: a claim is the time an
-        // organization's next action may wait behind the others' (docs/tenants.md).
-        var competing = false
         var failures = 0
         while !gate.isClosed {
             let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
             let claim: WorkQueue.Claim
             do {
-                let limit =
-                    competing ? min(configuration.sharedClaimBatch, configuration.claimBatch) : configuration.claimBatch
-                claim = try await claimOnce(limit: limit, excluding: excluded)
-                competing = claim.organizations > 1
+                // While several organizations have work going — due actions (the claim sees those itself) or
+                // results that came back within the idle interval — claims take the smaller batch: a claim is
+                // the time an organization's next action may wait behind the others' (docs/tenants.md).
+                let shared = min(configuration.sharedClaimBatch, configuration.claimBatch)
+                let competing = competingUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false }
+                claim = try await claimOnce(
+                    limit: competing ? shared : configuration.claimBatch, sharedLimit: shared, excluding: excluded)
+                if claim.organizations > 1 { noteCompeting() }
                 failures = 0
             } catch {
                 failures += 1
@@ -175,8 +179,16 @@ public final class SchedulerService: Service, Sendable {
         }
     }
 
+    /// Several organizations have work going: claims take the shared batch for the next idle interval.
+    private func noteCompeting() {
+        let until = ContinuousClock.now + configuration.idleInterval
+        competingUntil.withLock { $0 = until }
+    }
+
     /// One claim transaction, its dispatches handed to the type dispatchers.
-    private func claimOnce(limit: Int, excluding excluded: Set<ActionType>) async throws -> WorkQueue.Claim {
+    private func claimOnce(
+        limit: Int, sharedLimit: Int, excluding excluded: Set<ActionType>
+    ) async throws -> WorkQueue.Claim {
         let settings = workQueueSettings
         let recording = events != nil
         let started = ContinuousClock.now
@@ -188,7 +200,8 @@ public final class SchedulerService: Service, Sendable {
             (claim, claimEvents, traces) = try await database.withTransaction { connection in
                 var events = LeadEventLog(recording: recording)
                 let claim = try WorkQueue.claim(
-                    limit: limit, excluding: excluded, settings: settings, events: &events, on: connection)
+                    limit: limit, sharedLimit: sharedLimit, excluding: excluded, settings: settings, events: &events,
+                    on: connection)
                 return (claim, events.take(), events.traces)
             }
         } catch {
@@ -277,18 +290,11 @@ public final class SchedulerService: Service, Sendable {
     // MARK: Results
 
     private func applyResults() async {
-        let settings = workQueueSettings
-        let recording = events != nil
         while true {
             let batch = await results.nextBatch(max: configuration.resultBatch)
             if batch.isEmpty { return }
-            var outcomes: [ActionOutcome] = []
-            var types: [ActionType?] = []
-            outcomes.reserveCapacity(batch.count)
-            // The trace each result came back with (`nil`: none, or not valid), for its log line.
-            var traces: [TraceParent?] = []
-            traces.reserveCapacity(batch.count)
-            types.reserveCapacity(batch.count)
+            var decoded: [DecodedResult] = []
+            decoded.reserveCapacity(batch.count)
             var undecodable = 0
             for envelope in batch {
                 let trace = envelope.headers[Headers.Name.traceparent].flatMap(TraceParent.init)
@@ -296,11 +302,12 @@ public final class SchedulerService: Service, Sendable {
                     // Handlers push on `result.<type>`.
                     let type = envelope.subject.string.split(separator: ".").last
                         .flatMap { ActionType(rawValue: String($0)) }
-                    outcomes.append(
-                        ActionOutcome(
-                            try envelope.decode(Leadflow_V1_ActionResult.self), retry: configuration.retryPolicy(for: type)))
-                    traces.append(trace)
-                    types.append(type)
+                    decoded.append(
+                        DecodedResult(
+                            outcome: ActionOutcome(
+                                try envelope.decode(Leadflow_V1_ActionResult.self),
+                                retry: configuration.retryPolicy(for: type)),
+                            trace: trace, type: type, org: envelope.headers[Headers.Name.org]))
                 } catch {
                     undecodable += 1
                     var metadata: Logger.Metadata = ["subject": "\(envelope.subject)", "error": "\(error)"]
@@ -308,61 +315,85 @@ public final class SchedulerService: Service, Sendable {
                     logger.warning("result not decodable", metadata: metadata)
                 }
             }
-            // Results are what handlers did: they are kept until the database takes them (a result dropped here
-            // would make its action go out again when its lease ends). Only cancellation gives up on them.
-            var attempt = 0
-            while true {
-                attempt += 1
-                let span = telemetry.tracer.startSpan("result_apply")
-                do {
-                    let (resultEvents, eventTraces, dead, queries) = try await database.withTransaction {
-                        [outcomes] connection in
-                        var events = LeadEventLog(recording: recording)
-                        let before = connection.roundTrips
-                        let dead = try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
-                        return (events.take(), events.traces, dead, connection.roundTrips - before)
-                    }
-                    span.updateAttributes { attributes in
-                        attributes[MeasurementField.itemCount] = outcomes.count
-                        attributes[MeasurementField.dbQueries] = queries
-                        attributes[MeasurementField.outcome] = "ok"
-                    }
-                    span.end()
-                    instruments.applied(outcomes, types: types, dead: dead)
-                    log(applied: outcomes, traces: traces)
-                    let dropped = events?.publish(resultEvents, traces: eventTraces) ?? 0
-                    counters.withLock { $0.eventsDropped += dropped }
-                    break
-                } catch {
-                    span.recordError(error)
-                    span.end()
-                    counters.withLock { $0.failedTransactions += 1 }
-                    if Task.isCancelled {
-                        logger.error(
-                            "results dropped: cancelled before the database took them; their actions go out again when their leases end",
-                            metadata: ["count": "\(outcomes.count)", "error": "\(error)"])
-                        break
-                    }
-                    let delay = Self.databaseBackoff.delay(afterAttempt: attempt)
-                    logger.warning(
-                        "results not applied; retrying",
-                        metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)",
-                                   "retry.in": "\(delay)"])
-                    try? await Task.sleep(for: delay)
+            counters.withLock { $0.undecodableResults += undecodable }
+            if Set(decoded.map(\.org)).count > 1 { noteCompeting() }
+            // Several organizations' results: in turns, a shared batch per transaction (docs/tenants.md).
+            for part in ResultTurns.split(decoded, sharedLimit: configuration.sharedResultBatch, organization: \.org) {
+                await apply(part)
+                counters.withLock { $0.results += part.count }
+                // Successes made next actions due.
+                doorbell.ring()
+            }
+        }
+    }
+
+    /// A handler's result as the scheduler applies it.
+    private struct DecodedResult: Sendable {
+        var outcome: ActionOutcome
+        /// The trace the result came back with (`nil`: none, or not valid), for its log line.
+        var trace: TraceParent?
+        var type: ActionType?
+        /// The `Leadflow-Org` header (`nil` from a handler that does not send it).
+        var org: String?
+    }
+
+    /// Applies `results` in one transaction. Results are what handlers did: they are kept until the database
+    /// takes them (a result dropped here would make its action go out again when its lease ends). Only
+    /// cancellation gives up on them.
+    private func apply(_ results: [DecodedResult]) async {
+        let settings = workQueueSettings
+        let recording = events != nil
+        let outcomes = results.map(\.outcome)
+        var attempt = 0
+        while true {
+            attempt += 1
+            let span = telemetry.tracer.startSpan("result_apply")
+            do {
+                let (resultEvents, eventTraces, applied, queries) = try await database.withTransaction {
+                    [outcomes] connection in
+                    var events = LeadEventLog(recording: recording)
+                    let before = connection.roundTrips
+                    let applied = try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
+                    return (events.take(), events.traces, applied, connection.roundTrips - before)
                 }
+                span.updateAttributes { attributes in
+                    attributes[MeasurementField.itemCount] = outcomes.count
+                    attributes[MeasurementField.dbQueries] = queries
+                    attributes[MeasurementField.outcome] = "ok"
+                }
+                span.end()
+                instruments.applied(outcomes, types: results.map(\.type), result: applied)
+                log(applied: outcomes, traces: results.map(\.trace))
+                log(applied.internalActions)
+                let dropped = events?.publish(resultEvents, traces: eventTraces) ?? 0
+                counters.withLock {
+                    $0.eventsDropped += dropped
+                    $0.internalActions += applied.internalActions.count
+                }
+                return
+            } catch {
+                span.recordError(error)
+                span.end()
+                counters.withLock { $0.failedTransactions += 1 }
+                if Task.isCancelled {
+                    logger.error(
+                        "results dropped: cancelled before the database took them; their actions go out again when their leases end",
+                        metadata: ["count": "\(outcomes.count)", "error": "\(error)"])
+                    return
+                }
+                let delay = Self.databaseBackoff.delay(afterAttempt: attempt)
+                logger.warning(
+                    "results not applied; retrying",
+                    metadata: ["attempt": "\(attempt)", "count": "\(outcomes.count)", "error": "\(error)",
+                               "retry.in": "\(delay)"])
+                try? await Task.sleep(for: delay)
             }
-            counters.withLock {
-                $0.results += outcomes.count
-                $0.undecodableResults += undecodable
-            }
-            // Successes made next actions due.
-            doorbell.ring()
         }
     }
 
     // MARK: Logging
 
-    /// One debug line per internal action a claim ran, with its trace.
+    /// One debug line per internal action a claim or a result transaction ran, with its trace.
     private func log(_ internalActions: [InternalAction]) {
         guard logger.logLevel <= .debug else { return }
         for action in internalActions {

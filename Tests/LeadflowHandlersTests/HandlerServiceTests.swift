@@ -66,6 +66,30 @@ struct HandlerServiceTests {
         }
     }
 
+    @Test("a result names its dispatch's organization in Leadflow-Org, so the scheduler can apply results in turns")
+    func resultsNameTheirOrganization() async throws {
+        try await TestHTTPServer.withServer { server in
+            server.route("/ok", .init(status: 200))
+            try await withCurl { curl in
+                let harness = try await HandlerHarness.start(driver: webhookDriver(curl))
+                let dispatches = ["acme", "globex"].enumerated().map { index, org in
+                    var dispatch = webhookDispatch(id: Int64(index + 1), url: server.baseURL + "/ok")
+                    dispatch.org = org
+                    return dispatch
+                }
+                try await harness.send(dispatches)
+                var orgs: [Int64: String] = [:]
+                while orgs.count < 2 {
+                    let envelope = try #require(await harness.results.next())
+                    let result = try envelope.decode(Leadflow_V1_ActionResult.self)
+                    orgs[result.actionID] = envelope.headers[Headers.Name.org]
+                }
+                #expect(orgs == [1: "acme", 2: "globex"])
+                try await harness.stop()
+            }
+        }
+    }
+
     @Test func aSlowDeliveryDoesNotHoldUpTheOthers() async throws {
         try await TestHTTPServer.withServer { server in
             server.route("/slow", .init(status: 200, delay: .seconds(30)))

@@ -68,11 +68,12 @@ struct Engine {
     }
 
     /// Claims like ``claim(limit:)`` and returns the whole event log.
-    func claimRecording(limit: Int = 100) async throws -> (WorkQueue.Claim, LeadEventLog) {
+    func claimRecording(limit: Int = 100, sharedLimit: Int? = nil) async throws -> (WorkQueue.Claim, LeadEventLog) {
         let settings = settings
         return try await connection.withTransaction { connection in
             var events = LeadEventLog(recording: true)
-            let claim = try WorkQueue.claim(limit: limit, settings: settings, events: &events, on: connection)
+            let claim = try WorkQueue.claim(
+                limit: limit, sharedLimit: sharedLimit, settings: settings, events: &events, on: connection)
             return (claim, events)
         }
     }
@@ -84,6 +85,15 @@ struct Engine {
             var events = LeadEventLog(recording: true)
             try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
             return events.take()
+        }
+    }
+
+    /// Applies like ``apply(_:)`` and returns what the transaction did (the internal follow-ups it ran).
+    func applyReporting(_ outcomes: [ActionOutcome]) async throws -> WorkQueue.Applied {
+        let settings = settings
+        return try await connection.withTransaction { connection in
+            var events = LeadEventLog(recording: true)
+            return try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
         }
     }
 

@@ -34,6 +34,24 @@ struct FairClaimTests {
         }
     }
 
+    @Test("the claim that first sees a second organization's due work already takes the shared batch")
+    func sharedBatchFromTheFirstClaim() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(Self.oneEmail, org: "big")
+            _ = try await engine.pipeline(Self.oneEmail, org: "small")
+            try await engine.enroll((0..<300).map { "big-\($0)" }, pipeline: "mail", org: "big")
+            let (alone, _) = try await engine.claimRecording(limit: 100, sharedLimit: 20)
+            #expect(alone.dispatches.count == 100, "one organization alone gets the whole batch")
+            #expect(alone.organizations == 1)
+            try await engine.enroll((0..<5).map { "small-\($0)" }, pipeline: "mail", org: "small")
+            let (shared, _) = try await engine.claimRecording(limit: 100, sharedLimit: 20)
+            let byOrg = Dictionary(grouping: shared.dispatches, by: \.org).mapValues(\.count)
+            #expect(byOrg == ["big": 10, "small": 5], "half of the shared batch each, not half of the whole one")
+            #expect(shared.organizations == 2)
+            #expect(shared.wasFull, "the big tenant gave its whole share")
+        }
+    }
+
     @Test("the batch is shared in turns: each organization gets an equal part when all have a backlog")
     func equalShares() async throws {
         try await withEngine { engine in
@@ -103,7 +121,7 @@ struct FairClaimTests {
                 "UPDATE organization_channels SET tokens = 0, refilled_at = now() + interval '1 hour'")
             let (claim, _) = try await engine.claim()
             #expect(claim.dispatches.isEmpty)
-            #expect(claim.internalCount == 1, "the move ran")
+            #expect(claim.internalActions.map(\.type) == [.move, .end], "the move ran, and the end it made due")
             #expect(try await engine.actions(of: "routed").first == "move:succeeded")
             #expect(try await engine.actions(of: "mailed").first == "email:pending")
         }

@@ -41,18 +41,21 @@ struct TraceContextTests {
             _ = try await engine.pipeline(TestPipelines.steps)
             try await engine.enroll(["lead-1"], pipeline: "steps", trace: Self.trace)
             var seen: [String] = []
-            // email, wait (internal), sms, then the webhook of the second stage, which the last success enters.
+            // email, wait (internal, run with the email's result), sms, then the webhook of the second stage,
+            // which the last success enters.
             for _ in 0..<6 {
                 let (claim, _) = try await engine.claim()
-                for action in claim.internalActions {
-                    seen.append(action.type.rawValue)
-                    #expect(action.trace == Self.trace, "\(action.type)")
-                }
                 for dispatch in claim.dispatches {
                     seen.append(dispatch.type.rawValue)
                     #expect(dispatch.trace == Self.trace, "\(dispatch.type)")
                 }
-                try await engine.succeed(claim)
+                let applied = try await engine.applyReporting(claim.dispatches.map {
+                    ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)
+                })
+                for action in claim.internalActions + applied.internalActions {
+                    seen.append(action.type.rawValue)
+                    #expect(action.trace == Self.trace, "\(action.type)")
+                }
             }
             #expect(seen == ["email", "wait", "sms", "webhook"])
             let stages = try await engine.connection.query("SELECT DISTINCT trace_parent FROM lead_stages")
@@ -67,12 +70,9 @@ struct TraceContextTests {
         try await withEngine { engine in
             _ = try await engine.pipeline(TestPipelines.router)
             try await engine.enroll(["lead-1"], pipeline: "router", trace: Self.trace)
-            let (first, _) = try await engine.claim()
-            #expect(first.internalActions.map(\.type) == [.move])
-            #expect(first.internalActions.map(\.trace) == [Self.trace])
-            let (second, _) = try await engine.claim()
-            #expect(second.internalActions.map(\.type) == [.end])
-            #expect(second.internalActions.map(\.trace) == [Self.trace])
+            let (claim, _) = try await engine.claim()
+            #expect(claim.internalActions.map(\.type) == [.move, .end])
+            #expect(claim.internalActions.map(\.trace) == [Self.trace, Self.trace])
             #expect(try await engine.stages(of: "lead-1") == ["a:moved", "c:ended"])
         }
     }

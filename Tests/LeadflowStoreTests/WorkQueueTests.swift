@@ -80,7 +80,7 @@ struct WorkQueueTests {
             try await engine.apply([ActionOutcome(actionID: id, attempt: 2, kind: .succeeded)])
             let repeated = try await engine.apply([ActionOutcome(actionID: id, attempt: 2, kind: .succeeded)])
             #expect(repeated.isEmpty)
-            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])
         }
     }
 
@@ -176,7 +176,7 @@ struct LeaseTests {
             let late = try await engine.apply([ActionOutcome(actionID: lost.actionID, attempt: 1, kind: .succeeded)])
             #expect(late.isEmpty, "the result of the lost attempt changes nothing")
             try await engine.apply([ActionOutcome(actionID: retry.actionID, attempt: 2, kind: .succeeded)])
-            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])
         }
     }
 

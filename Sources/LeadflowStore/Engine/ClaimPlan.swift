@@ -2,7 +2,10 @@ import LeadflowDomain
 
 /// How many actions one claim takes from each queue — the fairness and throttling rules, apart from SQL.
 ///
-/// - Every organization with due work gets an equal share of the batch, `ceil(limit / organizations)`, per
+/// - The batch is `limit` while one organization has due work and `sharedLimit` while several do, decided
+///   here from the queues due now (not from an earlier claim), so the first claim after a second tenant's
+///   work falls due is already a short one.
+/// - Every organization with due work gets an equal share of the batch, `ceil(batch / organizations)`, per
 ///   queue; the claim then takes the organizations' actions in turns (each one's oldest first), so one
 ///   tenant's backlog cannot push another's due actions behind it.
 /// - An external queue also stays within its channel's limits: no more than `maxInFlight` dispatched and
@@ -25,11 +28,14 @@ struct ClaimPlan: Sendable, Equatable {
     var throttled: [QueueKey] = []
     /// Organizations with due work (of types not excluded).
     var organizations = 0
+    /// Most actions this claim takes: `limit`, or `sharedLimit` when several organizations have due work.
+    var batch: Int
 
     init(
         heads: [ClaimQueues.Head], excluding excluded: Set<ActionType>, locked: Set<QueueKey>,
-        states: [ClaimQueues.ChannelState], defaults: ChannelLimits, limit: Int
+        states: [ClaimQueues.ChannelState], defaults: ChannelLimits, limit: Int, sharedLimit: Int? = nil
     ) {
+        batch = limit
         var wakeIn: Double?
         func wake(_ seconds: Double) { wakeIn = min(wakeIn ?? seconds, max(seconds, 0)) }
         let due = heads.filter { head in
@@ -42,7 +48,8 @@ struct ClaimPlan: Sendable, Equatable {
             self.wakeIn = wakeIn
             return
         }
-        let share = (limit + organizations - 1) / organizations
+        if organizations > 1, let sharedLimit { batch = min(sharedLimit, limit) }
+        let share = (batch + organizations - 1) / organizations
         let statesByKey = Dictionary(states.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         for head in due.sorted(by: { $0.key < $1.key }) {
             guard head.key.type.isExternal else {

@@ -56,9 +56,10 @@ public enum WorkQueue {
     /// organization's channel limits (`FOR UPDATE SKIP LOCKED`, so concurrent schedulers take disjoint rows
     /// and spend from each token bucket in turn): external ones become `dispatched` with a lease and one more
     /// attempt; internal ones run here. Also moves on `wait_for_reply` actions whose time-out has passed.
-    /// Actions of the `excluded` types stay pending (their handlers are saturated).
+    /// Actions of the `excluded` types stay pending (their handlers are saturated). The claim takes up to
+    /// `limit` actions, or up to `sharedLimit` when several organizations have due work (``ClaimPlan``).
     public static func claim(
-        limit: Int, excluding excluded: Set<ActionType> = [], settings: Settings, events: inout LeadEventLog,
+        limit: Int, sharedLimit: Int? = nil, excluding excluded: Set<ActionType> = [], settings: Settings, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
@@ -69,7 +70,8 @@ public enum WorkQueue {
         let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
         let plan = ClaimPlan(
             heads: heads, excluding: excluded, locked: locked, states: try ClaimQueues.states(locked, on: connection),
-            defaults: settings.limits, limit: limit)
+            defaults: settings.limits, limit: limit, sharedLimit: sharedLimit)
+        let batch = plan.batch
         claim.throttled = plan.throttled
         claim.organizations = plan.organizations
         let rows: [PostgresRow] =
@@ -79,15 +81,12 @@ public enum WorkQueue {
                 claimStatement,
                 [
                     plan.allowances.map(\.key.org), plan.allowances.map(\.key.type.rawValue),
-                    plan.allowances.map(\.count), limit, settings.lease.seconds, settings.limits.ratePerSecond,
+                    plan.allowances.map(\.count), batch, settings.lease.seconds, settings.limits.ratePerSecond,
                     settings.limits.burst,
                 ]))
         var taken: [QueueKey: Int] = [:]
-        claim.wasFull = rows.count >= limit
-        var waits: [ActionCompletion.Item] = []
-        var moves: [ActionCompletion.Item] = []
-        var ends: [ActionCompletion.Item] = []
-        var waitsForReply: [Int] = []
+        claim.wasFull = rows.count >= batch
+        var due: [InternalActionRunner.Due] = []
         for row in rows {
             let typeName = try row.decode(String.self, at: 1)
             guard let type = ActionType(rawValue: typeName) else {
@@ -103,29 +102,17 @@ public enum WorkQueue {
             let leadID = try row.decode(Int.self, at: 7)
             let trace = try row.decode(TraceParent?.self, at: 15) ?? .random()
             events.associate(trace, lead: leadID)
-            claim.internalActions.append(
-                InternalAction(actionID: actionID, type: type, org: org, leadID: leadID, trace: trace))
-            switch type {
-            case .email, .sms, .webhook: break
-            case .wait: waits.append(.init(actionID: actionID))
-            case .move:
-                let target = try row.decode(Int?.self, at: 14)
-                moves.append(.init(actionID: actionID, then: target.map { .stage($0) } ?? .next))
-            case .end: ends.append(.init(actionID: actionID, then: .end))
-            case .waitForReply: waitsForReply.append(actionID)
-            }
+            due.append(
+                InternalActionRunner.Due(
+                    action: InternalAction(actionID: actionID, type: type, org: org, leadID: leadID, trace: trace),
+                    target: try row.decode(Int?.self, at: 14)))
         }
+        claim.internalActions = due.map(\.action)
         let maxAttempts = settings.defaultMaxAttempts
         let clock = ContinuousClock()
         let internalStart = (clock.now, connection.roundTrips)
-        try ActionCompletion.succeed(
-            waits, from: .pending, reason: .completed, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
-        try ActionCompletion.succeed(
-            moves, from: .pending, reason: .moved, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
-        try ActionCompletion.succeed(
-            ends, from: .pending, reason: .ended, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
-        if !waitsForReply.isEmpty { try connection.execute(startWaiting, [waitsForReply]) }
-        let timedOut = try connection.query(claimTimedOut, [limit]).map { row in
+        try InternalActionRunner.run(due, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+        let timedOut = try connection.query(claimTimedOut, [batch]).map { row in
             let (actionID, target, org, leadID) = try row.decode((Int, Int?, String, Int).self)
             let trace = try row.decode(TraceParent?.self, at: 4) ?? .random()
             events.associate(trace, lead: leadID)
@@ -136,11 +123,16 @@ public enum WorkQueue {
         try ActionCompletion.succeed(
             timedOut, from: .waiting, reason: .timedOut, defaultMaxAttempts: maxAttempts, events: &events,
             on: connection)
-        claim.internalCount = waits.count + moves.count + ends.count + waitsForReply.count + timedOut.count
+        // What those made due at once (a `wait 0s` after a `move`, say) runs in this claim too.
+        let followUps = try InternalActionRunner.runFollowUps(
+            ofLeads: Array(Set(claim.internalActions.map(\.leadID))), defaultMaxAttempts: maxAttempts,
+            events: &events, on: connection)
+        claim.internalActions += followUps
+        claim.internalCount = claim.internalActions.count
         claim.internalDuration = clock.now - internalStart.0
         claim.internalQueries = connection.roundTrips - internalStart.1
         claim.wasFull =
-            claim.wasFull || timedOut.count >= limit
+            claim.wasFull || timedOut.count >= batch
             || plan.allowances.contains { $0.isShare && taken[$0.key, default: 0] >= $0.count }
         if !claim.wasFull {
             let timeout = try connection.query(nextTimeout).scalar(Double?.self) ?? nil
@@ -209,14 +201,26 @@ public enum WorkQueue {
             dueAt: dueAt)
     }
 
+    /// What applying a batch of outcomes did.
+    public struct Applied: Sendable {
+        /// The actions the outcomes made dead.
+        public var dead: Set<Int> = []
+        /// Internal actions the successes made due at once and that ran in the same transaction (a `wait 0s`
+        /// after an email, then a `move`…): the lead's next external action is due when the results commit.
+        public var internalActions: [InternalAction] = []
+        /// Time and statements those internal actions took, within the transaction.
+        public var internalDuration: Duration = .zero
+        public var internalQueries = 0
+    }
+
     /// Applies handler outcomes. Outcomes for an attempt that is no longer the action's current one, or for an
-    /// action no longer dispatched (canceled, already applied), change nothing. Returns the ids of the actions
-    /// the outcomes made dead.
+    /// action no longer dispatched (canceled, already applied), change nothing. Internal actions the successes
+    /// made due run in the same transaction (``InternalActionRunner``).
     @discardableResult
     public static func apply(
         _ outcomes: [ActionOutcome], settings: Settings, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
-    ) throws -> Set<Int> {
+    ) throws -> Applied {
         var successes: [ActionCompletion.Item] = []
         var failures: [ActionOutcome] = []
         var extended: [ActionOutcome] = []
@@ -227,14 +231,24 @@ public enum WorkQueue {
             case .retry, .failedPermanently, .snoozed: failures.append(outcome)
             }
         }
-        try ActionCompletion.succeed(
+        var applied = Applied()
+        let succeeded = try ActionCompletion.succeed(
             successes, from: .dispatched, reason: .completed, defaultMaxAttempts: settings.defaultMaxAttempts,
             events: &events, on: connection)
+        if !succeeded.isEmpty {
+            let clock = ContinuousClock()
+            let (start, before) = (clock.now, connection.roundTrips)
+            applied.internalActions = try InternalActionRunner.runFollowUps(
+                ofLeads: Array(Set(succeeded.map(\.leadID))), defaultMaxAttempts: settings.defaultMaxAttempts,
+                events: &events, on: connection)
+            applied.internalDuration = clock.now - start
+            applied.internalQueries = connection.roundTrips - before
+        }
         if !extended.isEmpty {
             try connection.execute(
                 extendLease, [extended.map(\.actionID), extended.map(\.attempt), settings.lease.seconds])
         }
-        guard !failures.isEmpty else { return [] }
+        guard !failures.isEmpty else { return applied }
         let rows = try connection.query(
             failStatement,
             [
@@ -249,12 +263,11 @@ public enum WorkQueue {
                 failures.map { $0.error ?? "" },
             ])
         try recordFailures(rows, events: &events)
-        var dead: Set<Int> = []
         for row in rows {
             let (actionID, status) = try row.decode((Int, String).self)
-            if status == ActionStatus.dead.rawValue { dead.insert(actionID) }
+            if status == ActionStatus.dead.rawValue { applied.dead.insert(actionID) }
         }
-        return dead
+        return applied
     }
 
     /// The configs of pipeline action rows by id, for building dispatches (rows never change once written).
@@ -355,15 +368,6 @@ public enum WorkQueue {
             RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id,
                       (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
                       (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
-            """)
-
-    static let startWaiting = PostgresStatement(
-        name: "queue_start_waiting",
-        sql: """
-            UPDATE lead_stage_actions a
-            SET status = 'waiting', perform_at = now() + coalesce(p.delay, interval '0'), updated_at = now()
-            FROM pipeline_stage_actions p
-            WHERE a.id = ANY ($1::bigint[]) AND a.status = 'pending' AND p.id = a.pipeline_action_id
             """)
 
     static let claimTimedOut = PostgresStatement(

@@ -84,7 +84,7 @@ public struct EndToEndRun: Sendable {
         report.wallTime = clock.now - start
         report.importTime = importTime
         monitor.cancel()
-        try await measure(engine.database, into: &report)
+        try await Self.measure(orgs: [org], engine.database, into: &report)
         if idleProbes > 0, let eventsEndpoint {
             let events = try await BusSubscriber.start(
                 context: context, name: "bench.events", endpoints: [.connect(eventsEndpoint)],
@@ -159,15 +159,18 @@ public struct EndToEndRun: Sendable {
         }
     }
 
-    private func measure(_ database: PostgresClient, into report: inout EndToEndReport) async throws {
+    /// Reads the actions, dead letters and lags of `orgs` from the database, pooled (several runs' leads
+    /// make one sample).
+    static func measure(orgs: [String], _ database: PostgresClient, into report: inout EndToEndReport) async throws {
         for row in try await database.query(
-            "SELECT type, count(*) FROM lead_stage_actions WHERE org_id = $1 AND status = 'succeeded' GROUP BY type", [org])
+            "SELECT type, count(*) FROM lead_stage_actions WHERE org_id = ANY($1) AND status = 'succeeded' GROUP BY type",
+            [orgs])
         {
             let (type, count) = try row.decode((String, Int).self)
             report.actionsByType[type] = count
         }
         report.dead = try await database.query(
-            "SELECT count(*) FROM lead_stage_actions WHERE org_id = $1 AND status = 'dead'", [org]
+            "SELECT count(*) FROM lead_stage_actions WHERE org_id = ANY($1) AND status = 'dead'", [orgs]
         ).scalar(Int.self) ?? 0
         // A step starts when the next action is dispatched to its handler (or, run by the scheduler, done).
         let lag = try await database.query(
@@ -177,9 +180,9 @@ public struct EndToEndRun: Sendable {
                 SELECT extract(epoch FROM coalesce(n.dispatched_at, n.completed_at) - p.completed_at)::float8 AS s
                 FROM lead_stage_actions p
                 JOIN lead_stage_actions n ON n.lead_stage_id = p.lead_stage_id AND n.seq = p.seq + 1
-                WHERE p.org_id = $1 AND p.status = 'succeeded' AND n.status = 'succeeded'
+                WHERE p.org_id = ANY($1) AND p.status = 'succeeded' AND n.status = 'succeeded'
             ) lags
-            """, [org])[0]
+            """, [orgs])[0]
         report.stepLagP50 = Self.seconds(try lag.decode(Double?.self, at: 0))
         report.stepLagP99 = Self.seconds(try lag.decode(Double?.self, at: 1))
         let first = try await database.query(
@@ -187,8 +190,8 @@ public struct EndToEndRun: Sendable {
             SELECT percentile_cont(0.99) WITHIN GROUP (ORDER BY
                 extract(epoch FROM coalesce(a.dispatched_at, a.completed_at) - ls.entered_at)::float8)
             FROM lead_stage_actions a JOIN lead_stages ls ON ls.id = a.lead_stage_id
-            WHERE a.org_id = $1 AND a.seq = 0
-            """, [org]
+            WHERE a.org_id = ANY($1) AND a.seq = 0
+            """, [orgs]
         ).scalar(Double?.self) ?? nil
         report.enrollToFirstP99UnderLoad = Self.seconds(first)
     }

@@ -15,12 +15,18 @@ public struct NoisyNeighbourRun: Sendable {
     public var smallLeads: Int
     /// The big tenant's limits on every channel.
     public var bigLimits: ChannelLimits
+    /// How many times the small tenant's leads are run in each phase, one batch after the other. A batch's leads
+    /// move in step, so one batch's p99 is nearly a single sample; the figures pool every round's leads.
+    public var rounds: Int
 
-    public init(pipeline: Leadflow_V1_PipelineDefinition, bigLeads: Int, smallLeads: Int, bigLimits: ChannelLimits) {
+    public init(
+        pipeline: Leadflow_V1_PipelineDefinition, bigLeads: Int, smallLeads: Int, bigLimits: ChannelLimits, rounds: Int = 5
+    ) {
         self.pipeline = pipeline
         self.bigLeads = bigLeads
         self.smallLeads = smallLeads
         self.bigLimits = bigLimits
+        self.rounds = rounds
     }
 
     public struct Report: Sendable {
@@ -67,11 +73,7 @@ public struct NoisyNeighbourRun: Sendable {
         var report = Report()
         let actionsPerLead = pipeline.stages.reduce(0) { $0 + $1.actions.count }
         report.bigActions = bigLeads * actionsPerLead
-        let small = { (org: String) in
-            EndToEndRun(org: org, pipeline: pipeline, leads: smallLeads, idleProbes: 0, limits: nil)
-        }
-        report.alone = try await small("small-alone").run(
-            engine: engine, client: client, eventsEndpoint: nil, context: context)
+        report.alone = try await smallRounds(named: "small-alone", engine: engine, client: client, context: context)
 
         _ = try await client.upsertPipeline(org: "big", pipeline)
         let change = OrganizationLimits.Change(
@@ -86,18 +88,36 @@ public struct NoisyNeighbourRun: Sendable {
         try await BulkEnrollment.write(
             org: "big", count: bigLeads, prefix: "big", pipeline: pipeline.name, database: engine.database)
         while EndToEndRun.done(engine) == baseline { try await Task.sleep(for: .milliseconds(10)) }
-        report.flooded = try await small("small-flooded").run(
-            engine: engine, client: client, eventsEndpoint: nil, context: context)
+        report.flooded = try await smallRounds(named: "small-flooded", engine: engine, client: client, context: context)
         report.bigDoneWhenSmallFinished = try await Self.done(org: "big", engine.database)
         try await EndToEndRun.waitUntilFinished(
             org: "big", pipeline: pipeline.name, engine: engine,
-            target: baseline + report.bigActions + smallLeads * actionsPerLead)
+            target: baseline + report.bigActions + rounds * smallLeads * actionsPerLead)
         report.bigWallTime = clock.now - start
         let after = engine.scheduler.statistics
         report.claims = after.claims - before.claims
         report.meanClaim = report.claims > 0 ? (after.claimTime - before.claimTime) / report.claims : .zero
         report.longestClaim = after.longestClaim
         return report
+    }
+
+    /// The small tenant's leads, `rounds` times one batch after the other (organizations `<name>-1`, `<name>-2`,
+    /// …), measured together.
+    private func smallRounds(
+        named name: String, engine: LocalEngine, client: LeadflowClient, context: ZMQContext
+    ) async throws -> EndToEndReport {
+        let orgs = (1...max(1, rounds)).map { "\(name)-\($0)" }
+        var pooled = EndToEndReport()
+        let clock = ContinuousClock()
+        let start = clock.now
+        for org in orgs {
+            let round = EndToEndRun(org: org, pipeline: pipeline, leads: smallLeads, idleProbes: 0, limits: nil)
+            _ = try await round.run(engine: engine, client: client, eventsEndpoint: nil, context: context)
+        }
+        pooled.leads = orgs.count * smallLeads
+        pooled.wallTime = clock.now - start
+        try await EndToEndRun.measure(orgs: orgs, engine.database, into: &pooled)
+        return pooled
     }
 
     /// The organization's succeeded actions.

@@ -23,6 +23,9 @@ struct NoisyBenchCommand: AsyncParsableCommand {
     @Option(help: "The small tenant's leads.")
     var small = 100
 
+    @Option(help: "Batches of the small tenant's leads per phase, one after the other; the figures pool them.")
+    var rounds = 5
+
     @Option(name: .customLong("big-in-flight"), help: "The big tenant's in-flight limit per channel.")
     var bigInFlight = 500
 
@@ -38,7 +41,7 @@ struct NoisyBenchCommand: AsyncParsableCommand {
     var postgres: PostgresCommand.Location
 
     func validate() throws {
-        guard big > 0, small > 0 else { throw ValidationError("--big and --small must be positive") }
+        guard big > 0, small > 0, rounds > 0 else { throw ValidationError("--big, --small and --rounds must be positive") }
         guard bigInFlight > 0 else { throw ValidationError("--big-in-flight must be positive") }
         if let bigRate, !(bigRate > 0) { throw ValidationError("--big-rate must be positive") }
     }
@@ -53,12 +56,14 @@ struct NoisyBenchCommand: AsyncParsableCommand {
                 let client = try await LeadflowClient.connect(
                     to: try await engine.ingestEndpoint(), context: engine.context, logger: quiet)
                 let rate = bigRate.map { ", ≤ \($0)/s per channel" } ?? ""
-                print("noisy-neighbour benchmark: \(small) leads beside \(big) (in flight ≤ \(bigInFlight)\(rate)) × [\(steps)]")
+                print(
+                    "noisy-neighbour benchmark: \(rounds) × \(small) leads beside \(big) (in flight ≤ \(bigInFlight)\(rate)) × [\(steps)]")
                 let run = NoisyNeighbourRun(
                     pipeline: pipeline, bigLeads: big, smallLeads: small,
                     bigLimits: ChannelLimits(
                         maxInFlight: bigInFlight, ratePerSecond: bigRate ?? 10_000_000,
-                        burst: bigRate.map { max(1, Int($0)) } ?? 10_000_000))
+                        burst: bigRate.map { max(1, Int($0)) } ?? 10_000_000),
+                    rounds: rounds)
                 let report = await Result(catching: { try await run.run(engine: engine, client: client, context: engine.context) })
                 await client.close()
                 print(try report.get().summary)

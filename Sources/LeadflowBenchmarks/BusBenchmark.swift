@@ -75,9 +75,9 @@ public struct BusBenchmark: Sendable {
             var cpu = [[Duration]](repeating: [], count: scenarios.count)
             for _ in 0..<runs {
                 for (index, scenario) in scenarios.enumerated() {
-                    let before = Self.processCPUTime()
+                    let before = ProcessCPUTime.now()
                     durations[index].append(try await scenario.1())
-                    cpu[index].append(Self.processCPUTime() - before)
+                    cpu[index].append(ProcessCPUTime.now() - before)
                 }
             }
             for (index, scenario) in scenarios.enumerated() {
@@ -89,14 +89,6 @@ public struct BusBenchmark: Sendable {
                         cpuPerMessage: cpu[index].sorted()[runs / 2] / messages))
             }
         }
-    }
-
-    /// User + system CPU time of the whole process so far.
-    static func processCPUTime() -> Duration {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func duration(_ time: timeval) -> Duration { .seconds(time.tv_sec) + .microseconds(time.tv_usec) }
-        return duration(usage.ru_utime) + duration(usage.ru_stime)
     }
 
     /// A lead upsert whose protobuf encoding is exactly `payloadBytes` long.

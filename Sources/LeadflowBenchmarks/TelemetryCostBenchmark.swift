@@ -41,7 +41,7 @@ public enum TelemetryCostBenchmark {
         for _ in 0..<runs {
             // Everything sent so far has arrived (or was dropped): the run's CPU time is its own.
             try await settle(publisher: publisher, sink: sink)
-            let cpuBefore = processCPUNanoseconds()
+            let cpuBefore = ProcessCPUTime.now()
             let started = clock.now
             for index in 0..<count {
                 telemetry.span("delivery", duration: .microseconds(index % 1_000)) { record in
@@ -54,7 +54,7 @@ public enum TelemetryCostBenchmark {
             }
             publishing.append((clock.now - started).nanosecondsPerCall(count))
             try await settle(publisher: publisher, sink: sink)
-            endToEnd.append(Double(processCPUNanoseconds() - cpuBefore) / Double(count))
+            endToEnd.append((ProcessCPUTime.now() - cpuBefore).nanosecondsPerCall(count))
             var record = MeasurementRecord(kind: .span, component: "scheduler", operation: "delivery", startNanoseconds: 1)
             record.itemCount = 1
             record.org = "acme"
@@ -90,15 +90,6 @@ public enum TelemetryCostBenchmark {
             if statistics.sent + statistics.dropped >= statistics.accepted, sink.receivedCount >= statistics.sent { return }
             try await Task.sleep(for: .milliseconds(2))
         }
-    }
-
-    /// User and system CPU time of the whole process so far.
-    static func processCPUNanoseconds() -> Int {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        let user = Int(usage.ru_utime.tv_sec) * 1_000_000_000 + Int(usage.ru_utime.tv_usec) * 1_000
-        let system = Int(usage.ru_stime.tv_sec) * 1_000_000_000 + Int(usage.ru_stime.tv_usec) * 1_000
-        return user + system
     }
 
     static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }

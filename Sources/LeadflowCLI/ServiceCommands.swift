@@ -66,7 +66,7 @@ enum ServiceProcess {
             try await withTelemetry(settings: settings, component: component, context: context, logger: logger) {
                 telemetry in
                 let database = try PostgresClient(
-                    configuration: .init(url: databaseURL), maxConnections: 8, logger: logger,
+                    configuration: settings.databaseConfiguration(url: databaseURL), maxConnections: 8, logger: logger,
                     observer: telemetry.databaseObserver)
                 let result = await Result(catching: {
                     try await runGroup(

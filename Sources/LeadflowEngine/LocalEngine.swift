@@ -48,7 +48,8 @@ public final class LocalEngine: Sendable {
 
     /// Connects to the database and binds every socket; nothing runs before ``run()``.
     public static func start(settings: LeadflowSettings, databaseURL: String, logger: Logger) async throws -> LocalEngine {
-        let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
+        let configuration = settings.databaseConfiguration(url: databaseURL)
+        let database = try PostgresClient(configuration: configuration, maxConnections: 8, logger: logger)
         let context = try ZMQContext(ioThreads: 1)
         let publisher = try await TelemetryPublisher.start(
             context: context, configuration: settings.telemetry, logger: logger.named("telemetry"))
@@ -59,7 +60,7 @@ public final class LocalEngine: Sendable {
         func pool(_ component: String, _ size: Int) throws -> PostgresClient {
             guard publisher != nil else { return database }
             return try PostgresClient(
-                configuration: .init(url: databaseURL), maxConnections: size, logger: logger,
+                configuration: configuration, maxConnections: size, logger: logger,
                 observer: telemetry(component).databaseObserver)
         }
         let ingestDatabase = try pool(TelemetryComponent.ingest, 4)

@@ -21,6 +21,10 @@ public struct SchedulerConfiguration: Sendable {
     /// applied in turns across organizations): a result transaction is how long one organization's next
     /// action waits behind the others' results.
     public var sharedResultBatch = 50
+    /// Whether each result transaction with successes is followed at once by a claim of its organizations'
+    /// due actions (at most as many as it completed), so a tenant's next action does not wait for the claim
+    /// loop's current claim of everyone's backlog (docs/tenants.md).
+    public var followUpClaims = true
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
     /// a type without (fast enough) handlers never holds the others back.
     public var dispatchQueueLimit = 20_000

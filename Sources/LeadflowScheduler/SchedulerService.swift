@@ -21,6 +21,8 @@ public final class SchedulerService: Service, Sendable {
     /// Counters since start.
     public struct Statistics: Sendable, Equatable {
         public var claims = 0
+        /// Of ``claims``, those run right after a result transaction for its organizations.
+        public var followUpClaims = 0
         /// Time spent in claim transactions, summed.
         public var claimTime: Duration = .zero
         /// The longest claim transaction.
@@ -52,6 +54,9 @@ public final class SchedulerService: Service, Sendable {
     /// Until when claims take the shared batch because a claim or a result batch saw several organizations
     /// recently: a tenant whose actions are out with handlers has nothing due, yet still competes.
     private let competingUntil = Mutex<ContinuousClock.Instant?>(nil)
+    /// Organizations the last claim found with a backlog (``WorkQueue/Claim/backlogged``): no follow-up claims
+    /// for them (their next action waits behind their own older ones; the claim loop takes them).
+    private let backlogged = Mutex<Set<String>>([])
 
     private init(
         configuration: SchedulerConfiguration, database: PostgresClient, dispatchers: [ActionType: TypeDispatcher],
@@ -149,7 +154,7 @@ public final class SchedulerService: Service, Sendable {
     private func claimLoop() async {
         var failures = 0
         while !gate.isClosed {
-            let excluded = Set(dispatchers.filter { $0.value.isSaturated }.map(\.key))
+            let excluded = saturatedTypes
             let claim: WorkQueue.Claim
             do {
                 // While several organizations have work going — due actions (the claim sees those itself) or
@@ -160,6 +165,7 @@ public final class SchedulerService: Service, Sendable {
                 claim = try await claimOnce(
                     limit: competing ? shared : configuration.claimBatch, sharedLimit: shared, excluding: excluded)
                 if claim.organizations > 1 { noteCompeting() }
+                backlogged.withLock { $0 = claim.backlogged }
                 failures = 0
             } catch {
                 failures += 1
@@ -179,6 +185,9 @@ public final class SchedulerService: Service, Sendable {
         }
     }
 
+    /// Types whose dispatch queue is full: not claimed until it drains.
+    private var saturatedTypes: Set<ActionType> { Set(dispatchers.filter { $0.value.isSaturated }.map(\.key)) }
+
     /// Several organizations have work going: claims take the shared batch for the next idle interval.
     private func noteCompeting() {
         let until = ContinuousClock.now + configuration.idleInterval
@@ -187,7 +196,7 @@ public final class SchedulerService: Service, Sendable {
 
     /// One claim transaction, its dispatches handed to the type dispatchers.
     private func claimOnce(
-        limit: Int, sharedLimit: Int, excluding excluded: Set<ActionType>
+        limit: Int, sharedLimit: Int, excluding excluded: Set<ActionType>, organizations: [String]? = nil
     ) async throws -> WorkQueue.Claim {
         let settings = workQueueSettings
         let recording = events != nil
@@ -200,8 +209,8 @@ public final class SchedulerService: Service, Sendable {
             (claim, claimEvents, traces) = try await database.withTransaction { connection in
                 var events = LeadEventLog(recording: recording)
                 let claim = try WorkQueue.claim(
-                    limit: limit, sharedLimit: sharedLimit, excluding: excluded, settings: settings, events: &events,
-                    on: connection)
+                    limit: limit, sharedLimit: sharedLimit, excluding: excluded, organizations: organizations,
+                    settings: settings, events: &events, on: connection)
                 return (claim, events.take(), events.traces)
             }
         } catch {
@@ -224,6 +233,7 @@ public final class SchedulerService: Service, Sendable {
         let dropped = events?.publish(claimEvents, traces: traces) ?? 0
         counters.withLock {
             $0.claims += 1
+            if organizations != nil { $0.followUpClaims += 1 }
             $0.claimTime += took
             $0.longestClaim = max($0.longestClaim, took)
             $0.dispatched += claim.dispatches.count
@@ -319,11 +329,42 @@ public final class SchedulerService: Service, Sendable {
             if Set(decoded.map(\.org)).count > 1 { noteCompeting() }
             // Several organizations' results: in turns, a shared batch per transaction (docs/tenants.md).
             for part in ResultTurns.split(decoded, sharedLimit: configuration.sharedResultBatch, organization: \.org) {
-                await apply(part)
+                let taken = await apply(part)
                 counters.withLock { $0.results += part.count }
+                if taken && configuration.followUpClaims { await claimFollowUps(of: part) }
                 // Successes made next actions due.
                 doorbell.ring()
             }
+        }
+    }
+
+    /// Claims, right after their transaction, the actions `results` made due: the queues of the organizations
+    /// with successes among them, at most as many actions as succeeded (each success makes at most one next
+    /// action due). Without it a tenant's next action waits for the claim loop — for the rest of whatever
+    /// claim of everyone's backlog is running at the commit, then for the next one. The claim is a normal
+    /// fair claim (shares, limits, tokens, `SKIP LOCKED`), restricted to those organizations, so it can run
+    /// beside the claim loop; whatever it leaves, the claim loop takes. Organizations with a backlog are left
+    /// to the claim loop: a follow-up claim would take their oldest due actions, not the ones just made due,
+    /// and would only add claims to the path their results take (docs/tenants.md).
+    private func claimFollowUps(of results: [DecodedResult]) async {
+        guard !gate.isClosed else { return }
+        let skipped = backlogged.withLock { $0 }
+        var succeeded: [String: Int] = [:]
+        for result in results {
+            guard case .succeeded = result.outcome.kind, let org = result.org, !skipped.contains(org) else { continue }
+            succeeded[org, default: 0] += 1
+        }
+        guard !succeeded.isEmpty else { return }
+        let limit = min(succeeded.values.reduce(0, +), configuration.claimBatch)
+        do {
+            // Its own `backlogged` is not kept: its batch is sized to what was made due, so it fills shares.
+            _ = try await claimOnce(
+                limit: limit, sharedLimit: limit, excluding: saturatedTypes, organizations: succeeded.keys.sorted())
+        } catch {
+            counters.withLock { $0.failedTransactions += 1 }
+            logger.warning(
+                "follow-up claim failed; the claim loop takes its actions",
+                metadata: ["organizations": "\(succeeded.keys.sorted())", "error": "\(error)"])
         }
     }
 
@@ -339,8 +380,8 @@ public final class SchedulerService: Service, Sendable {
 
     /// Applies `results` in one transaction. Results are what handlers did: they are kept until the database
     /// takes them (a result dropped here would make its action go out again when its lease ends). Only
-    /// cancellation gives up on them.
-    private func apply(_ results: [DecodedResult]) async {
+    /// cancellation gives up on them. Returns whether the database took them.
+    private func apply(_ results: [DecodedResult]) async -> Bool {
         let settings = workQueueSettings
         let recording = events != nil
         let outcomes = results.map(\.outcome)
@@ -370,7 +411,7 @@ public final class SchedulerService: Service, Sendable {
                     $0.eventsDropped += dropped
                     $0.internalActions += applied.internalActions.count
                 }
-                return
+                return true
             } catch {
                 span.recordError(error)
                 span.end()
@@ -379,7 +420,7 @@ public final class SchedulerService: Service, Sendable {
                     logger.error(
                         "results dropped: cancelled before the database took them; their actions go out again when their leases end",
                         metadata: ["count": "\(outcomes.count)", "error": "\(error)"])
-                    return
+                    return false
                 }
                 let delay = Self.databaseBackoff.delay(afterAttempt: attempt)
                 logger.warning(

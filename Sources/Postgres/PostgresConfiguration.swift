@@ -12,11 +12,19 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomDe
     public var connectTimeout: Duration = .seconds(10)
     /// Shown in `pg_stat_activity`; a URL `application_name` parameter takes precedence.
     public var applicationName: String = "leadflow"
+    /// Server settings for every session (`plan_cache_mode`, `statement_timeout`, …), sent with the startup
+    /// packet as libpq's `options` (`-c name=value`), so they cost no round trip; an `options` parameter in
+    /// the URL comes after them, so what the URL sets wins.
+    public var sessionSettings: [String: String] = [:]
 
-    public init(url: String, connectTimeout: Duration = .seconds(10), applicationName: String = "leadflow") {
+    public init(
+        url: String, connectTimeout: Duration = .seconds(10), applicationName: String = "leadflow",
+        sessionSettings: [String: String] = [:]
+    ) {
         self.url = url
         self.connectTimeout = connectTimeout
         self.applicationName = applicationName
+        self.sessionSettings = sessionSettings
     }
 
     /// Checks the URL and settings, throwing a `.configuration` error that names what is wrong.
@@ -45,7 +53,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomDe
 
     public var description: String {
         "PostgresConfiguration(url: \(redactedURL), connectTimeout: \(connectTimeout), "
-            + "applicationName: \(applicationName))"
+            + "applicationName: \(applicationName), sessionSettings: \(sessionSettings.sorted { $0.key < $1.key }))"
     }
 
     public var debugDescription: String { description }
@@ -55,6 +63,7 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomDe
             self,
             children: [
                 "url": redactedURL, "connectTimeout": connectTimeout, "applicationName": applicationName,
+                "sessionSettings": sessionSettings,
             ])
     }
 
@@ -82,14 +91,45 @@ public struct PostgresConfiguration: Sendable, CustomStringConvertible, CustomDe
         pairs.append(("application_name", applicationName))
         // Results are decoded as UTF-8 text, so the session encoding is not negotiable.
         pairs.append(("client_encoding", "UTF8"))
+        var options = try Self.commandLineOptions(sessionSettings)
         for (key, value) in parsed.options where key != "client_encoding" {
+            if key == "options" {
+                options = options.isEmpty ? value : options + " " + value
+                continue
+            }
             pairs.removeAll { $0.0 == key }
             pairs.append((key, value))
         }
+        if !options.isEmpty { pairs.append(("options", options)) }
         for (key, value) in pairs where value.utf8.contains(0) {
             throw PostgresError(kind: .configuration, message: "invalid PostgreSQL URL: \(key) contains a NUL byte")
         }
         return ConnectionParameters(pairs: pairs, password: parsed.password, redactedURL: parsed.redacted)
+    }
+}
+
+extension PostgresConfiguration {
+    /// `settings` as libpq `options`: `-c name=value` each, sorted by name, spaces and backslashes in values
+    /// escaped with a backslash (libpq's rule). A name must be a server setting's name: letters, digits,
+    /// `_` and `.` (for extensions' settings).
+    static func commandLineOptions(_ settings: [String: String]) throws(PostgresError) -> String {
+        var options: [String] = []
+        for (name, value) in settings.sorted(by: { $0.key < $1.key }) {
+            guard !name.isEmpty, name.utf8.allSatisfy({ byte in
+                (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x30 && byte <= 0x39)
+                    || byte == 0x5F || byte == 0x2E
+            }) else {
+                throw PostgresError(
+                    kind: .configuration, message: "invalid session setting name \"\(name)\": letters, digits, _ and . only")
+            }
+            var escaped = ""
+            for character in value {
+                if character == " " || character == "\\" { escaped.append("\\") }
+                escaped.append(character)
+            }
+            options.append("-c \(name)=\(escaped)")
+        }
+        return options.joined(separator: " ")
     }
 }
 

@@ -142,7 +142,7 @@ final class ServiceTasks: Sendable {
 }
 
 /// A handler stand-in for scheduler tests: a real PULL/PUSH peer that records each dispatch and answers with
-/// the outcome `answer` chooses (success by default).
+/// the outcome `answer` chooses (success by default), naming the organization as handlers do.
 final class RecordingHandler: Sendable {
     let pullers: [BusPuller]
     let pusher: BusPusher
@@ -181,7 +181,12 @@ final class RecordingHandler: Sendable {
                 result.attempt = dispatch.attempt
                 result.outcome = answer(dispatch)
                 let type = envelope.subject.lastToken
-                if let reply = try? Envelope(subject: Subject("result.\(type)"), message: result) { results.append(reply) }
+                // As handlers do: the dispatch's organization goes back in `Leadflow-Org`.
+                var headers = Headers()
+                if !dispatch.org.isEmpty { try? headers.append(Headers.Name.org, dispatch.org) }
+                if let reply = try? Envelope(subject: Subject("result.\(type)"), message: result, headers: headers) {
+                    results.append(reply)
+                }
             }
             try? await pusher.push(contentsOf: results)
         }

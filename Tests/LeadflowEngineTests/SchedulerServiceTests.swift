@@ -78,6 +78,38 @@ struct SchedulerServiceTests {
         }
     }
 
+    @Test(
+        "a result transaction is followed by a claim of its organizations' next actions, unless turned off",
+        arguments: [true, false])
+    func followUpClaims(enabled: Bool) async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            await client.close()
+            let scheduler = try await harness.startScheduler { $0.followUpClaims = enabled }
+            let (email, results) = try await endpoints(of: scheduler, .email)
+            let (sms, _) = try await endpoints(of: scheduler, .sms)
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
+            try await enroll(20, pipeline: "three", harness: harness)
+            try await harness.waitUntil("every lead left the pipeline") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 20
+            }
+            let statistics = scheduler.statistics
+            #expect(statistics.dispatched == 40)
+            if enabled {
+                // Each email result's transaction runs the wait and makes the SMS due; the claim right after it
+                // takes the SMS, unless the claim loop got there first.
+                #expect(statistics.followUpClaims > 0)
+            } else {
+                #expect(statistics.followUpClaims == 0)
+            }
+            #expect(handler.dispatches.filter { $0.actionType == .sms }.count == 20)
+            await handler.close()
+        }
+    }
+
     @Test("a retry result brings the action back with the next attempt and the same idempotency key")
     func retryResult() async throws {
         try await EngineHarness.with { harness in

@@ -29,6 +29,7 @@ struct FairClaimTests {
             // Each organization's share is half the batch; the big one's backlog waits for the next claim.
             #expect(byOrg == ["big": 25, "small": 5])
             #expect(claim.wasFull, "the big tenant still has due work")
+            #expect(claim.backlogged == ["big"], "the big tenant filled its share; the small one did not")
             let (next, _) = try await engine.claim(limit: 50)
             #expect(next.dispatches.count == 50 && next.dispatches.allSatisfy { $0.org == "big" })
         }
@@ -49,6 +50,33 @@ struct FairClaimTests {
             #expect(byOrg == ["big": 10, "small": 5], "half of the shared batch each, not half of the whole one")
             #expect(shared.organizations == 2)
             #expect(shared.wasFull, "the big tenant gave its whole share")
+        }
+    }
+
+    @Test("a follow-up claim takes only the organizations it names, and leaves lease rescue to the full claims")
+    func followUpClaim() async throws {
+        try await withEngine { engine in
+            for org in ["big", "small", "other"] { _ = try await engine.pipeline(Self.oneEmail, org: org) }
+            try await engine.enroll((0..<300).map { "big-\($0)" }, pipeline: "mail", org: "big")
+            try await engine.enroll((0..<5).map { "small-\($0)" }, pipeline: "mail", org: "small")
+            try await engine.enroll(["other-0"], pipeline: "mail", org: "other")
+            // An expired lease of "other": only a full claim brings it back.
+            let (first, _) = try await engine.claimRecording(limit: 1, organizations: ["other"])
+            #expect(first.dispatches.map(\.org) == ["other"])
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 second' WHERE status = 'dispatched'")
+
+            let (claim, _) = try await engine.claimRecording(limit: 20, sharedLimit: 20, organizations: ["small", "big"])
+            let byOrg = Dictionary(grouping: claim.dispatches, by: \.org).mapValues(\.count)
+            #expect(byOrg == ["big": 10, "small": 5], "fair shares between the organizations named, nobody else")
+            #expect(claim.wakeIn == nil, "a follow-up claim computes no wake time")
+            let expired = try await engine.connection.query(
+                "SELECT count(*) FROM lead_stage_actions WHERE status = 'dispatched' AND org_id = 'other'"
+            ).scalar(Int.self)
+            #expect(expired == 1, "the follow-up claim did not rescue the expired lease")
+
+            let (full, _) = try await engine.claimRecording(limit: 20)
+            #expect(full.dispatches.contains { $0.org == "other" && $0.attempt == 2 }, "the full claim rescued it")
         }
     }
 
@@ -76,6 +104,7 @@ struct FairClaimTests {
             let (held, _) = try await engine.claim()
             #expect(held.dispatches.isEmpty)
             #expect(held.throttled == [QueueKey(org: "acme", type: .email)])
+            #expect(held.backlogged == ["acme"], "a limit held its due work back")
             #expect(held.wakeIn == nil, "a queue at its in-flight limit waits for results, not for time")
             try await engine.apply(first.dispatches.prefix(4).map {
                 ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)

@@ -27,9 +27,17 @@ enum ClaimQueues {
     }
 
     /// Every queue with pending actions (due or not), one index probe each; creates the channel rows of
-    /// external queues that are due, so they can be locked.
-    static func heads(on connection: isolated PostgresConnection) throws -> [Head] {
-        try connection.query(headsStatement).map { row in
+    /// external queues that are due, so they can be locked. With `organizations`, only those organizations'
+    /// queues (one probe per organization and action type).
+    static func heads(of organizations: [String]? = nil, on connection: isolated PostgresConnection) throws -> [Head] {
+        let rows =
+            if let organizations {
+                try connection.query(
+                    headsOfStatement, [organizations, ActionType.allCases.map(\.rawValue)])
+            } else {
+                try connection.query(headsStatement)
+            }
+        return try rows.map { row in
             let (org, typeName, dueIn) = try row.decode((String, String, Double).self)
             guard let type = ActionType(rawValue: typeName) else {
                 throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
@@ -65,6 +73,17 @@ enum ClaimQueues {
 
     // MARK: SQL
 
+    /// The end of both heads statements, after a `heads (org_id, type, perform_at)` CTE: creates the channel
+    /// rows of external queues that are due, and returns each head with the seconds until it is due.
+    private static let headsResult = """
+        ), channels AS (
+            INSERT INTO organization_channels (org_id, channel)
+            SELECT org_id, type FROM heads WHERE type IN ('email', 'sms', 'webhook') AND perform_at <= now()
+            ON CONFLICT DO NOTHING
+        )
+        SELECT org_id, type, extract(epoch FROM perform_at - now())::float8 FROM heads
+        """
+
     /// A loose index scan over `lead_stage_actions_queue_idx`: each step jumps to the next (org, type) pair.
     static let headsStatement = PostgresStatement(
         name: "queue_heads",
@@ -78,12 +97,21 @@ enum ClaimQueues {
                     SELECT org_id, type, perform_at FROM lead_stage_actions
                     WHERE status = 'pending' AND (org_id, type) > (h.org_id, h.type)
                     ORDER BY org_id, type, perform_at LIMIT 1) n
-            ), channels AS (
-                INSERT INTO organization_channels (org_id, channel)
-                SELECT org_id, type FROM heads WHERE type IN ('email', 'sms', 'webhook') AND perform_at <= now()
-                ON CONFLICT DO NOTHING
-            )
-            SELECT org_id, type, extract(epoch FROM perform_at - now())::float8 FROM heads
+            \(headsResult)
+            """)
+
+    /// The heads of the queues of some organizations ($1), each (organization, type $2) one index probe.
+    static let headsOfStatement = PostgresStatement(
+        name: "queue_heads_of",
+        sql: """
+            WITH heads AS (
+                SELECT o.org_id, t.type, h.perform_at
+                FROM unnest($1::text[]) AS o (org_id) CROSS JOIN unnest($2::text[]) AS t (type)
+                CROSS JOIN LATERAL (
+                    SELECT perform_at FROM lead_stage_actions
+                    WHERE status = 'pending' AND org_id = o.org_id AND type = t.type
+                    ORDER BY perform_at LIMIT 1) h
+            \(headsResult)
             """)
 
     static let lockStatement = PostgresStatement(

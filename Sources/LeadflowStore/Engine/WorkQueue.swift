@@ -44,6 +44,9 @@ public enum WorkQueue {
         public var throttled: [QueueKey] = []
         /// Organizations that had due work: when several compete, the scheduler claims in smaller batches.
         public var organizations = 0
+        /// Organizations with more due work than the claim took for them — a queue that filled its share, or
+        /// that a limit held back: their next actions wait behind their own older ones.
+        public var backlogged: Set<String> = []
         /// Time spent running internal actions and wait-for-reply time-outs, within the claim.
         public var internalDuration: Duration = .zero
         /// Statements the internal actions and time-outs ran, within the claim.
@@ -58,14 +61,19 @@ public enum WorkQueue {
     /// attempt; internal ones run here. Also moves on `wait_for_reply` actions whose time-out has passed.
     /// Actions of the `excluded` types stay pending (their handlers are saturated). The claim takes up to
     /// `limit` actions, or up to `sharedLimit` when several organizations have due work (``ClaimPlan``).
+    ///
+    /// With `organizations` it is a *follow-up claim*: only those organizations' queues, and neither lease
+    /// rescue nor `wait_for_reply` time-outs nor a wake time (the full claims do those) — the scheduler runs
+    /// one after a result transaction for the organizations whose next actions it made due.
     public static func claim(
-        limit: Int, sharedLimit: Int? = nil, excluding excluded: Set<ActionType> = [], settings: Settings, events: inout LeadEventLog,
-        on connection: isolated PostgresConnection
+        limit: Int, sharedLimit: Int? = nil, excluding excluded: Set<ActionType> = [], organizations: [String]? = nil,
+        settings: Settings, events: inout LeadEventLog, on connection: isolated PostgresConnection
     ) throws -> Claim {
         var claim = Claim()
         let firstRoundTrip = connection.roundTrips
-        try rescueExpiredLeases(limit: limit, events: &events, on: connection)
-        let heads = try ClaimQueues.heads(on: connection)
+        let isFollowUp = organizations != nil
+        if !isFollowUp { try rescueExpiredLeases(limit: limit, events: &events, on: connection) }
+        let heads = try ClaimQueues.heads(of: organizations, on: connection)
         let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
         let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
         let plan = ClaimPlan(
@@ -112,7 +120,9 @@ public enum WorkQueue {
         let clock = ContinuousClock()
         let internalStart = (clock.now, connection.roundTrips)
         try InternalActionRunner.run(due, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
-        let timedOut = try connection.query(claimTimedOut, [batch]).map { row in
+        // A follow-up claim leaves time-outs to the full claims.
+        let waited: [PostgresRow] = isFollowUp ? [] : Array(try connection.query(claimTimedOut, [batch]))
+        let timedOut = try waited.map { row in
             let (actionID, target, org, leadID) = try row.decode((Int, Int?, String, Int).self)
             let trace = try row.decode(TraceParent?.self, at: 4) ?? .random()
             events.associate(trace, lead: leadID)
@@ -131,10 +141,10 @@ public enum WorkQueue {
         claim.internalCount = claim.internalActions.count
         claim.internalDuration = clock.now - internalStart.0
         claim.internalQueries = connection.roundTrips - internalStart.1
-        claim.wasFull =
-            claim.wasFull || timedOut.count >= batch
-            || plan.allowances.contains { $0.isShare && taken[$0.key, default: 0] >= $0.count }
-        if !claim.wasFull {
+        let filledShares = plan.allowances.filter { $0.isShare && taken[$0.key, default: 0] >= $0.count }
+        claim.backlogged = Set(filledShares.map(\.key.org) + plan.throttled.map(\.org))
+        claim.wasFull = claim.wasFull || timedOut.count >= batch || !filledShares.isEmpty
+        if !claim.wasFull && !isFollowUp {
             let timeout = try connection.query(nextTimeout).scalar(Double?.self) ?? nil
             let seconds = [plan.wakeIn, timeout].compactMap { $0 }.min()
             claim.wakeIn = seconds.map { .milliseconds(Int64((max($0, 0) * 1000).rounded(.up))) }

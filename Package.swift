@@ -141,7 +141,7 @@ let package = Package(
             name: "LeadflowConfig",
             dependencies: [
                 "LeadflowCollector", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
-                "LeadflowTelemetry", "Postgres",
+                "LeadflowTelemetry",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -229,7 +229,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
-        .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain", "Postgres"]),
+        .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
         // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
         .testTarget(
             name: "LeadflowCLITests",

@@ -38,8 +38,10 @@ struct SchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let settings = try options.settings()
         let logger = CLILogging.logger("scheduler")
-        try await ServiceProcess.run(settings: settings, component: TelemetryComponent.scheduler, logger: logger) {
-            database, context, telemetry in
+        try await ServiceProcess.run(
+            settings: settings, component: TelemetryComponent.scheduler,
+            sessionSettings: settings.scheduler.sessionSettings, logger: logger
+        ) { database, context, telemetry in
             [try await SchedulerService.start(
                 configuration: settings.scheduler, database: database, context: context, logger: logger,
                 telemetry: telemetry)]
@@ -55,7 +57,7 @@ enum ServiceProcess {
     static let closingTime: Duration = .seconds(10)
 
     static func run(
-        settings: LeadflowSettings, component: String, logger: Logger,
+        settings: LeadflowSettings, component: String, sessionSettings: [String: String] = [:], logger: Logger,
         services: (PostgresClient, ZMQContext, Telemetry) async throws -> [any Service]
     ) async throws {
         guard let databaseURL = settings.databaseURL else {
@@ -66,7 +68,8 @@ enum ServiceProcess {
             try await withTelemetry(settings: settings, component: component, context: context, logger: logger) {
                 telemetry in
                 let database = try PostgresClient(
-                    configuration: settings.databaseConfiguration(url: databaseURL), maxConnections: 8, logger: logger,
+                    configuration: .init(url: databaseURL, sessionSettings: sessionSettings), maxConnections: 8,
+                    logger: logger,
                     observer: telemetry.databaseObserver)
                 let result = await Result(catching: {
                     try await runGroup(

@@ -3,14 +3,11 @@ import LeadflowDomain
 import LeadflowIngest
 import LeadflowScheduler
 import LeadflowTelemetry
-import Postgres
 
 /// Every setting of every service, read from flags, the environment and an optional YAML file, with
 /// defaults that run everything on one machine (docs/configuration.md).
 public struct LeadflowSettings: Sendable {
     public var databaseURL: String?
-    /// `database.plan_cache_mode`: how every session plans its prepared statements (docs/decisions.md).
-    public var planCacheMode: String
     public var ingest: IngestConfiguration
     public var scheduler: SchedulerConfiguration
     /// `handler.<type>.*` settings, by type and the rest of the key (`driver`, `max_in_flight`, …).
@@ -25,9 +22,6 @@ public struct LeadflowSettings: Sendable {
     /// Every key the file, the environment and `--set` accept.
     public static let keys: [ConfigKey] = [
         ConfigKey("database.url", "", "PostgreSQL URL (also $DATABASE_URL); leadflow dev starts a private cluster when unset"),
-        ConfigKey(
-            "database.plan_cache_mode", "force_custom_plan",
-            "how sessions plan prepared statements: force_custom_plan (with the tables' current size), auto or force_generic_plan"),
         ConfigKey(
             "service.shutdown_timeout", "30s",
             "how long a service drains on SIGTERM/SIGINT (handlers finish deliveries in flight) before the rest is cancelled"),
@@ -45,6 +39,9 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
         ConfigKey("scheduler.shared_result_batch", "50", "most results applied per transaction while several organizations' are in hand"),
         ConfigKey("scheduler.follow_up_claims", "true", "claim the next actions a result transaction made due right after it, for its organizations"),
+        ConfigKey(
+            "scheduler.plan_cache_mode", "force_custom_plan",
+            "how the scheduler's sessions plan prepared statements: force_custom_plan (with the tables' current size), auto or force_generic_plan"),
         ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
         ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
         ConfigKey("scheduler.max_attempts", "5", "attempts of actions whose pipeline sets none"),
@@ -92,6 +89,7 @@ public struct LeadflowSettings: Sendable {
         scheduler.sharedResultBatch = values.int("scheduler.shared_result_batch", in: 1...50_000)
         scheduler.resultBatch = values.int("scheduler.result_batch", in: 1...50_000)
         scheduler.followUpClaims = values.bool("scheduler.follow_up_claims")
+        scheduler.planCacheMode = values.string("scheduler.plan_cache_mode") ?? ""
         scheduler.dispatchQueueLimit = values.int("scheduler.dispatch_queue_limit", in: 1...1_000_000)
         scheduler.lease = values.duration("scheduler.lease")
         scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
@@ -129,24 +127,10 @@ public struct LeadflowSettings: Sendable {
         collector.store.gaugeInterval = max(
             Double(telemetry.gaugeInterval.components.seconds) + Double(telemetry.gaugeInterval.components.attoseconds) / 1e18,
             0.001)
-        let planCacheMode = values.string("database.plan_cache_mode") ?? ""
-        if !Self.planCacheModes.contains(planCacheMode) {
-            values.report([
-                "database.plan_cache_mode must be one of \(Self.planCacheModes.joined(separator: ", ")) (got \"\(planCacheMode)\")"
-            ])
-        }
         try values.validate()
         return LeadflowSettings(
-            databaseURL: values.string("database.url"), planCacheMode: planCacheMode, ingest: ingest, scheduler: scheduler, handlers: handlers,
+            databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers,
             shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry)
-    }
-
-    /// PostgreSQL's values of `plan_cache_mode`.
-    static let planCacheModes = ["force_custom_plan", "auto", "force_generic_plan"]
-
-    /// How services reach `url`: with the session settings of `database.*` applied to every connection.
-    public func databaseConfiguration(url: String) -> PostgresConfiguration {
-        PostgresConfiguration(url: url, sessionSettings: ["plan_cache_mode": planCacheMode])
     }
 
     /// The settings table for `--help`: key, default, environment variable.

@@ -48,23 +48,24 @@ public final class LocalEngine: Sendable {
 
     /// Connects to the database and binds every socket; nothing runs before ``run()``.
     public static func start(settings: LeadflowSettings, databaseURL: String, logger: Logger) async throws -> LocalEngine {
-        let configuration = settings.databaseConfiguration(url: databaseURL)
-        let database = try PostgresClient(configuration: configuration, maxConnections: 8, logger: logger)
+        let database = try PostgresClient(configuration: .init(url: databaseURL), maxConnections: 8, logger: logger)
         let context = try ZMQContext(ioThreads: 1)
         let publisher = try await TelemetryPublisher.start(
             context: context, configuration: settings.telemetry, logger: logger.named("telemetry"))
         func telemetry(_ component: String) -> Telemetry {
             Telemetry(component: component, publisher: publisher, gaugeInterval: settings.telemetry.gaugeInterval)
         }
-        // Measured, each service's round trips go to a pool of its own, reported under its component.
-        func pool(_ component: String, _ size: Int) throws -> PostgresClient {
-            guard publisher != nil else { return database }
+        // Measured, each service's round trips go to a pool of its own, reported under its component; the
+        // scheduler always has its own, for its session settings.
+        func pool(_ component: String, _ size: Int, sessionSettings: [String: String] = [:]) throws -> PostgresClient {
+            guard publisher != nil || !sessionSettings.isEmpty else { return database }
             return try PostgresClient(
-                configuration: configuration, maxConnections: size, logger: logger,
-                observer: telemetry(component).databaseObserver)
+                configuration: .init(url: databaseURL, sessionSettings: sessionSettings), maxConnections: size,
+                logger: logger, observer: publisher == nil ? nil : telemetry(component).databaseObserver)
         }
         let ingestDatabase = try pool(TelemetryComponent.ingest, 4)
-        let schedulerDatabase = try pool(TelemetryComponent.scheduler, 6)
+        let schedulerDatabase = try pool(
+            TelemetryComponent.scheduler, 6, sessionSettings: settings.scheduler.sessionSettings)
         let ingest = try await IngestService.start(
             configuration: settings.ingest, database: ingestDatabase, context: context, logger: logger.named("ingest"),
             telemetry: telemetry(TelemetryComponent.ingest))
@@ -94,7 +95,7 @@ public final class LocalEngine: Sendable {
         return LocalEngine(
             ingest: ingest, scheduler: schedulerService, handlers: handlers, database: database, context: context,
             telemetryPublisher: publisher,
-            servicePools: publisher == nil ? [] : [ingestDatabase, schedulerDatabase], curl: curl, logger: logger)
+            servicePools: [ingestDatabase, schedulerDatabase].filter { $0 !== database }, curl: curl, logger: logger)
     }
 
     /// Starts the engine, runs `body` while every service serves, then shuts down and waits until the engine

@@ -25,6 +25,10 @@ public struct SchedulerConfiguration: Sendable {
     /// due actions (at most as many as it completed), so a tenant's next action does not wait for the claim
     /// loop's current claim of everyone's backlog (docs/tenants.md).
     public var followUpClaims = true
+    /// PostgreSQL's `plan_cache_mode` for the scheduler's sessions: `force_custom_plan` plans each statement
+    /// with the tables' current size, so a plan made while `lead_stage_actions` was small is never kept once an
+    /// import has made it large (docs/postgres.md).
+    public var planCacheMode = "force_custom_plan"
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
     /// a type without (fast enough) handlers never holds the others back.
     public var dispatchQueueLimit = 20_000
@@ -42,6 +46,12 @@ public struct SchedulerConfiguration: Sendable {
     public var listen = true
 
     public init() {}
+
+    /// PostgreSQL's values of `plan_cache_mode`.
+    public static let planCacheModes = ["force_custom_plan", "auto", "force_generic_plan"]
+
+    /// Server settings for the scheduler's database sessions (``planCacheMode``).
+    public var sessionSettings: [String: String] { ["plan_cache_mode": planCacheMode] }
 
     /// The retry policy of `type`'s actions; ``retry`` when the type has none of its own or is unknown.
     public func retryPolicy(for type: ActionType?) -> RetryPolicy {
@@ -68,6 +78,10 @@ public struct SchedulerConfiguration: Sendable {
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }
+        if !Self.planCacheModes.contains(planCacheMode) {
+            problems.append(
+                "plan cache mode must be one of \(Self.planCacheModes.joined(separator: ", ")) (got \"\(planCacheMode)\")")
+        }
         for (type, policy) in retryByType.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             problems += policy.problems().map { "\(type.rawValue): \($0)" }
         }

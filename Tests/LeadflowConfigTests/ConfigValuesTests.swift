@@ -1,6 +1,5 @@
 import LeadflowConfig
 import LeadflowDomain
-import Postgres
 import Testing
 
 @Suite("Configuration")
@@ -29,26 +28,24 @@ struct ConfigValuesTests {
         #expect(error.description.contains("service.shutdown_timeout must be at most 1h"), "\(error)")
     }
 
-    @Test("sessions plan with the tables' current size unless database.plan_cache_mode says otherwise")
+    @Test("the scheduler's sessions plan with the tables' current size unless scheduler.plan_cache_mode says otherwise")
     func planCacheMode() throws {
         let defaults = try LeadflowSettings.resolve(ConfigValues(keys: LeadflowSettings.keys))
-        #expect(defaults.planCacheMode == "force_custom_plan")
+        #expect(defaults.scheduler.sessionSettings == ["plan_cache_mode": "force_custom_plan"])
         #expect(defaults.scheduler.followUpClaims)
-        let url = "postgres://app@db/leadflow"
-        #expect(defaults.databaseConfiguration(url: url).sessionSettings == ["plan_cache_mode": "force_custom_plan"])
         let auto = try LeadflowSettings.resolve(
             ConfigValues(
                 keys: LeadflowSettings.keys,
-                overrides: ["database.plan_cache_mode": "auto", "scheduler.follow_up_claims": "false"]))
-        #expect(auto.databaseConfiguration(url: url).sessionSettings == ["plan_cache_mode": "auto"])
+                overrides: ["scheduler.plan_cache_mode": "auto", "scheduler.follow_up_claims": "false"]))
+        #expect(auto.scheduler.sessionSettings == ["plan_cache_mode": "auto"])
         #expect(!auto.scheduler.followUpClaims)
         let error = try #require(throws: ConfigError.self) {
             try LeadflowSettings.resolve(
-                ConfigValues(keys: LeadflowSettings.keys, overrides: ["database.plan_cache_mode": "custom"]))
+                ConfigValues(keys: LeadflowSettings.keys, overrides: ["scheduler.plan_cache_mode": "custom"]))
         }
         #expect(
             error.description.contains(
-                "database.plan_cache_mode must be one of force_custom_plan, auto, force_generic_plan (got \"custom\")"),
+                "plan cache mode must be one of force_custom_plan, auto, force_generic_plan (got \"custom\")"),
             "\(error)")
     }
 

@@ -20,7 +20,7 @@ public struct NoisyNeighbourRun: Sendable {
     public var rounds: Int
 
     public init(
-        pipeline: Leadflow_V1_PipelineDefinition, bigLeads: Int, smallLeads: Int, bigLimits: ChannelLimits, rounds: Int = 5
+        pipeline: Leadflow_V1_PipelineDefinition, bigLeads: Int, smallLeads: Int, bigLimits: ChannelLimits, rounds: Int = 20
     ) {
         self.pipeline = pipeline
         self.bigLeads = bigLeads
@@ -50,7 +50,7 @@ public struct NoisyNeighbourRun: Sendable {
                 name.padding(toLength: 30, withPad: " ", startingAt: 0)
                     + cells.map { $0.padding(toLength: max(12, $0.count + 2), withPad: " ", startingAt: 0) }.joined()
             }
-            return [
+            var lines = [
                 row("small tenant (\(alone.leads) leads)", ["step p50", "step p99", "enroll → first p99"]),
                 row("  alone", [ms(alone.stepLagP50), ms(alone.stepLagP99), ms(alone.enrollToFirstP99UnderLoad)]),
                 row(
@@ -65,7 +65,13 @@ public struct NoisyNeighbourRun: Sendable {
                 "big tenant: \(bigActions) actions in \(ms(bigWallTime)); "
                     + "\(bigDoneWhenSmallFinished) of them done when the small tenant finished",
                 "claims: \(claims), mean \(ms(meanClaim)), longest \(ms(longestClaim))",
-            ].joined(separator: "\n")
+            ]
+            if bigDoneWhenSmallFinished >= bigActions {
+                lines.append(
+                    "warning: the big import had drained before the small tenant's last round: "
+                        + "part of \"beside the big import\" ran alone (fewer --rounds or more --big)")
+            }
+            return lines.joined(separator: "\n")
         }
     }
 

@@ -152,7 +152,8 @@ private struct Commands {
         try LeadWriter.delete(deletes, events: &events, on: connection)
         if !enrollments.isEmpty || !replies.isEmpty {
             // Delivered at commit: schedulers listening wake up for the new due work.
-            try connection.execute(SchedulerWakeup.notifyStatement)
+            let orgs = enrollments.map(\.org) + replies.map(\.org)
+            try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: orgs)])
         }
     }
 }

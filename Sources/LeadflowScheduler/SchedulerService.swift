@@ -347,24 +347,29 @@ public final class SchedulerService: Service, Sendable {
     /// to the claim loop: a follow-up claim would take their oldest due actions, not the ones just made due,
     /// and would only add claims to the path their results take (docs/tenants.md).
     private func claimFollowUps(of results: [DecodedResult]) async {
-        guard !gate.isClosed else { return }
         let skipped = backlogged.withLock { $0 }
-        var succeeded: [String: Int] = [:]
-        for result in results {
-            guard case .succeeded = result.outcome.kind, let org = result.org, !skipped.contains(org) else { continue }
-            succeeded[org, default: 0] += 1
+        let succeeded = results.compactMap { result -> String? in
+            guard case .succeeded = result.outcome.kind, let org = result.org, !skipped.contains(org) else { return nil }
+            return org
         }
-        guard !succeeded.isEmpty else { return }
-        let limit = min(succeeded.values.reduce(0, +), configuration.claimBatch)
+        await claimFollowUps(for: Set(succeeded), limit: succeeded.count)
+    }
+
+    /// A follow-up claim of at most `limit` actions for `organizations`, leaving out those with a backlog.
+    /// Also run when ingest's `NOTIFY` names the organizations whose enrolls or replies it committed.
+    private func claimFollowUps(for organizations: Set<String>, limit: Int) async {
+        guard !gate.isClosed else { return }
+        let orgs = organizations.subtracting(backlogged.withLock { $0 }).sorted()
+        guard !orgs.isEmpty, limit > 0 else { return }
+        let limit = min(limit, configuration.claimBatch)
         do {
             // Its own `backlogged` is not kept: its batch is sized to what was made due, so it fills shares.
-            _ = try await claimOnce(
-                limit: limit, sharedLimit: limit, excluding: saturatedTypes, organizations: succeeded.keys.sorted())
+            _ = try await claimOnce(limit: limit, sharedLimit: limit, excluding: saturatedTypes, organizations: orgs)
         } catch {
             counters.withLock { $0.failedTransactions += 1 }
             logger.warning(
                 "follow-up claim failed; the claim loop takes its actions",
-                metadata: ["organizations": "\(succeeded.keys.sorted())", "error": "\(error)"])
+                metadata: ["organizations": "\(orgs)", "error": "\(error)"])
         }
     }
 
@@ -474,7 +479,13 @@ public final class SchedulerService: Service, Sendable {
                 failures = 0
                 while !Task.isCancelled {
                     let notifications = try await connection.waitForNotifications(timeout: .seconds(30))
-                    if !notifications.isEmpty { doorbell.ring() }
+                    guard !notifications.isEmpty else { continue }
+                    doorbell.ring()
+                    if configuration.followUpClaims {
+                        await claimFollowUps(
+                            for: Set(notifications.flatMap { SchedulerWakeup.organizations(in: $0.payload) }),
+                            limit: configuration.sharedClaimBatch)
+                    }
                 }
                 await connection.close()
             } catch is CancellationError {

@@ -4,6 +4,8 @@ import LeadflowDomain
 import LeadflowIngest
 import LeadflowProto
 import LeadflowScheduler
+import LeadflowStore
+import LeadflowTestKit
 import Postgres
 import Testing
 
@@ -107,6 +109,32 @@ struct SchedulerServiceTests {
             }
             #expect(handler.dispatches.filter { $0.actionType == .sms }.count == 20)
             await handler.close()
+        }
+    }
+
+    @Test("ingest's wake-up names the organizations it enrolled, and the scheduler claims for them at once")
+    func wakeUpFollowUpClaim() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            await client.close()
+            let listener = try await PostgresConnection.connect(url: harness.url)
+            try await listener.listen(SchedulerWakeup.channel)
+            // No handler: every dispatch is claimed from a wake-up, none from a result.
+            let scheduler = try await harness.startScheduler { $0.idleInterval = .seconds(60) }
+            try await enroll(5, pipeline: "one", harness: harness)
+            var payloads: [String] = []
+            while payloads.isEmpty {
+                payloads = try await listener.waitForNotifications(timeout: .seconds(30)).map(\.payload)
+            }
+            #expect(payloads.allSatisfy { SchedulerWakeup.organizations(in: $0) == ["acme"] }, "\(payloads)")
+            await listener.close()
+            try await eventually("a follow-up claim ran") { scheduler.statistics.followUpClaims > 0 }
+            try await harness.waitUntil("every email dispatched") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM lead_stage_actions WHERE status = 'dispatched'").scalar(Int.self) == 5
+            }
+            #expect(scheduler.statistics.dispatched == 5)
         }
     }
 

@@ -70,7 +70,10 @@ public enum DeadLetters {
                 if let error = done.lastError { event.error = error }
             }
         }
-        if !result.changed.isEmpty { try connection.execute(SchedulerWakeup.notifyStatement) }
+        if !result.changed.isEmpty {
+            try connection.execute(
+                SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: result.changed.map(\.org))])
+        }
         return result.report
     }
 

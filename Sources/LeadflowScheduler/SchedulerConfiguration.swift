@@ -21,9 +21,10 @@ public struct SchedulerConfiguration: Sendable {
     /// applied in turns across organizations): a result transaction is how long one organization's next
     /// action waits behind the others' results.
     public var sharedResultBatch = 50
-    /// Whether each result transaction with successes is followed at once by a claim of its organizations'
-    /// due actions (at most as many as it completed), so a tenant's next action does not wait for the claim
-    /// loop's current claim of everyone's backlog (docs/tenants.md).
+    /// Whether, while several organizations compete, each result transaction with successes (and each
+    /// wake-up naming organizations) is followed at once by a claim of those organizations' due actions, so a
+    /// tenant's next action does not wait for the claim loop's current claim of everyone's backlog
+    /// (docs/tenants.md).
     public var followUpClaims = true
     /// PostgreSQL's `plan_cache_mode` for the scheduler's sessions: `force_custom_plan` plans each statement
     /// with the tables' current size, so a plan made while `lead_stage_actions` was small is never kept once an

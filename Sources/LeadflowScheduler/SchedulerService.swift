@@ -21,7 +21,8 @@ public final class SchedulerService: Service, Sendable {
     /// Counters since start.
     public struct Statistics: Sendable, Equatable {
         public var claims = 0
-        /// Of ``claims``, those run right after a result transaction for its organizations.
+        /// Of ``claims``, follow-up claims: right after a result transaction or a wake-up, for the
+        /// organizations it named.
         public var followUpClaims = 0
         /// Time spent in claim transactions, summed.
         public var claimTime: Duration = .zero
@@ -57,6 +58,8 @@ public final class SchedulerService: Service, Sendable {
     /// Organizations the last claim found with a backlog (``WorkQueue/Claim/backlogged``): no follow-up claims
     /// for them (their next action waits behind their own older ones; the claim loop takes them).
     private let backlogged = Mutex<Set<String>>([])
+    /// Follow-up claims in progress, waited for before the dispatchers finish.
+    private let followUpPermits = ClaimPermits()
 
     private init(
         configuration: SchedulerConfiguration, database: PostgresClient, dispatchers: [ActionType: TypeDispatcher],
@@ -124,6 +127,7 @@ public final class SchedulerService: Service, Sendable {
                 await claimLoop()
                 listening.cancel()
                 sampling.cancel()
+                await followUpPermits.closeAndWait()
                 // Push what was claimed for up to a second; closing also releases a dispatcher stuck on a
                 // type without handlers (its actions come back when their leases expire).
                 for dispatcher in dispatchers.values {
@@ -161,9 +165,8 @@ public final class SchedulerService: Service, Sendable {
                 // results that came back within the idle interval — claims take the smaller batch: a claim is
                 // the time an organization's next action may wait behind the others' (docs/tenants.md).
                 let shared = min(configuration.sharedClaimBatch, configuration.claimBatch)
-                let competing = competingUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false }
                 claim = try await claimOnce(
-                    limit: competing ? shared : configuration.claimBatch, sharedLimit: shared, excluding: excluded)
+                    limit: isCompeting ? shared : configuration.claimBatch, sharedLimit: shared, excluding: excluded)
                 if claim.organizations > 1 { noteCompeting() }
                 backlogged.withLock { $0 = claim.backlogged }
                 failures = 0
@@ -187,6 +190,11 @@ public final class SchedulerService: Service, Sendable {
 
     /// Types whose dispatch queue is full: not claimed until it drains.
     private var saturatedTypes: Set<ActionType> { Set(dispatchers.filter { $0.value.isSaturated }.map(\.key)) }
+
+    /// Whether several organizations had work going within the last idle interval.
+    private var isCompeting: Bool {
+        competingUntil.withLock { until in until.map { ContinuousClock.now < $0 } ?? false }
+    }
 
     /// Several organizations have work going: claims take the shared batch for the next idle interval.
     private func noteCompeting() {
@@ -331,7 +339,7 @@ public final class SchedulerService: Service, Sendable {
             for part in ResultTurns.split(decoded, sharedLimit: configuration.sharedResultBatch, organization: \.org) {
                 let taken = await apply(part)
                 counters.withLock { $0.results += part.count }
-                if taken && configuration.followUpClaims { await claimFollowUps(of: part) }
+                if taken { await claimFollowUps(of: part) }
                 // Successes made next actions due.
                 doorbell.ring()
             }
@@ -343,9 +351,11 @@ public final class SchedulerService: Service, Sendable {
     /// action due). Without it a tenant's next action waits for the claim loop — for the rest of whatever
     /// claim of everyone's backlog is running at the commit, then for the next one. The claim is a normal
     /// fair claim (shares, limits, tokens, `SKIP LOCKED`), restricted to those organizations, so it can run
-    /// beside the claim loop; whatever it leaves, the claim loop takes. Organizations with a backlog are left
-    /// to the claim loop: a follow-up claim would take their oldest due actions, not the ones just made due,
-    /// and would only add claims to the path their results take (docs/tenants.md).
+    /// beside the claim loop; whatever it leaves, the claim loop takes. Only while organizations compete: a
+    /// tenant alone waits only behind its own work, and the claim the doorbell starts takes it as well.
+    /// Organizations with a backlog are left to the claim loop: a follow-up claim would take their oldest due
+    /// actions, not the ones just made due, and would only add claims to the path their results take
+    /// (docs/tenants.md).
     private func claimFollowUps(of results: [DecodedResult]) async {
         let skipped = backlogged.withLock { $0 }
         let succeeded = results.compactMap { result -> String? in
@@ -358,7 +368,8 @@ public final class SchedulerService: Service, Sendable {
     /// A follow-up claim of at most `limit` actions for `organizations`, leaving out those with a backlog.
     /// Also run when ingest's `NOTIFY` names the organizations whose enrolls or replies it committed.
     private func claimFollowUps(for organizations: Set<String>, limit: Int) async {
-        guard !gate.isClosed else { return }
+        guard configuration.followUpClaims, isCompeting, !gate.isClosed, followUpPermits.enter() else { return }
+        defer { followUpPermits.leave() }
         let orgs = organizations.subtracting(backlogged.withLock { $0 }).sorted()
         guard !orgs.isEmpty, limit > 0 else { return }
         let limit = min(limit, configuration.claimBatch)
@@ -481,11 +492,9 @@ public final class SchedulerService: Service, Sendable {
                     let notifications = try await connection.waitForNotifications(timeout: .seconds(30))
                     guard !notifications.isEmpty else { continue }
                     doorbell.ring()
-                    if configuration.followUpClaims {
-                        await claimFollowUps(
-                            for: Set(notifications.flatMap { SchedulerWakeup.organizations(in: $0.payload) }),
-                            limit: configuration.sharedClaimBatch)
-                    }
+                    let named = Set(notifications.flatMap { SchedulerWakeup.organizations(in: $0.payload) })
+                    if named.count > 1 { noteCompeting() }
+                    await claimFollowUps(for: named, limit: configuration.sharedClaimBatch)
                 }
                 await connection.close()
             } catch is CancellationError {

@@ -31,16 +31,18 @@ struct SchedulerServiceTests {
               - email: {sender: "a@acme.test", subject: "Hi", text: "hello"}
         """
 
-    func enroll(_ count: Int, pipeline: String, harness: EngineHarness) async throws {
+    func enroll(
+        _ count: Int, pipeline: String, org: String = "acme", prefix: String = "lead", harness: EngineHarness
+    ) async throws {
         let client = try await harness.requester()
         try await withThrowingTaskGroup(of: Ack.self) { group in
             for index in 0..<count {
                 group.addTask {
                     let enroll = Leadflow_V1_LeadEnroll.with {
-                        $0.externalID = "lead-\(index)"
+                        $0.externalID = "\(prefix)-\(index)"
                         $0.pipeline = pipeline
                     }
-                    return try await harness.send("lead.enroll.acme", enroll, via: client)
+                    return try await harness.send("lead.enroll.\(org)", enroll, via: client)
                 }
             }
             for try await ack in group { #expect(ack == .ok(msgID: ack.msgID)) }
@@ -80,20 +82,32 @@ struct SchedulerServiceTests {
         }
     }
 
+    /// Two organizations' leads enrolled before the scheduler starts: its first claim sees both due, so they
+    /// compete for the idle interval (a minute here).
+    func competingScheduler(
+        pipeline: String, yaml: String, harness: EngineHarness, followUpClaims: Bool = true
+    ) async throws -> SchedulerService {
+        let client = try await harness.requester()
+        for org in ["acme", "beta"] { try await harness.definePipeline(yaml, org: org, via: client) }
+        await client.close()
+        for org in ["acme", "beta"] { try await enroll(10, pipeline: pipeline, org: org, harness: harness) }
+        return try await harness.startScheduler {
+            $0.followUpClaims = followUpClaims
+            $0.idleInterval = .seconds(60)
+        }
+    }
+
     @Test(
-        "a result transaction is followed by a claim of its organizations' next actions, unless turned off",
+        "while organizations compete, a result transaction is followed by a claim of their next actions, unless turned off",
         arguments: [true, false])
     func followUpClaims(enabled: Bool) async throws {
         try await EngineHarness.with { harness in
-            let client = try await harness.requester()
-            try await harness.definePipeline(Self.threeSteps, via: client)
-            await client.close()
-            let scheduler = try await harness.startScheduler { $0.followUpClaims = enabled }
+            let scheduler = try await competingScheduler(
+                pipeline: "three", yaml: Self.threeSteps, harness: harness, followUpClaims: enabled)
             let (email, results) = try await endpoints(of: scheduler, .email)
             let (sms, _) = try await endpoints(of: scheduler, .sms)
             let handler = try await RecordingHandler(
                 context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
-            try await enroll(20, pipeline: "three", harness: harness)
             try await harness.waitUntil("every lead left the pipeline") { connection in
                 try await connection.query(
                     "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 20
@@ -112,17 +126,46 @@ struct SchedulerServiceTests {
         }
     }
 
+    @Test("one organization alone gets no follow-up claims: the claim the doorbell starts takes its work")
+    func noFollowUpsAlone() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            await client.close()
+            let scheduler = try await harness.startScheduler()
+            let (email, results) = try await endpoints(of: scheduler, .email)
+            let (sms, _) = try await endpoints(of: scheduler, .sms)
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
+            try await enroll(20, pipeline: "three", harness: harness)
+            try await harness.waitUntil("every lead left the pipeline") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 20
+            }
+            #expect(scheduler.statistics.dispatched == 40)
+            #expect(scheduler.statistics.followUpClaims == 0)
+            await handler.close()
+        }
+    }
+
     @Test("ingest's wake-up names the organizations it enrolled, and the scheduler claims for them at once")
     func wakeUpFollowUpClaim() async throws {
         try await EngineHarness.with { harness in
-            let client = try await harness.requester()
-            try await harness.definePipeline(Self.oneEmail, via: client)
-            await client.close()
+            // No handler: every dispatch is claimed from a wake-up or by the claim loop, none after a result.
+            let scheduler = try await competingScheduler(pipeline: "one", yaml: Self.oneEmail, harness: harness)
+            try await harness.waitUntil("both organizations' emails dispatched") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM lead_stage_actions WHERE status = 'dispatched'").scalar(Int.self) == 20
+            }
+            #expect(scheduler.statistics.followUpClaims == 0)
+            try await harness.waitUntil("the scheduler listens for wake-ups") { connection in
+                try await connection.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'LISTEN%\(SchedulerWakeup.channel)%'"
+                ).scalar(Int.self) == 1
+            }
             let listener = try await PostgresConnection.connect(url: harness.url)
             try await listener.listen(SchedulerWakeup.channel)
-            // No handler: every dispatch is claimed from a wake-up, none from a result.
-            let scheduler = try await harness.startScheduler { $0.idleInterval = .seconds(60) }
-            try await enroll(5, pipeline: "one", harness: harness)
+            try await enroll(5, pipeline: "one", prefix: "more", harness: harness)
             var payloads: [String] = []
             while payloads.isEmpty {
                 payloads = try await listener.waitForNotifications(timeout: .seconds(30)).map(\.payload)
@@ -130,11 +173,11 @@ struct SchedulerServiceTests {
             #expect(payloads.allSatisfy { SchedulerWakeup.organizations(in: $0) == ["acme"] }, "\(payloads)")
             await listener.close()
             try await eventually("a follow-up claim ran") { scheduler.statistics.followUpClaims > 0 }
-            try await harness.waitUntil("every email dispatched") { connection in
+            try await harness.waitUntil("the new emails dispatched") { connection in
                 try await connection.query(
-                    "SELECT count(*) FROM lead_stage_actions WHERE status = 'dispatched'").scalar(Int.self) == 5
+                    "SELECT count(*) FROM lead_stage_actions WHERE status = 'dispatched'").scalar(Int.self) == 25
             }
-            #expect(scheduler.statistics.dispatched == 5)
+            #expect(scheduler.statistics.dispatched == 25)
         }
     }
 

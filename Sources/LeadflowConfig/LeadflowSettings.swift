@@ -38,7 +38,7 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.shared_claim_batch", "200", "most actions claimed per transaction while organizations compete"),
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
         ConfigKey("scheduler.shared_result_batch", "50", "most results applied per transaction while several organizations' are in hand"),
-        ConfigKey("scheduler.follow_up_claims", "true", "claim the next actions a result transaction made due right after it, for its organizations"),
+        ConfigKey("scheduler.follow_up_claims", "true", "while organizations compete, claim what a result transaction or a wake-up made due right after it, for its organizations"),
         ConfigKey(
             "scheduler.plan_cache_mode", "force_custom_plan",
             "how the scheduler's sessions plan prepared statements: force_custom_plan (with the tables' current size), auto or force_generic_plan"),

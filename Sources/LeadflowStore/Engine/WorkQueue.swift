@@ -64,7 +64,7 @@ public enum WorkQueue {
     ///
     /// With `organizations` it is a *follow-up claim*: only those organizations' queues, and neither lease
     /// rescue nor `wait_for_reply` time-outs nor a wake time (the full claims do those) — the scheduler runs
-    /// one after a result transaction for the organizations whose next actions it made due.
+    /// one after a result transaction, or a wake-up, for the organizations whose work it made due.
     public static func claim(
         limit: Int, sharedLimit: Int? = nil, excluding excluded: Set<ActionType> = [], organizations: [String]? = nil,
         settings: Settings, events: inout LeadEventLog, on connection: isolated PostgresConnection

@@ -54,6 +54,21 @@ struct SchedulerServiceTests {
         (try await scheduler.dispatchEndpoint(for: type)!, try await scheduler.resultsEndpoint())
     }
 
+    /// A recording handler on `scheduler`'s email and SMS sockets.
+    func emailAndSMSHandler(_ scheduler: SchedulerService, harness: EngineHarness) async throws -> RecordingHandler {
+        let (email, results) = try await endpoints(of: scheduler, .email)
+        let (sms, _) = try await endpoints(of: scheduler, .sms)
+        return try await RecordingHandler(
+            context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
+    }
+
+    func waitUntilCompleted(_ count: Int, harness: EngineHarness) async throws {
+        try await harness.waitUntil("every lead left the pipeline") { connection in
+            try await connection.query(
+                "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == count
+        }
+    }
+
     @Test("leads run email → wait 0s → sms through the scheduler and a handler, in order, to the pipeline's end")
     func threeStepPipeline() async throws {
         try await EngineHarness.with { harness in
@@ -61,15 +76,10 @@ struct SchedulerServiceTests {
             try await harness.definePipeline(Self.threeSteps, via: client)
             await client.close()
             let scheduler = try await harness.startScheduler()
-            let (email, results) = try await endpoints(of: scheduler, .email)
-            let (sms, _) = try await endpoints(of: scheduler, .sms)
-            let handler = try await RecordingHandler(
-                context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
+            let handler = try await emailAndSMSHandler(scheduler, harness: harness)
             try await enroll(50, pipeline: "three", harness: harness)
-            try await harness.waitUntil("every lead left the pipeline") { connection in
-                try await connection.query(
-                    "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 50
-            }
+            try await waitUntilCompleted(50, harness: harness)
+            #expect(scheduler.statistics.followUpClaims == 0, "one organization alone gets no follow-up claims")
             let dispatches = handler.dispatches
             #expect(dispatches.count == 100)
             for lead in 0..<50 {
@@ -104,14 +114,8 @@ struct SchedulerServiceTests {
         try await EngineHarness.with { harness in
             let scheduler = try await competingScheduler(
                 pipeline: "three", yaml: Self.threeSteps, harness: harness, followUpClaims: enabled)
-            let (email, results) = try await endpoints(of: scheduler, .email)
-            let (sms, _) = try await endpoints(of: scheduler, .sms)
-            let handler = try await RecordingHandler(
-                context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
-            try await harness.waitUntil("every lead left the pipeline") { connection in
-                try await connection.query(
-                    "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 20
-            }
+            let handler = try await emailAndSMSHandler(scheduler, harness: harness)
+            try await waitUntilCompleted(20, harness: harness)
             let statistics = scheduler.statistics
             #expect(statistics.dispatched == 40)
             if enabled {
@@ -122,28 +126,6 @@ struct SchedulerServiceTests {
                 #expect(statistics.followUpClaims == 0)
             }
             #expect(handler.dispatches.filter { $0.actionType == .sms }.count == 20)
-            await handler.close()
-        }
-    }
-
-    @Test("one organization alone gets no follow-up claims: the claim the doorbell starts takes its work")
-    func noFollowUpsAlone() async throws {
-        try await EngineHarness.with { harness in
-            let client = try await harness.requester()
-            try await harness.definePipeline(Self.threeSteps, via: client)
-            await client.close()
-            let scheduler = try await harness.startScheduler()
-            let (email, results) = try await endpoints(of: scheduler, .email)
-            let (sms, _) = try await endpoints(of: scheduler, .sms)
-            let handler = try await RecordingHandler(
-                context: harness.context, dispatchEndpoints: [email, sms], resultEndpoints: [results])
-            try await enroll(20, pipeline: "three", harness: harness)
-            try await harness.waitUntil("every lead left the pipeline") { connection in
-                try await connection.query(
-                    "SELECT count(*) FROM lead_stages WHERE exit_reason = 'completed'").scalar(Int.self) == 20
-            }
-            #expect(scheduler.statistics.dispatched == 40)
-            #expect(scheduler.statistics.followUpClaims == 0)
             await handler.close()
         }
     }

@@ -302,7 +302,7 @@ extension Engine {
     private func claimOne(_ externalID: String) async throws -> ClaimedAction {
         let (claim, _) = try await claim()
         let others = claim.dispatches.filter { $0.lead.externalID != externalID }
-        try await apply(others.map { ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .snoozed(delay: .zero)) })
+        try await apply(others.map { $0.outcome(.snoozed(delay: .zero)) })
         return try #require(claim.dispatches.first { $0.lead.externalID == externalID })
     }
 

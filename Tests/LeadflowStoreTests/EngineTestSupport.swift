@@ -102,7 +102,7 @@ struct Engine {
 
     /// Succeeds every claimed dispatch.
     func succeed(_ claim: WorkQueue.Claim) async throws {
-        try await apply(claim.dispatches.map { ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded) })
+        try await apply(claim.dispatches.map { $0.outcome() })
     }
 
     /// `type:status` of each of the lead's actions, stage by stage in entry order, e.g. `email:succeeded`.
@@ -236,4 +236,11 @@ enum TestPipelines {
               - wait_for_reply: {timeout: 1h}
               - email: {sender: "a@acme.test", subject: "s", text: "t"}
         """
+}
+
+extension ClaimedAction {
+    /// What a handler would report for this dispatch.
+    func outcome(_ kind: ActionOutcome.Kind = .succeeded, error: String? = nil) -> ActionOutcome {
+        ActionOutcome(actionID: actionID, attempt: attempt, kind: kind, error: error)
+    }
 }

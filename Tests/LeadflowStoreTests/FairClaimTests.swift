@@ -106,9 +106,7 @@ struct FairClaimTests {
             #expect(held.throttled == [QueueKey(org: "acme", type: .email)])
             #expect(held.backlogged == ["acme"], "a limit held its due work back")
             #expect(held.wakeIn == nil, "a queue at its in-flight limit waits for results, not for time")
-            try await engine.apply(first.dispatches.prefix(4).map {
-                ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)
-            })
+            try await engine.apply(first.dispatches.prefix(4).map { $0.outcome() })
             let (next, _) = try await engine.claim()
             #expect(next.dispatches.count == 4)
             let inFlight = try await engine.connection.query(

@@ -25,16 +25,19 @@ struct InternalFollowUpTests {
               - end
         """
 
+    /// `lead-1` enrolled in `steps` (email, wait 0s, sms), its email claimed.
+    static func claimedEmail(_ engine: Engine) async throws -> ClaimedAction {
+        _ = try await engine.pipeline(TestPipelines.steps)
+        try await engine.enroll(["lead-1"], pipeline: "steps")
+        let (first, _) = try await engine.claim()
+        return try #require(first.dispatches.first)
+    }
+
     @Test("a wait 0s after an email runs with the email's result; the sms is due when the result commits")
     func waitRunsWithTheResult() async throws {
         try await withEngine { engine in
-            _ = try await engine.pipeline(TestPipelines.steps)
-            try await engine.enroll(["lead-1"], pipeline: "steps")
-            let (first, _) = try await engine.claim()
-            let email = try #require(first.dispatches.first)
-            let applied = try await engine.applyReporting([
-                ActionOutcome(actionID: email.actionID, attempt: email.attempt, kind: .succeeded)
-            ])
+            let email = try await Self.claimedEmail(engine)
+            let applied = try await engine.applyReporting([email.outcome()])
             #expect(applied.internalActions.map(\.type) == [.wait])
             #expect(applied.internalActions.map(\.leadID) == [Int(email.lead.leadID)])
             #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])
@@ -59,13 +62,8 @@ struct InternalFollowUpTests {
         ])
     func onlySuccessesRunFollowUps(kind: ActionOutcome.Kind) async throws {
         try await withEngine { engine in
-            _ = try await engine.pipeline(TestPipelines.steps)
-            try await engine.enroll(["lead-1"], pipeline: "steps")
-            let (first, _) = try await engine.claim()
-            let email = try #require(first.dispatches.first)
-            let applied = try await engine.applyReporting([
-                ActionOutcome(actionID: email.actionID, attempt: email.attempt, kind: kind, error: "no")
-            ])
+            let email = try await Self.claimedEmail(engine)
+            let applied = try await engine.applyReporting([email.outcome(kind, error: "no")])
             #expect(applied.internalActions.isEmpty)
             #expect(try await engine.actions(of: "lead-1").dropFirst() == ["wait:blocked", "sms:blocked"])
         }
@@ -77,9 +75,7 @@ struct InternalFollowUpTests {
             _ = try await engine.pipeline(TestPipelines.longWait)
             try await engine.enroll(["lead-1"], pipeline: "slow")
             let (first, _) = try await engine.claim()
-            let applied = try await engine.applyReporting(first.dispatches.map {
-                ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)
-            })
+            let applied = try await engine.applyReporting(first.dispatches.map { $0.outcome() })
             #expect(applied.internalActions.isEmpty)
             #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
         }
@@ -92,9 +88,7 @@ struct InternalFollowUpTests {
             try await engine.enroll(["lead-1", "lead-2"], pipeline: "chain")
             let (first, _) = try await engine.claim()
             #expect(first.dispatches.count == 2)
-            let applied = try await engine.applyReporting(first.dispatches.map {
-                ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)
-            })
+            let applied = try await engine.applyReporting(first.dispatches.map { $0.outcome() })
             let byLead = Dictionary(grouping: applied.internalActions, by: \.leadID).mapValues { $0.map(\.type) }
             #expect(byLead.count == 2)
             #expect(byLead.values.allSatisfy { $0 == [.wait, .move, .wait, .end] })
@@ -111,9 +105,7 @@ struct InternalFollowUpTests {
             _ = try await engine.pipeline(TestPipelines.steps)
             try await engine.enroll(["lead-1"], pipeline: "steps")
             let (first, _) = try await engine.claim()
-            let outcomes = first.dispatches.map {
-                ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)
-            }
+            let outcomes = first.dispatches.map { $0.outcome() }
             #expect(try await engine.applyReporting(outcomes).internalActions.count == 1)
             #expect(try await engine.applyReporting(outcomes).internalActions.isEmpty)
             #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])

@@ -49,9 +49,7 @@ struct TraceContextTests {
                     seen.append(dispatch.type.rawValue)
                     #expect(dispatch.trace == Self.trace, "\(dispatch.type)")
                 }
-                let applied = try await engine.applyReporting(claim.dispatches.map {
-                    ActionOutcome(actionID: $0.actionID, attempt: $0.attempt, kind: .succeeded)
-                })
+                let applied = try await engine.applyReporting(claim.dispatches.map { $0.outcome() })
                 for action in claim.internalActions + applied.internalActions {
                     seen.append(action.type.rawValue)
                     #expect(action.trace == Self.trace, "\(action.type)")

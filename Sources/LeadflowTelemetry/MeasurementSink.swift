@@ -41,12 +41,10 @@ public final class MeasurementSink: Sendable {
                 var measurements = try? envelope.decodeAll(Leadflow_V1_Measurement.self), !measurements.isEmpty
             else { continue }
             let subject = envelope.subject.string
-            // A batch leaves component and operation to its subject, `metrics.<component>.<operation>`.
             let tokens = envelope.subject.tokens
             if tokens.count == 3 {
                 for index in measurements.indices {
-                    if measurements[index].component.isEmpty { measurements[index].component = String(tokens[1]) }
-                    if measurements[index].operation.isEmpty { measurements[index].operation = String(tokens[2]) }
+                    measurements[index].fillFromSubject(component: String(tokens[1]), operation: String(tokens[2]))
                 }
             }
             if measurements.count > 1 {

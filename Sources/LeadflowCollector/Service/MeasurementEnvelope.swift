@@ -20,8 +20,7 @@ enum MeasurementEnvelope {
         }
         let (component, operation) = (String(tokens[1]), String(tokens[2]))
         for index in measurements.indices {
-            if measurements[index].component.isEmpty { measurements[index].component = component }
-            if measurements[index].operation.isEmpty { measurements[index].operation = operation }
+            measurements[index].fillFromSubject(component: component, operation: operation)
             guard measurements[index].component == component, measurements[index].operation == operation else {
                 return .failure(
                     .init(

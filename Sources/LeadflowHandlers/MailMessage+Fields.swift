@@ -1,4 +1,6 @@
 import Foundation
+import LeadflowDomain
+import LeadflowPipeline
 
 // Header field values come from templates and so from lead data: a line break in one would add header fields
 // (or end the header and start the body), so every value is flattened to one line before it is written.
@@ -67,10 +69,10 @@ extension MailMessage {
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 
-    /// `value` with line breaks and other control characters turned into spaces.
+    /// `value` with line breaks (U+2028 and U+2029 too) and other control characters turned into spaces, by the
+    /// rule templates render one-line fields with.
     static func oneLine(_ value: String) -> String {
-        String(
-            String.UnicodeScalarView(value.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : $0 }))
+        TemplateEscaping.singleLine.apply(value)
     }
 
     /// The id part of a Message-ID for `key`: atext characters kept, anything else percent-encoded, so that

@@ -42,9 +42,9 @@ enum RenderedAction {
         return Email(
             to: try recipient(action.to.isEmpty ? "{{email}}" : action.to, lead: lead, missing: "email address"),
             sender: action.sender,
-            subject: PipelineTemplate.render(action.subject, lead: lead),
-            text: PipelineTemplate.render(action.text, lead: lead),
-            html: action.hasHtml ? PipelineTemplate.render(action.html, lead: lead) : nil,
+            subject: PipelineTemplate.render(action.subject, lead: lead, context: .singleLine),
+            text: PipelineTemplate.render(action.text, lead: lead, context: .plainText),
+            html: action.hasHtml ? PipelineTemplate.render(action.html, lead: lead, context: .html) : nil,
             replyTo: action.hasReplyTo ? action.replyTo : nil)
     }
 
@@ -55,7 +55,7 @@ enum RenderedAction {
         return SMS(
             to: try recipient(action.to.isEmpty ? "{{phone}}" : action.to, lead: lead, missing: "phone number"),
             sender: action.sender,
-            body: PipelineTemplate.render(action.body, lead: lead))
+            body: PipelineTemplate.render(action.body, lead: lead, context: .singleLine))
     }
 
     static func webhook(_ dispatch: Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> Webhook {
@@ -63,9 +63,13 @@ enum RenderedAction {
             throw noConfiguration("webhook", dispatch.actionType)
         }
         guard !action.url.isEmpty else { throw invalid("the webhook action has no URL") }
+        let headers = action.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
         let body: [UInt8]
         if action.hasBody {
-            body = Array(PipelineTemplate.render(action.body, lead: dispatch.lead).utf8)
+            let contentType = headers.first { $0.name.lowercased() == "content-type" }?.value
+            body = Array(
+                PipelineTemplate.render(action.body, lead: dispatch.lead, context: .webhookBody(contentType: contentType))
+                    .utf8)
         } else {
             do {
                 body = try dispatch.lead.jsonUTF8Bytes()
@@ -73,15 +77,15 @@ enum RenderedAction {
                 throw invalid("the lead cannot be written as JSON: \(error)")
             }
         }
-        let headers = action.headers.sorted { $0.key < $1.key }.map { (name: $0.key, value: $0.value) }
-        return Webhook(url: action.url, headers: headers, body: body)
+        let url = PipelineTemplate.render(action.url, lead: dispatch.lead, context: .url)
+        return Webhook(url: url, headers: headers, body: body)
     }
 
     /// The rendered recipient, which must not be empty: a lead without the address cannot be reached.
     private static func recipient(
         _ template: String, lead: Leadflow_V1_LeadSnapshot, missing: String
     ) throws(DeliveryFailure) -> String {
-        let rendered = PipelineTemplate.render(template, lead: lead).trimmingCharacters(in: .whitespaces)
+        let rendered = PipelineTemplate.render(template, lead: lead, context: .singleLine).trimmingCharacters(in: .whitespaces)
         guard !rendered.isEmpty else {
             throw DeliveryFailure(.invalidRecipient, "the recipient is empty: the lead has no \(missing)")
         }

@@ -89,8 +89,8 @@ private struct ActionRules {
         func required(_ value: String, _ type: String, _ field: String) {
             if value.isEmpty { fail("\(type).\(field)", "`\(type)` needs `\(field)`") }
         }
-        func template(_ value: String, _ type: String, _ field: String) {
-            for problem in PipelineTemplate.problems(in: value) {
+        func template(_ value: String, _ type: String, _ field: String, _ context: TemplateContext) {
+            for problem in PipelineTemplate.problems(in: value, context: context) {
                 fail("\(type).\(field)", "`\(field)`: \(problem.message)", offset: problem.offset)
             }
         }
@@ -124,28 +124,37 @@ private struct ActionRules {
                 nil,
                 "the action has no type; known types: \(ActionType.allCases.map(\.rawValue).joined(separator: ", "))")
         case .email(let email):
-            template(email.to, "email", "to")
+            template(email.to, "email", "to", .singleLine)
             required(email.sender, "email", "sender")
             required(email.subject, "email", "subject")
-            template(email.subject, "email", "subject")
+            template(email.subject, "email", "subject", .singleLine)
             required(email.text, "email", "text")
-            template(email.text, "email", "text")
-            if email.hasHtml { template(email.html, "email", "html") }
+            template(email.text, "email", "text", .plainText)
+            if email.hasHtml { template(email.html, "email", "html", .html) }
         case .sms(let sms):
-            template(sms.to, "sms", "to")
+            template(sms.to, "sms", "to", .singleLine)
             required(sms.sender, "sms", "sender")
             required(sms.body, "sms", "body")
-            template(sms.body, "sms", "body")
+            template(sms.body, "sms", "body", .singleLine)
         case .webhook(let webhook):
             if webhook.url.isEmpty {
                 fail("webhook.url", "`webhook` needs `url`")
-            } else if !Self.isAbsoluteHTTP(webhook.url) {
+            } else if !Self.isAbsoluteHTTP(PipelineTemplate.placeholdersFilled(webhook.url)) {
                 fail("webhook.url", "`webhook` url \"\(webhook.url)\" must be an absolute http:// or https:// URL")
+            } else {
+                template(webhook.url, "webhook", "url", .url)
             }
-            if webhook.hasBody { template(webhook.body, "webhook", "body") }
-            for name in webhook.headers.keys
-            where name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace }) {
-                fail("webhook.headers", "webhook header name \"\(name)\" is not a valid HTTP header name")
+            if webhook.hasBody {
+                let contentType = webhook.headers.first { $0.key.lowercased() == "content-type" }?.value
+                template(webhook.body, "webhook", "body", .webhookBody(contentType: contentType))
+            }
+            for (name, value) in webhook.headers {
+                if name.isEmpty || name.contains(where: { $0 == ":" || $0.isWhitespace }) {
+                    fail("webhook.headers", "webhook header name \"\(name)\" is not a valid HTTP header name")
+                } else if value.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || $0.value == 0x7F }) {
+                    // A line break would end the header and start another one.
+                    fail("webhook.headers", "webhook header \"\(name)\" has a line break or control character in its value")
+                }
             }
         case .wait(let wait):
             duration(wait.hasDuration ? wait.duration : nil, "wait", "duration")

@@ -107,6 +107,23 @@ struct InvalidPipelineTests {
             name: "sms without body", yaml: pipeline(action: "- sms:\n    sender: \"+1555\""), line: 5, column: 9,
             fragment: "`sms` needs `body`"),
         .init(
+            name: "placeholder in an unquoted HTML attribute",
+            yaml: pipeline(
+                action: "- email:\n    sender: a@b.test\n    subject: s\n    text: t\n    html: |\n      <p>Hi</p>\n      <a title={{first_name}}>x</a>"),
+            line: 11, column: 22, fragment: "`html`: a placeholder in the unquoted value of `title`"),
+        .init(
+            name: "placeholder as a JSON key",
+            yaml: pipeline(action: "- webhook:\n    url: https://x.test/\n    body: '{\"{{first_name}}\": 1}'"),
+            line: 7, column: 20, fragment: "`body`: a placeholder in a JSON key"),
+        .init(
+            name: "placeholder in a webhook's host",
+            yaml: pipeline(action: "- webhook:\n    url: https://{{attributes.host}}.test/"),
+            line: 6, column: 24, fragment: "`url`: a placeholder in the URL's scheme or host"),
+        .init(
+            name: "line break in a webhook header value",
+            yaml: pipeline(action: "- webhook:\n    url: https://x.test/\n    headers: {X-A: \"a\\r\\nX-B: b\"}"),
+            line: 7, column: 21, fragment: "webhook header \"X-A\" has a line break"),
+        .init(
             name: "webhook without url", yaml: pipeline(action: "- webhook:\n    body: x"), line: 5, column: 9,
             fragment: "`webhook` needs `url`"),
         .init(

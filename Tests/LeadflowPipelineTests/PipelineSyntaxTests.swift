@@ -37,7 +37,7 @@ struct PipelineSyntaxTests {
             ("{{attributes.}}", "needs an attribute key"), ("{{ {{email}}", "never closed"),
         ] as [(String, String?)])
     func template(_ text: String, _ fragment: String?) {
-        let problems = PipelineTemplate.problems(in: text)
+        let problems = PipelineTemplate.problems(in: text, context: .plainText)
         if let fragment {
             #expect(problems.count == 1 && problems[0].message.contains(fragment), "\(problems)")
         } else {

@@ -1,4 +1,5 @@
 import Curl
+import LeadflowPipeline
 import Foundation
 import LeadflowDomain
 import LeadflowProto
@@ -41,7 +42,8 @@ public struct WebhookDriver: DeliveryDriver {
     /// The origin of the action's URL: one receiver that is down does not hold up webhooks to the others.
     public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? {
         guard case .webhook(let action)? = dispatch.config else { return nil }
-        return EndpointOrigin.of(action.url)
+        // Placeholders stand only in the path, query and fragment, so any lead gives the same origin.
+        return EndpointOrigin.of(PipelineTemplate.render(action.url, lead: dispatch.lead, context: .url))
     }
 
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {

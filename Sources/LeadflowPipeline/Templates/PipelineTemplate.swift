@@ -26,9 +26,14 @@ public enum PipelineTemplate {
         scan(template).pieces.variables.map(\.name)
     }
 
-    /// Unbalanced braces and names that are not lead fields, in order; empty when the template is fine.
-    public static func problems(in template: String) -> [Problem] {
+    /// Unbalanced braces, names that are not lead fields and placeholders in positions of `context` that no
+    /// escaping makes safe, in order; empty when the template is fine.
+    public static func problems(in template: String, context: TemplateContext) -> [Problem] {
         let (pieces, problems) = scan(template)
+        let unsafe = zip(pieces.variables, positions(of: pieces, in: context)).compactMap { variable, position in
+            guard case .unsafe(let message) = position else { return nil as Problem? }
+            return Problem(offset: variable.offset, message: "\(message) (the field is \(context.name))")
+        }
         let unknown = pieces.variables.compactMap { variable -> Problem? in
             let name = variable.name
             let message: String? =
@@ -45,7 +50,17 @@ public enum PipelineTemplate {
                 }
             return message.map { Problem(offset: variable.offset, message: $0) }
         }
-        return (problems + unknown).sorted { $0.offset < $1.offset }
+        return (problems + unknown + unsafe).sorted { $0.offset < $1.offset }
+    }
+
+    /// `template` with every placeholder replaced by `x`, to check the shape of what it renders to (a URL).
+    static func placeholdersFilled(_ template: String) -> String {
+        scan(template).pieces.map { piece in
+            switch piece {
+            case .text(let text): String(text)
+            case .placeholder: "x"
+            }
+        }.joined()
     }
 
     /// Splits `template` into text and placeholders; stray braces stay text and are reported as problems.

@@ -1,8 +1,8 @@
 /// Percent-encoding of UTF-8 bytes (`%2B`), for form values and Message-ID local parts.
-enum PercentEncoding {
+public enum PercentEncoding {
     /// `value` with every UTF-8 byte that `keeps` rejects written as `%XX`; distinct inputs stay distinct as
     /// long as `keeps` rejects `%` itself.
-    static func encode(_ value: String, keeping keeps: (UInt8) -> Bool) -> String {
+    public static func encode(_ value: String, keeping keeps: (UInt8) -> Bool) -> String {
         var encoded = ""
         for byte in value.utf8 {
             if keeps(byte) {
@@ -15,7 +15,7 @@ enum PercentEncoding {
     }
 
     /// RFC 3986 unreserved characters: letters, digits, `-`, `.`, `_`, `~`.
-    static func isUnreserved(_ byte: UInt8) -> Bool {
+    public static func isUnreserved(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),

@@ -1,0 +1,99 @@
+import LeadflowDomain
+
+/// How one value is written into its place in a template; the context analysis picks it per placeholder, and
+/// other writers of untrusted text (mail header fields) use the same rules.
+public enum TemplateEscaping: Sendable, Hashable {
+    /// Control characters other than tab and line feed removed.
+    case plainText
+    /// Line breaks and control characters turned into spaces.
+    case singleLine
+    /// `& < > " '` as character references, after the plain-text cleaning.
+    case html
+    /// Every byte but RFC 3986's unreserved characters as `%XX` (then nothing is left for HTML to escape).
+    case percent
+    /// JSON string content: `"` `\` and control characters escaped, U+2028/U+2029 as `\u` escapes.
+    case json
+
+    /// `value` escaped this way.
+    public func apply(_ value: String) -> String {
+        switch self {
+        case .plainText: return Self.cleaned(value)
+        case .singleLine: return Self.oneLine(value)
+        case .html: return Self.htmlEscaped(Self.cleaned(value))
+        case .percent: return Self.percentEncoded(value)
+        case .json: return Self.jsonEscaped(value)
+        }
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    static func cleaned(_ value: String) -> String {
+        guard value.unicodeScalars.contains(where: { isControl($0) && $0 != "\t" && $0 != "\n" }) else { return value }
+        var result = String.UnicodeScalarView()
+        // A CR LF pair keeps its LF; any other control character goes.
+        for scalar in value.unicodeScalars where !isControl(scalar) || scalar == "\t" || scalar == "\n" {
+            result.append(scalar)
+        }
+        return String(result)
+    }
+
+    static func oneLine(_ value: String) -> String {
+        func breaks(_ scalar: Unicode.Scalar) -> Bool {
+            isControl(scalar) || scalar.value == 0x2028 || scalar.value == 0x2029
+        }
+        guard value.unicodeScalars.contains(where: breaks) else { return value }
+        return String(String.UnicodeScalarView(value.unicodeScalars.map { breaks($0) ? " " : $0 }))
+    }
+
+    static func htmlEscaped(_ value: String) -> String {
+        guard value.utf8.contains(where: { "&<>\"'".utf8.contains($0) }) else { return value }
+        var result = ""
+        result.reserveCapacity(value.utf8.count + 16)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            case "'": result += "&#39;"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    static func percentEncoded(_ value: String) -> String {
+        PercentEncoding.encode(value, keeping: PercentEncoding.isUnreserved)
+    }
+
+    static func jsonEscaped(_ value: String) -> String {
+        var result = ""
+        result.reserveCapacity(value.utf8.count + 8)
+        for scalar in value.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            // JSON allows both raw, but JavaScript before ES2019 does not, and receivers do eval-like things.
+            case "\u{2028}": result += "\\u2028"
+            case "\u{2029}": result += "\\u2029"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    result += "\\u00" + hex(UInt8(scalar.value))
+                } else {
+                    result.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return result
+    }
+
+    private static func hex(_ byte: UInt8) -> String {
+        let digits = Array("0123456789ABCDEF".unicodeScalars)
+        return String(String.UnicodeScalarView([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]))
+    }
+}

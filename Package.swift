@@ -68,11 +68,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "LeadflowDomain"),
+        // Secrets that never print, and URLs redacted for logs.
+        .target(name: "LeadflowSecrets"),
+        // YAML syntax errors located by line and column, without quoting the document.
+        .target(name: "LeadflowYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // Pipeline definitions: the YAML format, decoded to the wire contract and validated with line numbers.
         .target(
             name: "LeadflowPipeline",
             dependencies: [
-                "LeadflowDomain", "LeadflowProto",
+                "LeadflowDomain", "LeadflowProto", "LeadflowYAML",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -96,7 +100,7 @@ let package = Package(
         .target(
             name: "LeadflowCollector",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowSecrets", "LeadflowYAML", "ZeroMQ",
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
@@ -141,7 +145,7 @@ let package = Package(
             name: "LeadflowConfig",
             dependencies: [
                 "LeadflowCollector", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
-                "LeadflowTelemetry",
+                "LeadflowSecrets", "LeadflowTelemetry", "LeadflowYAML",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -149,7 +153,8 @@ let package = Package(
         .target(
             name: "LeadflowHandlers",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowTelemetry", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowSecrets",
+                "LeadflowTelemetry", "ZeroMQ",
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,7 +167,7 @@ let package = Package(
             name: "LeadflowEngine",
             dependencies: [
                 "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
-                "LeadflowScheduler", "LeadflowTelemetry", "Postgres", "ZeroMQ",
+                "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -201,7 +206,7 @@ let package = Package(
             dependencies: [
                 "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig",
                 "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
-                "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer", "ZeroMQ",
+                "LeadflowSecrets", "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -234,7 +239,8 @@ let package = Package(
         .testTarget(
             name: "LeadflowCLITests",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowIngest", "LeadflowProto", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowClient", "LeadflowIngest", "LeadflowProto", "LeadflowPipeline",
+                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -255,11 +261,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        .testTarget(name: "LeadflowSecretsTests", dependencies: ["LeadflowSecrets"]),
         .testTarget(
             name: "LeadflowHandlersTests",
             dependencies: [
-                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowProto", "LeadflowTelemetry",
-                "LeadflowTestKit", "ZeroMQ",
+                "LeadflowHandlers", "Curl", "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto",
+                "LeadflowSecrets", "LeadflowTelemetry", "LeadflowTestKit", "ZeroMQ",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowConfig
+import LeadflowSecrets
 import LeadflowStore
 import Postgres
 
@@ -19,7 +20,7 @@ enum BenchSettings {
     static func withFreshDatabase(
         settings: LeadflowSettings, postgres: PostgresCommand.Location, _ body: (String) async throws -> Void
     ) async throws {
-        try await postgres.withServer(given: settings.databaseURL) { serverURL, _ in
+        try await postgres.withServer(given: settings.databaseURL?.revealed) { serverURL, _ in
             let name = "leadflow_bench_\(Int(Date().timeIntervalSince1970))"
             let url = try PostgresConfiguration(url: serverURL).replacingDatabase(name).url
             try await PostgresConnection.withConnection(configuration: .init(url: serverURL)) { admin in

@@ -7,6 +7,7 @@ import LeadflowCollector
 import LeadflowConfig
 import LeadflowEngine
 import LeadflowPipeline
+import LeadflowSecrets
 import LeadflowStore
 import Logging
 import ZeroMQ
@@ -52,7 +53,7 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLILogging.logger("dev")
         let settings = try options.settings()
-        try await postgres.withServer(given: settings.databaseURL) { url, isPrivate in
+        try await postgres.withServer(given: settings.databaseURL?.revealed) { url, isPrivate in
             if isPrivate { logger.info("private PostgreSQL started", metadata: ["directory": "\(postgres.directory)"]) }
             let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)
             print("leadflow dev: database ready (\(report))")

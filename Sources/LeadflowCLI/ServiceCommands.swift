@@ -2,6 +2,7 @@ import ArgumentParser
 import LeadflowConfig
 import LeadflowIngest
 import LeadflowScheduler
+import LeadflowSecrets
 import LeadflowTelemetry
 import Logging
 import Postgres
@@ -68,7 +69,7 @@ enum ServiceProcess {
             try await withTelemetry(settings: settings, component: component, context: context, logger: logger) {
                 telemetry in
                 let database = try PostgresClient(
-                    configuration: .init(url: databaseURL, sessionSettings: sessionSettings), maxConnections: 8,
+                    configuration: .init(url: databaseURL.revealed, sessionSettings: sessionSettings), maxConnections: 8,
                     logger: logger,
                     observer: telemetry.databaseObserver)
                 let result = await Result(catching: {

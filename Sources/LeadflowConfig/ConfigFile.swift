@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowYAML
 import Yams
 
 /// An optional YAML configuration file, flattened to dotted keys (`scheduler: {claim_batch: 500}` →
@@ -20,7 +21,9 @@ public enum ConfigFile {
         do {
             root = try Yams.compose(yaml: text)
         } catch {
-            throw ConfigError("\(file): not valid YAML: \(error)")
+            // Located, never quoted: the line at fault may hold a password.
+            let problem = YAMLSyntaxProblem(error)
+            throw ConfigError("\(file):\(problem.line):\(problem.column): \(problem.message)")
         }
         guard let root else { return [:] }
         var values: [String: String] = [:]

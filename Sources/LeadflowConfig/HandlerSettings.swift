@@ -1,5 +1,6 @@
 import LeadflowDomain
 import LeadflowScheduler
+import LeadflowSecrets
 
 /// The settings of one handler type: its driver and the driver's options, and where it connects.
 public struct HandlerSettings: Sendable {
@@ -12,14 +13,18 @@ public struct HandlerSettings: Sendable {
     public var dispatchEndpoints: [String]
     /// Scheduler PULL endpoints to push results to.
     public var resultEndpoints: [String]
-    /// Driver options by name (`url`, `username`, `password`, `token`, `tls`, `secret`).
+    /// Driver options by name (`url`, `username`, `tls`).
     public var options: [String: String]
+    /// The driver's credentials by name (`password`, `token`, `secret`), which never print.
+    public var secrets: [String: Secret]
     /// The limit on one delivery.
     public var timeout: Duration
     /// The circuit breaker policy of each provider endpoint; nil when `breaker.enabled` is false.
     public var breaker: CircuitBreakerPolicy?
 
     static let optionNames = ["url", "username", "password", "token", "tls", "secret"]
+    /// The options that are credentials.
+    public static let secretOptionNames: Set<String> = ["password", "token", "secret"]
 
     static let keys: [ConfigKey] = ActionType.external.flatMap { type -> [ConfigKey] in
         let name = type.rawValue
@@ -96,14 +101,18 @@ public struct HandlerSettings: Sendable {
             values.report(["\(prefix).driver: \"\(driver)\" is not one of \(allowed.joined(separator: ", "))"])
         }
         var options: [String: String] = [:]
-        for option in optionNames { options[option] = values.string("\(prefix).\(option)") }
+        var secrets: [String: Secret] = [:]
+        for option in optionNames {
+            guard let value = values.string("\(prefix).\(option)") else { continue }
+            if secretOptionNames.contains(option) { secrets[option] = Secret(value) } else { options[option] = value }
+        }
         var dispatch = values.list("\(prefix).scheduler_endpoints")
         if dispatch.isEmpty, let endpoint = scheduler.dispatchEndpoints[type] { dispatch = [endpoint] }
         var results = values.list("\(prefix).result_endpoints")
         if results.isEmpty { results = [scheduler.resultsEndpoint] }
         return HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),
-            dispatchEndpoints: dispatch, resultEndpoints: results, options: options,
+            dispatchEndpoints: dispatch, resultEndpoints: results, options: options, secrets: secrets,
             timeout: values.duration("\(prefix).timeout"), breaker: resolveBreaker("\(prefix).breaker", &values))
     }
 }

@@ -2,12 +2,14 @@ import LeadflowCollector
 import LeadflowDomain
 import LeadflowIngest
 import LeadflowScheduler
+import LeadflowSecrets
 import LeadflowTelemetry
 
 /// Every setting of every service, read from flags, the environment and an optional YAML file, with
 /// defaults that run everything on one machine (docs/configuration.md).
 public struct LeadflowSettings: Sendable {
-    public var databaseURL: String?
+    /// The PostgreSQL URL, which may carry a password.
+    public var databaseURL: Secret?
     public var ingest: IngestConfiguration
     public var scheduler: SchedulerConfiguration
     /// `handler.<type>.*` settings, by type and the rest of the key (`driver`, `max_in_flight`, …).
@@ -129,7 +131,7 @@ public struct LeadflowSettings: Sendable {
             0.001)
         try values.validate()
         return LeadflowSettings(
-            databaseURL: values.string("database.url"), ingest: ingest, scheduler: scheduler, handlers: handlers,
+            databaseURL: values.string("database.url").map { Secret($0) }, ingest: ingest, scheduler: scheduler, handlers: handlers,
             shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry)
     }
 

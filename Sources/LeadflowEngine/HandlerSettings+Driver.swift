@@ -1,6 +1,7 @@
 import Curl
 import LeadflowConfig
 import LeadflowHandlers
+import LeadflowSecrets
 import Logging
 
 extension HandlerSettings {
@@ -17,6 +18,12 @@ extension HandlerSettings {
             }
             return value
         }
+        func requiredSecret(_ option: String) throws(ConfigError) -> Secret {
+            guard let value = secrets[option], !value.isEmpty else {
+                throw ConfigError("\(prefix).\(option) is required for the \(driver) driver")
+            }
+            return value
+        }
         if !needsCurl { return LogDriver(logger: logger) }
         guard let curl else { preconditionFailure("the \(driver) driver of \(prefix) needs a CurlMulti") }
         switch (type, driver) {
@@ -24,7 +31,7 @@ extension HandlerSettings {
             var configuration = SMTPEmailDriver.Configuration()
             configuration.url = try required("url")
             configuration.username = options["username"] ?? ""
-            configuration.password = options["password"] ?? ""
+            configuration.password = secrets["password"] ?? ""
             guard let tls = SMTPRequest.TLSPolicy(rawValue: options["tls"] ?? "required") else {
                 throw ConfigError("\(prefix).tls must be none, optional or required")
             }
@@ -34,19 +41,19 @@ extension HandlerSettings {
         case (.email, "http"):
             var configuration = HTTPEmailDriver.Configuration()
             configuration.endpoint.url = try required("url")
-            configuration.apiToken = try required("token")
+            configuration.apiToken = try requiredSecret("token")
             configuration.endpoint.timeout = timeout
             return HTTPEmailDriver(configuration: configuration, curl: curl)
         case (.sms, "http"):
             var configuration = HTTPSMSDriver.Configuration()
             configuration.endpoint.url = try required("url")
             configuration.accountID = try required("username")
-            configuration.authToken = try required("password")
+            configuration.authToken = try requiredSecret("password")
             configuration.endpoint.timeout = timeout
             return HTTPSMSDriver(configuration: configuration, curl: curl)
         case (.webhook, "http"):
             var configuration = WebhookDriver.Configuration()
-            configuration.signingSecret = try required("secret")
+            configuration.signingSecret = try requiredSecret("secret")
             configuration.timeout = timeout
             return WebhookDriver(configuration: configuration, curl: curl)
         default:

@@ -1,3 +1,5 @@
+import LeadflowSecrets
+
 /// A handler or driver configuration that cannot work, found at start-up: which setting, and why.
 public struct HandlerConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The setting at fault, as the configuration names it, e.g. `smtp.url`.
@@ -33,6 +35,10 @@ public struct HandlerConfigurationError: Error, Sendable, Hashable, CustomString
     }
 
     /// Checks that a required `value` is set.
+    static func checkPresent(_ value: Secret, setting: String, hint: String) throws(HandlerConfigurationError) {
+        try checkPresent(value.isEmpty ? "" : "set", setting: setting, hint: hint)
+    }
+
     static func checkPresent(_ value: String, setting: String, hint: String) throws(HandlerConfigurationError) {
         guard !value.isEmpty else {
             throw HandlerConfigurationError(setting: setting, "is required (\(hint))")

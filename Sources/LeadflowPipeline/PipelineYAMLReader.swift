@@ -1,5 +1,6 @@
 import LeadflowDomain
 import LeadflowProto
+import LeadflowYAML
 import SwiftProtobuf
 import Yams
 
@@ -98,19 +99,8 @@ struct PipelineYAMLReader {
     }
 
     func problem(forYAMLError error: any Error) -> PipelineProblem {
-        let located: (String, Location)? =
-            switch error as? YamlError {
-            case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-                .composer(let context, let problem, let mark, _):
-                (
-                    "not valid YAML: \(problem)" + (context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""),
-                    Location(mark)
-                )
-            case .reader(let problem, _, _, _): ("not valid YAML: \(problem)", .start)
-            default: nil
-            }
-        let (message, mark) = located ?? ("not valid YAML: \(error)", .start)
-        return PipelineProblem(file: file, line: mark.line, column: mark.column, message: message)
+        let problem = YAMLSyntaxProblem(error)
+        return PipelineProblem(file: file, line: problem.line, column: problem.column, message: problem.message)
     }
 
     mutating func record(_ node: Node, at path: PipelinePath) {

@@ -125,7 +125,36 @@ struct ConfigValuesTests {
     @Test("a file that is not YAML, or has a list where a value belongs, is reported with its name")
     func badFile() throws {
         let error = try #require(throws: ConfigError.self) { try ConfigFile.parse("scheduler: [unclosed", file: "bad.yaml") }
-        #expect(error.description.hasPrefix("bad.yaml: not valid YAML"))
+        #expect(error.description.hasPrefix("bad.yaml:2:1: not valid YAML"))
+    }
+
+    @Test("a YAML error is located by line and column and never quotes the line, which may hold a password")
+    func yamlErrorWithoutTheLine() throws {
+        let text = "handler:\n  email:\n    password: hunter2-secret: x\n"
+        let error = try #require(throws: ConfigError.self) { try ConfigFile.parse(text, file: "leadflow.yaml") }
+        #expect(error.description.hasPrefix("leadflow.yaml:3:"), "\(error)")
+        #expect(!error.description.contains("hunter2"), "\(error)")
+    }
+
+    @Test("credentials are Secrets: the resolved settings print none of them")
+    func credentialsAreSecrets() throws {
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys,
+            overrides: [
+                "database.url": "postgres://app:db-pass-1@db/leadflow", "handler.email.password": "smtp-pass-2",
+                "handler.email.token": "api-token-3", "handler.webhook.secret": "signing-4",
+            ])
+        let settings = try LeadflowSettings.resolve(values)
+        #expect(settings.databaseURL?.revealed == "postgres://app:db-pass-1@db/leadflow")
+        #expect(settings.handlers[.email]?.secrets["password"]?.revealed == "smtp-pass-2")
+        #expect(settings.handlers[.email]?.options["password"] == nil)
+        var dump = ""
+        Swift.dump(settings, to: &dump)
+        let printed = dump + "\(settings)" + String(reflecting: settings)
+        for secret in ["db-pass-1", "smtp-pass-2", "api-token-3", "signing-4"] {
+            #expect(!printed.contains(secret), "\(secret) printed")
+        }
+        #expect(printed.contains("<redacted>"))
     }
 
     @Test("each handler type has a circuit breaker with the policy's defaults, configurable under breaker.*")

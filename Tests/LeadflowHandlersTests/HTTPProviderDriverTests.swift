@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowSecrets
 import LeadflowTestKit
 import Testing
 

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import LeadflowHandlers
 import LeadflowProto
+import LeadflowSecrets
 import Logging
 import Synchronization
 

@@ -1,6 +1,7 @@
 import Curl
 import Foundation
 import LeadflowProto
+import LeadflowSecrets
 import LeadflowTestKit
 import Testing
 

@@ -1,5 +1,6 @@
 import Curl
 import Foundation
+import LeadflowSecrets
 import LeadflowTestKit
 import Testing
 
@@ -19,7 +20,7 @@ struct SMTPEmailDriverTests {
             configuration.url = server.url
             configuration.tls = .none
             configuration.username = "mailer"
-            configuration.password = password
+            configuration.password = Secret(password)
             try await withCurl { curl in
                 try await body(server, SMTPEmailDriver(configuration: configuration, curl: curl, now: { Self.sentAt }))
             }

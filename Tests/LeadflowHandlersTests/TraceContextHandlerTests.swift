@@ -3,6 +3,7 @@ import Foundation
 import LeadflowBus
 import LeadflowDomain
 import LeadflowProto
+import LeadflowSecrets
 import LeadflowTestKit
 import Logging
 import Testing

@@ -2,6 +2,7 @@ import Crypto
 import Curl
 import Foundation
 import LeadflowProto
+import LeadflowSecrets
 import LeadflowTestKit
 import SwiftProtobuf
 import Testing
@@ -15,7 +16,7 @@ struct WebhookDriverTests {
 
     func driver(curl: CurlMulti) -> WebhookDriver {
         var configuration = WebhookDriver.Configuration()
-        configuration.signingSecret = Self.secret
+        configuration.signingSecret = Secret(Self.secret)
         return WebhookDriver(configuration: configuration, curl: curl, now: { Self.now })
     }
 
@@ -114,7 +115,7 @@ struct WebhookDriverTests {
             server.route("/hook", .init(status: 200, delay: .seconds(30)))
             try await withCurl { curl in
                 var configuration = WebhookDriver.Configuration()
-                configuration.signingSecret = Self.secret
+                configuration.signingSecret = Secret(Self.secret)
                 configuration.timeout = .milliseconds(300)
                 let outcome = await WebhookDriver(configuration: configuration, curl: curl)
                     .deliver(webhookDispatch(url: server.baseURL + "/hook"))

@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowYAML
 import Yams
 
 /// The YAML half of `RuleFileDecoder`: walks the node tree, builds the typed rules and reports every problem
@@ -26,15 +27,8 @@ struct RuleFileReader {
     }
 
     func problem(forYAMLError error: any Error) -> RuleFileProblem {
-        switch error as? YamlError {
-        case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-            .composer(let context, let problem, let mark, _):
-            let detail = context.map { " (\($0.text) at line \($0.mark.line))" } ?? ""
-            return RuleFileProblem(
-                file: file, line: mark.line, column: mark.column, message: "not valid YAML: \(problem)\(detail)")
-        default:
-            return RuleFileProblem(file: file, line: 1, column: 1, message: "not valid YAML: \(error)")
-        }
+        let problem = YAMLSyntaxProblem(error)
+        return RuleFileProblem(file: file, line: problem.line, column: problem.column, message: problem.message)
     }
 
     // MARK: Shapes

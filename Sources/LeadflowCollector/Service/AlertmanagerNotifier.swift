@@ -1,5 +1,6 @@
 import Curl
 import LeadflowDomain
+import LeadflowSecrets
 import Logging
 import Synchronization
 
@@ -104,7 +105,7 @@ public final class AlertmanagerNotifier: Sendable {
                 if (200..<300).contains(response.status) { return true }
                 problem = "HTTP \(response.status): \(String(decoding: response.body.prefix(200), as: UTF8.self))"
                 guard response.status >= 500 || response.status == 429 else {
-                    logger.error("Alertmanager refused the alerts", metadata: ["url": "\(url)", "problem": "\(problem)"])
+                    logger.error("Alertmanager refused the alerts", metadata: ["url": "\(RedactedURL(url))", "problem": "\(problem)"])
                     counters.withLock { $0.failed += 1 }
                     return false
                 }
@@ -117,14 +118,14 @@ public final class AlertmanagerNotifier: Sendable {
             guard attempt < attempts else {
                 logger.error(
                     "Alertmanager unreachable: notification dropped",
-                    metadata: ["url": "\(url)", "attempts": "\(attempts)", "problem": "\(problem)"])
+                    metadata: ["url": "\(RedactedURL(url))", "attempts": "\(attempts)", "problem": "\(problem)"])
                 counters.withLock { $0.failed += 1 }
                 return false
             }
             counters.withLock { $0.retried += 1 }
             logger.warning(
                 "Alertmanager post failed; retrying",
-                metadata: ["url": "\(url)", "attempt": "\(attempt)", "problem": "\(problem)"])
+                metadata: ["url": "\(RedactedURL(url))", "attempt": "\(attempt)", "problem": "\(problem)"])
             do { try await Task.sleep(for: retry.delay(afterAttempt: attempt)) } catch {
                 counters.withLock { $0.failed += 1 }
                 return false

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import LeadflowDomain
 import LeadflowProto
+import LeadflowSecrets
 
 /// Sends email actions through a JSON provider API: one `POST {from, to, subject, text, html, reply_to}` per
 /// dispatch with `Authorization: Bearer <token>` and `Idempotency-Key`.
@@ -11,7 +12,7 @@ public struct HTTPEmailDriver: DeliveryDriver {
         /// E.g. `https://api.mail.example/v1/emails`; the message id is read from the answer's `id`.
         public var endpoint = ProviderEndpoint(messageIDField: "id")
         /// Sent as `Authorization: Bearer <apiToken>`. Required.
-        public var apiToken: String = ""
+        public var apiToken = Secret("")
 
         public init() {}
 
@@ -47,7 +48,7 @@ public struct HTTPEmailDriver: DeliveryDriver {
             }
             return configuration.endpoint.post(
                 Array(body), contentType: "application/json",
-                headers: ["Authorization": "Bearer \(configuration.apiToken)", "Idempotency-Key": dispatch.deliveryKey])
+                headers: ["Authorization": "Bearer \(configuration.apiToken.revealed)", "Idempotency-Key": dispatch.deliveryKey])
         }
     }
 

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import LeadflowDomain
 import LeadflowProto
+import LeadflowSecrets
 
 /// Sends SMS actions through a Twilio-style provider API: one form `POST To=…&From=…&Body=…` per dispatch with
 /// HTTP basic auth (account id and token) and `Idempotency-Key`.
@@ -14,7 +15,7 @@ public struct HTTPSMSDriver: DeliveryDriver {
         /// The basic-auth user (Twilio's account SID). Required.
         public var accountID: String = ""
         /// The basic-auth password (Twilio's auth token). Required.
-        public var authToken: String = ""
+        public var authToken = Secret("")
 
         public init() {}
 
@@ -53,7 +54,7 @@ public struct HTTPSMSDriver: DeliveryDriver {
             return configuration.endpoint.post(
                 Array(form.utf8), contentType: "application/x-www-form-urlencoded",
                 headers: ["Idempotency-Key": dispatch.deliveryKey],
-                basicAuth: .init(user: configuration.accountID, password: configuration.authToken))
+                basicAuth: .init(user: configuration.accountID, password: configuration.authToken.revealed))
         }
     }
 

@@ -1,6 +1,7 @@
 import Foundation
 import LeadflowDomain
 import LeadflowProto
+import LeadflowSecrets
 import Logging
 
 /// A driver for development: renders the action as a real driver would, logs the result, and succeeds (or fails
@@ -54,7 +55,7 @@ public struct LogDriver: DeliveryDriver {
             case .webhook:
                 let webhook = try RenderedAction.webhook(dispatch)
                 summary = "webhook"
-                metadata["webhook.url"] = "\(webhook.url)"
+                metadata["webhook.url"] = "\(RedactedURL(webhook.url))"
                 if configuration.includeBodies {
                     metadata["webhook.body"] = "\(String(decoding: webhook.body, as: UTF8.self))"
                 }

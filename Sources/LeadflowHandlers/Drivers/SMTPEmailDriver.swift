@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import LeadflowDomain
 import LeadflowProto
+import LeadflowSecrets
 
 /// Sends email actions over SMTP with libcurl: one RFC 5322 message per dispatch, submitted through `CurlMulti`.
 public struct SMTPEmailDriver: DeliveryDriver {
@@ -13,7 +14,7 @@ public struct SMTPEmailDriver: DeliveryDriver {
         public var tls: SMTPRequest.TLSPolicy = .required
         /// SMTP AUTH user name; empty: no authentication.
         public var username: String = ""
-        public var password: String = ""
+        public var password = Secret("")
         public var connectTimeout: Duration = .seconds(10)
         /// The limit on one whole submission, greeting to final reply.
         public var timeout: Duration = .seconds(60)
@@ -68,7 +69,7 @@ public struct SMTPEmailDriver: DeliveryDriver {
             return SMTPRequest(
                 url: configuration.url, tls: configuration.tls,
                 credentials: configuration.username.isEmpty
-                    ? nil : .init(user: configuration.username, password: configuration.password),
+                    ? nil : .init(user: configuration.username, password: configuration.password.revealed),
                 from: MailMessage.bareAddress(email.sender), recipients: [MailMessage.bareAddress(email.to)],
                 message: message.bytes, connectTimeout: configuration.connectTimeout, timeout: configuration.timeout)
         }

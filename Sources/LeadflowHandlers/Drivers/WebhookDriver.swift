@@ -3,6 +3,7 @@ import LeadflowPipeline
 import Foundation
 import LeadflowDomain
 import LeadflowProto
+import LeadflowSecrets
 
 /// Calls webhook actions: a JSON `POST` to the action's URL with its headers, signed with `Leadflow-Signature`
 /// and carrying `Idempotency-Key`; the body is the action's rendered template, or the lead as protobuf JSON.
@@ -10,7 +11,7 @@ public struct WebhookDriver: DeliveryDriver {
     /// The signing secret and the limits of each call.
     public struct Configuration: Sendable {
         /// The HMAC-SHA256 key of `Leadflow-Signature`, shared with the receivers. Required.
-        public var signingSecret: String = ""
+        public var signingSecret = Secret("")
         public var connectTimeout: Duration = .seconds(5)
         public var timeout: Duration = .seconds(15)
         /// The receiver's answer is not used; anything larger than this is cut off as an error.
@@ -56,7 +57,7 @@ public struct WebhookDriver: DeliveryDriver {
             headers["Idempotency-Key"] = dispatch.deliveryKey
             let timestamp = Int64(client.now().timeIntervalSince1970.rounded(.down))
             headers[WebhookSignature.headerName] = WebhookSignature.header(
-                secret: configuration.signingSecret, timestamp: timestamp, body: webhook.body)
+                secret: configuration.signingSecret.revealed, timestamp: timestamp, body: webhook.body)
             return HTTPRequest(
                 method: .post, url: webhook.url, headers: headers, body: webhook.body,
                 connectTimeout: configuration.connectTimeout, timeout: configuration.timeout,

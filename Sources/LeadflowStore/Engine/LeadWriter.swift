@@ -194,7 +194,8 @@ public enum LeadWriter {
             on: connection)
     }
 
-    /// Erases the leads' personal data (contact fields, names, attributes), keeping a tombstone row so late
+    /// Erases the leads' personal data (contact fields, names, attributes, and the error texts of their actions,
+    /// which may quote an address), keeping a tombstone row so late
     /// events for the same external id are recognised, and stops their automation like an unsubscribe.
     public static func delete(
         _ deletes: [Scoped<Leadflow_V1_LeadDelete>], events: inout LeadEventLog,
@@ -305,12 +306,20 @@ public enum LeadWriter {
     static let deleteStatement = PostgresStatement(
         name: "lead_delete",
         sql: """
-            UPDATE leads l
-            SET email = NULL, phone = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
-                deleted_at = coalesce(l.deleted_at, now()), updated_at = now()
-            FROM unnest($1::text[], $2::text[]) AS i (org, external_id)
-            WHERE l.org_id = i.org AND l.external_id = i.external_id
-            RETURNING l.id, l.org_id, l.external_id
+            WITH erased AS (
+                UPDATE leads l
+                SET email = NULL, phone = NULL, first_name = NULL, last_name = NULL, attributes = '{}',
+                    deleted_at = coalesce(l.deleted_at, now()), updated_at = now()
+                FROM unnest($1::text[], $2::text[]) AS i (org, external_id)
+                WHERE l.org_id = i.org AND l.external_id = i.external_id
+                RETURNING l.id, l.org_id, l.external_id
+            ), scrubbed AS (
+                -- Providers' error texts quote the recipient ("550 <ada@example.org>: no such user").
+                UPDATE lead_stage_actions a SET last_error = NULL
+                FROM erased e
+                WHERE a.lead_id = e.id AND a.last_error IS NOT NULL
+            )
+            SELECT id, org_id, external_id FROM erased
             """)
 
     static let currentStages = PostgresStatement(

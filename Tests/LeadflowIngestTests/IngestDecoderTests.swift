@@ -160,6 +160,24 @@ struct IngestDecoderTests {
         #expect(rejection?.reason == reason, "\(name): \(String(describing: rejection))")
     }
 
+    @Test("a pipeline whose template puts a lead's value where no escaping makes it safe is refused, naming the field")
+    func unsafeTemplate() throws {
+        var definition = Self.pipeline()
+        definition.stages[0].actions.insert(
+            .with {
+                $0.email = .with {
+                    $0.sender = "hello@acme.test"
+                    $0.subject = "Hi"
+                    $0.text = "Hi"
+                    $0.html = #"<a href="{{attributes.website}}">your site</a>"#
+                }
+            }, at: 0)
+        let rejection = try #require(decoder.decode(.success(try envelope("pipeline.upsert.acme", definition))).rejection)
+        #expect(rejection.reason == .invalidPayload)
+        #expect("\(rejection)".contains("stages[0].actions[0].email.html"), "\(rejection)")
+        #expect("\(rejection)".contains("at the start of the URL in `href`"), "\(rejection)")
+    }
+
     @Test("envelope errors map to their reasons", arguments: [
         (EnvelopeError.wrongFrameCount(2), IngestReason.malformedMessage),
         (.invalidSubject(.empty), .invalidSubject),

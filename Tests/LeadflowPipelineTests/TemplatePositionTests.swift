@@ -10,6 +10,17 @@ struct TemplatePositionTests {
         return problems.first?.message
     }
 
+    /// Expects the template's one problem to contain `fragment`, or no problem when `fragment` is nil.
+    static func check(_ template: String, _ context: TemplateContext, _ fragment: String?) {
+        let message = problem(template, context)
+        if let fragment {
+            #expect(message?.contains(fragment) == true, "\(message ?? "no problem")")
+            #expect(message?.contains("(the field is \(context.name))") == true)
+        } else {
+            #expect(message == nil, "\(message ?? "")")
+        }
+    }
+
     @Test(
         "HTML",
         arguments: [
@@ -34,13 +45,7 @@ struct TemplatePositionTests {
             ("<STYLE>p { color: {{attributes.c}} }</STYLE>", "inside <style>"),
         ] as [(String, String?)])
     func html(template: String, fragment: String?) {
-        let message = Self.problem(template, .html)
-        if let fragment {
-            #expect(message?.contains(fragment) == true, "\(message ?? "no problem")")
-            #expect(message?.contains("(the field is HTML)") == true)
-        } else {
-            #expect(message == nil)
-        }
+        Self.check(template, .html, fragment)
     }
 
     @Test(
@@ -55,12 +60,7 @@ struct TemplatePositionTests {
             (#"{"a": "\{{email}}"}"#, "backslash"),
         ] as [(String, String?)])
     func json(template: String, fragment: String?) {
-        let message = Self.problem(template, .json)
-        if let fragment {
-            #expect(message?.contains(fragment) == true, "\(message ?? "no problem")")
-        } else {
-            #expect(message == nil)
-        }
+        Self.check(template, .json, fragment)
     }
 
     @Test(
@@ -74,12 +74,7 @@ struct TemplatePositionTests {
             ("https://user:{{attributes.password}}@crm.test/", "scheme or host"),
         ] as [(String, String?)])
     func url(template: String, fragment: String?) {
-        let message = Self.problem(template, .url)
-        if let fragment {
-            #expect(message?.contains(fragment) == true, "\(message ?? "no problem")")
-        } else {
-            #expect(message == nil)
-        }
+        Self.check(template, .url, fragment)
     }
 
     @Test("plain text, single lines and forms take a placeholder anywhere")

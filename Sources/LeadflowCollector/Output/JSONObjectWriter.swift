@@ -1,3 +1,5 @@
+import LeadflowDomain
+
 /// Writes one JSON object on one line with keys in the order given, for log lines whose first keys (`time`,
 /// `level`, `event`) should come first. Strings are escaped per RFC 8259: `"`, `\`, every control character,
 /// and U+2028/U+2029; other text is written as UTF-8.
@@ -43,28 +45,6 @@ struct JSONObjectWriter {
     }
 
     static func quoted(_ value: String) -> String {
-        var output = "\""
-        output.unicodeScalars.reserveCapacity(value.unicodeScalars.count + 2)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case "\u{2028}": output += "\\u2028"
-            case "\u{2029}": output += "\\u2029"
-            default:
-                if scalar.value < 0x20 {
-                    let hex = String(scalar.value, radix: 16)
-                    output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    output.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return output + "\""
+        JSONString.quoted(value)
     }
 }

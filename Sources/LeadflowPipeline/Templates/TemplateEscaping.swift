@@ -11,7 +11,7 @@ public enum TemplateEscaping: Sendable, Hashable {
     case html
     /// Every byte but RFC 3986's unreserved characters as `%XX` (then nothing is left for HTML to escape).
     case percent
-    /// JSON string content: `"` `\` and control characters escaped, U+2028/U+2029 as `\u` escapes.
+    /// JSON string content (`JSONString`).
     case json
 
     /// `value` escaped this way.
@@ -69,31 +69,6 @@ public enum TemplateEscaping: Sendable, Hashable {
     }
 
     static func jsonEscaped(_ value: String) -> String {
-        var result = ""
-        result.reserveCapacity(value.utf8.count + 8)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            // JSON allows both raw, but JavaScript before ES2019 does not, and receivers do eval-like things.
-            case "\u{2028}": result += "\\u2028"
-            case "\u{2029}": result += "\\u2029"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    result += "\\u00" + hex(UInt8(scalar.value))
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result
-    }
-
-    private static func hex(_ byte: UInt8) -> String {
-        let digits = Array("0123456789ABCDEF".unicodeScalars)
-        return String(String.UnicodeScalarView([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]]))
+        JSONString.content(value)
     }
 }

@@ -1,0 +1,218 @@
+import Foundation
+import LeadflowDomain
+import LeadflowProto
+import LeadflowStore
+import Postgres
+import Testing
+
+/// Opt-outs that hold in any order (issue 15): every ordering of upsert, enroll, unsubscribe (per channel and
+/// for every channel), resubscribe and a dispatch in flight, run through the store as ingest and the
+/// scheduler run it, against a real PostgreSQL.
+@Suite("Opt-outs")
+struct OptOutTests {
+    /// A lead command of the orderings.
+    enum Step: String, Sendable, CaseIterable, CustomTestStringConvertible {
+        case upsert, enroll, unsubscribe, resubscribe
+        var testDescription: String { rawValue }
+    }
+
+    static let reach = """
+        name: reach
+        stages:
+          - name: touch
+            actions:
+              - email: {sender: "a@acme.test", subject: "s", text: "t"}
+              - sms: {sender: "+15550001111", body: "hi"}
+              - webhook: {url: "https://hooks.acme.test/x"}
+        """
+
+    /// A second pipeline, to see whether a lead can be reached by email after the orderings.
+    static let again = """
+        name: again
+        stages:
+          - name: once
+            actions:
+              - email: {sender: "a@acme.test", subject: "s", text: "t"}
+        """
+
+    static func orders(of steps: [Step]) -> [[Step]] {
+        guard steps.count > 1 else { return [steps] }
+        return steps.indices.flatMap { index in
+            var rest = steps
+            let first = rest.remove(at: index)
+            return orders(of: rest).map { [first] + $0 }
+        }
+    }
+
+    static let threeStepOrders = orders(of: [.upsert, .enroll, .unsubscribe])
+    static let fourStepOrders = orders(of: [.upsert, .enroll, .unsubscribe, .resubscribe])
+
+    @Test(
+        "an unsubscribe holds whatever the order of upsert, enroll and unsubscribe: per channel it skips that channel, without one it stops everything",
+        arguments: threeStepOrders, [Leadflow_V1_Channel.email, .sms, .unspecified])
+    func unsubscribeInAnyOrder(order: [Step], channel: Leadflow_V1_Channel) async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(Self.reach)
+            for step in order {
+                switch step {
+                case .upsert: try await engine.upsert("lead-1", email: "ada@example.com")
+                case .enroll: try await engine.enroll(["lead-1"], pipeline: "reach")
+                case .unsubscribe: try await engine.unsubscribe("lead-1", channel: channel)
+                case .resubscribe: Issue.record("not a step of this test")
+                }
+            }
+            let sent = try await engine.drain()
+            switch channel {
+            case .email:
+                #expect(sent == [.sms, .webhook])
+                #expect(try await engine.actions(of: "lead-1") == ["email:canceled", "sms:succeeded", "webhook:succeeded"])
+                #expect(try await engine.stages(of: "lead-1") == ["touch:completed"])
+            case .sms:
+                #expect(sent == [.email, .webhook])
+                #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "sms:canceled", "webhook:succeeded"])
+            default:
+                #expect(sent.isEmpty)
+                #expect(try await engine.stages(of: "lead-1").allSatisfy { $0 == "touch:unsubscribed" })
+            }
+            let reasons = try await engine.connection.query(
+                "SELECT DISTINCT last_error FROM lead_stage_actions WHERE status = 'canceled' AND type <> 'webhook'"
+            ).map { try $0.decode(String?.self, at: 0) }
+            if channel != .unspecified { #expect(reasons == ["suppressed"]) }
+            // The upsert, wherever it came, kept its fields and cleared nothing.
+            let email = try await engine.connection.query(
+                "SELECT email FROM leads WHERE external_id = 'lead-1'"
+            ).scalar(String?.self)
+            #expect(email == "ada@example.com")
+        }
+    }
+
+    @Test(
+        "of an unsubscribe and a resubscribe, the later one by occurred_at wins in every arrival order, and no upsert clears an opt-out",
+        arguments: fourStepOrders, [true, false])
+    func resubscribeInAnyOrder(order: [Step], resubscribedLater: Bool) async throws {
+        for channel in [Leadflow_V1_Channel.email, .unspecified] {
+            try await withEngine { engine in
+                _ = try await engine.pipeline(Self.reach)
+                _ = try await engine.pipeline(Self.again)
+                let unsubscribedAt = Date().addingTimeInterval(-60)
+                let resubscribedAt = unsubscribedAt.addingTimeInterval(resubscribedLater ? 30 : -30)
+                for step in order {
+                    switch step {
+                    case .upsert: try await engine.upsert("lead-1", email: "ada@example.com")
+                    case .enroll: try await engine.enroll(["lead-1"], pipeline: "reach")
+                    case .unsubscribe: try await engine.unsubscribe("lead-1", channel: channel, at: unsubscribedAt)
+                    case .resubscribe: try await engine.resubscribe("lead-1", channel: channel, at: resubscribedAt)
+                    }
+                }
+                let sent = try await engine.drain()
+                if !resubscribedLater {
+                    #expect(!sent.contains(.email), "channel \(channel)")
+                    if channel == .unspecified { #expect(sent.isEmpty) }
+                }
+                try await engine.enroll(["lead-1"], pipeline: "again")
+                let later = try await engine.drain()
+                #expect(later == (resubscribedLater ? [.email] : []), "channel \(channel)")
+            }
+        }
+    }
+
+    @Test(
+        "an action in flight when the unsubscribe commits is not sent again, its late result changes nothing, and the pipeline goes on once",
+        arguments: [ActionOutcome.Kind.succeeded, .retry(delay: .seconds(30)), .snoozed(delay: .seconds(30))],
+        [true, false])
+    func dispatchInFlight(outcome: ActionOutcome.Kind, resultFirst: Bool) async throws {
+        for channel in [Leadflow_V1_Channel.email, .unspecified] {
+            try await withEngine { engine in
+                _ = try await engine.pipeline(Self.reach)
+                try await engine.upsert("lead-1", email: "ada@example.com")
+                try await engine.enroll(["lead-1"], pipeline: "reach")
+                let (inFlight, _) = try await engine.claim()
+                #expect(inFlight.dispatches.map(\.type) == [.email])
+                let result = inFlight.dispatches.map { $0.outcome(outcome, error: "busy") }
+                if resultFirst {
+                    try await engine.apply(result)
+                    try await engine.unsubscribe("lead-1", channel: channel)
+                } else {
+                    try await engine.unsubscribe("lead-1", channel: channel)
+                    let late = try await engine.apply(result)
+                    #expect(late.isEmpty, "a result for a canceled action is ignored")
+                }
+                try await engine.timeTravel()
+                let sent = try await engine.drain()
+                let emailStatus = resultFirst && outcome == .succeeded ? "email:succeeded" : "email:canceled"
+                if channel == .email {
+                    #expect(sent == [.sms, .webhook], "the email went out once; the rest once each")
+                    #expect(try await engine.actions(of: "lead-1") == [emailStatus, "sms:succeeded", "webhook:succeeded"])
+                } else {
+                    #expect(sent.isEmpty)
+                    #expect(try await engine.actions(of: "lead-1").first == emailStatus)
+                    #expect(try await engine.stages(of: "lead-1") == ["touch:unsubscribed"])
+                }
+            }
+        }
+    }
+
+    @Test("an unsubscribe for an unknown lead creates it suppressed and says so; a later upsert only updates it")
+    func unknownLead() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(Self.reach)
+            let events = try await engine.unsubscribe("lead-1", channel: .sms, reason: "STOP keyword")
+            #expect(events.map(\.kind) == [.created, .unsubscribed])
+            #expect(events.last?.channel == .sms)
+            #expect(events.last?.reason == "STOP keyword")
+            #expect(Set(events.map(\.leadID)).count == 1 && events[0].leadID != 0)
+            #expect(events.allSatisfy { $0.externalID == "lead-1" && $0.org == "acme" })
+
+            try await engine.upsert("lead-1", email: "ada@example.com")
+            try await engine.enroll(["lead-1"], pipeline: "reach")
+            #expect(try await engine.drain() == [.email, .webhook])
+        }
+    }
+
+    @Test("a resubscribe to one channel leaves an all-channel unsubscribe in force; an all-channel one lifts it")
+    func resubscribeScope() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(Self.again)
+            try await engine.unsubscribe("lead-1")
+            let partial = try await engine.resubscribe("lead-1", channel: .email)
+            #expect(partial.map(\.kind) == [.resubscribed])
+            try await engine.enroll(["lead-1"], pipeline: "again")
+            #expect(try await engine.drain().isEmpty)
+
+            let full = try await engine.resubscribe("lead-1")
+            #expect(full.map(\.kind) == [.resubscribed] && full.first?.channel == .unspecified)
+            try await engine.enroll(["lead-1"], pipeline: "again")
+            #expect(try await engine.drain() == [.email])
+            let unknown = try await engine.resubscribe("lead-new", channel: .sms)
+            #expect(unknown.map(\.kind) == [.created, .resubscribed], "an opt-in is recorded for a new lead too")
+            #expect(unknown.last?.channel == .sms)
+        }
+    }
+}
+
+extension ActionOutcome.Kind: CustomTestStringConvertible {
+    public var testDescription: String {
+        switch self {
+        case .succeeded: "succeeded"
+        case .retry: "retry"
+        case .failedPermanently: "failed permanently"
+        case .inProgress: "in progress"
+        case .snoozed: "snoozed"
+        }
+    }
+}
+
+extension Engine {
+    /// Claims and succeeds every dispatch until nothing is left to claim; returns the types dispatched, in order.
+    func drain() async throws -> [ActionType] {
+        var sent: [ActionType] = []
+        for _ in 0..<50 {
+            let (claim, _) = try await self.claim()
+            if claim.dispatches.isEmpty && claim.internalCount == 0 && claim.suppressedCount == 0 { return sent }
+            sent += claim.dispatches.map(\.type)
+            try await succeed(claim)
+        }
+        Issue.record("the claims did not run dry")
+        return sent
+    }
+}

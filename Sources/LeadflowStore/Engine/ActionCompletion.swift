@@ -148,8 +148,13 @@ public enum ActionCompletion {
         events.record(kind, org: org, leadID: leadID, externalID: externalID) { event in
             event.actionID = Int64(actionID)
             event.actionType = type.proto
-            event.attempt = UInt32(clamping: attempts)
-            if ending == .suppressed { event.reason = suppressedReason }
+            switch ending {
+            // Internal actions run in SQL without counting attempts: their one run is attempt 1.
+            case .succeeded: event.attempt = UInt32(clamping: max(attempts, 1))
+            case .suppressed:
+                event.attempt = UInt32(clamping: attempts)
+                event.reason = suppressedReason
+            }
         }
         return Finished(actionID: actionID, leadStageID: leadStageID, leadID: leadID, org: org, type: type)
     }

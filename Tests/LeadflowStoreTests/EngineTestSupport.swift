@@ -256,6 +256,26 @@ enum TestPipelines {
               - end
         """
 
+    /// One action per channel and a webhook, for the opt-out tests.
+    static let reach = """
+        name: reach
+        stages:
+          - name: touch
+            actions:
+              - email: {sender: "a@acme.test", subject: "s", text: "t"}
+              - sms: {sender: "+15550001111", body: "hi"}
+              - webhook: {url: "https://hooks.acme.test/x"}
+        """
+
+    /// A second pipeline, to see whether a lead can be reached by email after an opt-out test's orderings.
+    static let again = """
+        name: again
+        stages:
+          - name: once
+            actions:
+              - email: {sender: "a@acme.test", subject: "s", text: "t"}
+        """
+
     static let replyThenNext = """
         name: nudge
         stages:

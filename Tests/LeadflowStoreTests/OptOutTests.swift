@@ -16,25 +16,6 @@ struct OptOutTests {
         var testDescription: String { rawValue }
     }
 
-    static let reach = """
-        name: reach
-        stages:
-          - name: touch
-            actions:
-              - email: {sender: "a@acme.test", subject: "s", text: "t"}
-              - sms: {sender: "+15550001111", body: "hi"}
-              - webhook: {url: "https://hooks.acme.test/x"}
-        """
-
-    /// A second pipeline, to see whether a lead can be reached by email after the orderings.
-    static let again = """
-        name: again
-        stages:
-          - name: once
-            actions:
-              - email: {sender: "a@acme.test", subject: "s", text: "t"}
-        """
-
     static func orders(of steps: [Step]) -> [[Step]] {
         guard steps.count > 1 else { return [steps] }
         return steps.indices.flatMap { index in
@@ -52,7 +33,7 @@ struct OptOutTests {
         arguments: threeStepOrders, [Leadflow_V1_Channel.email, .sms, .unspecified])
     func unsubscribeInAnyOrder(order: [Step], channel: Leadflow_V1_Channel) async throws {
         try await withEngine { engine in
-            _ = try await engine.pipeline(Self.reach)
+            _ = try await engine.pipeline(TestPipelines.reach)
             for step in order {
                 switch step {
                 case .upsert: try await engine.upsert("lead-1", email: "ada@example.com")
@@ -92,8 +73,8 @@ struct OptOutTests {
     func resubscribeInAnyOrder(order: [Step], resubscribedLater: Bool) async throws {
         for channel in [Leadflow_V1_Channel.email, .unspecified] {
             try await withEngine { engine in
-                _ = try await engine.pipeline(Self.reach)
-                _ = try await engine.pipeline(Self.again)
+                _ = try await engine.pipeline(TestPipelines.reach)
+                _ = try await engine.pipeline(TestPipelines.again)
                 let unsubscribedAt = Date().addingTimeInterval(-60)
                 let resubscribedAt = unsubscribedAt.addingTimeInterval(resubscribedLater ? 30 : -30)
                 for step in order {
@@ -123,7 +104,7 @@ struct OptOutTests {
     func dispatchInFlight(outcome: ActionOutcome.Kind, resultFirst: Bool) async throws {
         for channel in [Leadflow_V1_Channel.email, .unspecified] {
             try await withEngine { engine in
-                _ = try await engine.pipeline(Self.reach)
+                _ = try await engine.pipeline(TestPipelines.reach)
                 try await engine.upsert("lead-1", email: "ada@example.com")
                 try await engine.enroll(["lead-1"], pipeline: "reach")
                 let (inFlight, _) = try await engine.claim()
@@ -155,7 +136,7 @@ struct OptOutTests {
     @Test("an unsubscribe for an unknown lead creates it suppressed and says so; a later upsert only updates it")
     func unknownLead() async throws {
         try await withEngine { engine in
-            _ = try await engine.pipeline(Self.reach)
+            _ = try await engine.pipeline(TestPipelines.reach)
             let events = try await engine.unsubscribe("lead-1", channel: .sms, reason: "STOP keyword")
             #expect(events.map(\.kind) == [.created, .unsubscribed])
             #expect(events.last?.channel == .sms)
@@ -172,7 +153,7 @@ struct OptOutTests {
     @Test("a resubscribe to one channel leaves an all-channel unsubscribe in force; an all-channel one lifts it")
     func resubscribeScope() async throws {
         try await withEngine { engine in
-            _ = try await engine.pipeline(Self.again)
+            _ = try await engine.pipeline(TestPipelines.again)
             try await engine.unsubscribe("lead-1")
             let partial = try await engine.resubscribe("lead-1", channel: .email)
             #expect(partial.map(\.kind) == [.resubscribed])

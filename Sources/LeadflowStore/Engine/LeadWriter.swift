@@ -181,7 +181,7 @@ public enum LeadWriter {
             on: connection)
     }
 
-    // MARK: Unsubscribe and delete
+    // MARK: Opt-outs, opt-ins and delete
 
     /// Records opt-outs (lead_suppressions), creating leads not known yet so a later upsert or enroll cannot
     /// bring them back. An opt-out from one channel cancels the lead's pending and dispatched actions on it
@@ -192,31 +192,8 @@ public enum LeadWriter {
         _ unsubscribes: [Scoped<Leadflow_V1_LeadUnsubscribe>], defaultMaxAttempts: Int, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
     ) throws {
-        guard !unsubscribes.isEmpty else { return }
-        let keys = unsubscribes.map { LeadKey(org: $0.org, externalID: $0.message.externalID) }
-        try createMissing(Array(zip(keys, unsubscribes.map(\.trace))), events: &events, on: connection)
-        let leads = try lock(keys, on: connection)
-        let changes = zip(keys, unsubscribes).map { key, command -> Suppressions.Change? in
-            let message = command.message
-            return leads[key].map {
-                Suppressions.Change(
-                    leadID: $0, channel: Suppressions.channelName(message.channel),
-                    occurredAt: message.hasOccurredAt ? message.occurredAt.date : nil,
-                    source: message.hasSource ? message.source : nil, reason: message.hasReason ? message.reason : nil)
-            }
-        }
-        let taken = try Suppressions.record(changes.compactMap { $0 }, suppressed: true, on: connection)
-        var published: Set<Suppressions.Change> = []
-        for (change, command) in zip(changes, unsubscribes) {
-            guard let change, taken.contains(change), published.insert(change).inserted else { continue }
-            events.associate(command.trace, lead: change.leadID)
-            events.record(.unsubscribed, org: command.org, leadID: change.leadID, externalID: command.message.externalID) {
-                event in
-                event.channel = command.message.channel
-                if let reason = change.reason { event.reason = reason }
-                if let source = change.source { event.source = source }
-            }
-        }
+        let taken = try recordSuppressions(
+            unsubscribes, suppressed: true, kind: .unsubscribed, channels: { [$0] }, events: &events, on: connection)
         let everything = taken.filter { $0.channel == Suppressions.allChannels }.map(\.leadID)
         if !everything.isEmpty {
             let stages = try connection.query(currentStages, [everything]).map { try $0.decode(Int.self, at: 0) }
@@ -241,33 +218,46 @@ public enum LeadWriter {
         _ resubscribes: [Scoped<Leadflow_V1_LeadResubscribe>], events: inout LeadEventLog,
         on connection: isolated PostgresConnection
     ) throws {
-        guard !resubscribes.isEmpty else { return }
-        let keys = resubscribes.map { LeadKey(org: $0.org, externalID: $0.message.externalID) }
-        try createMissing(Array(zip(keys, resubscribes.map(\.trace))), events: &events, on: connection)
+        // Every suppression, when the resubscribe names no channel.
+        try recordSuppressions(
+            resubscribes, suppressed: false, kind: .resubscribed,
+            channels: { $0 == Suppressions.allChannels ? Suppressions.everyName : [$0] }, events: &events,
+            on: connection)
+    }
+
+    /// Records each command's change of each of `channels(its channel's name)` — creating leads not known yet,
+    /// locking the leads — and one `kind` event per command that took effect; returns the changes that did.
+    @discardableResult
+    private static func recordSuppressions<Message: SuppressionCommand>(
+        _ commands: [Scoped<Message>], suppressed: Bool, kind: Leadflow_V1_LeadEvent.Kind,
+        channels: (String) -> [String], events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws -> Set<Suppressions.Change> {
+        guard !commands.isEmpty else { return [] }
+        let keys = commands.map { LeadKey(org: $0.org, externalID: $0.message.externalID) }
+        try createMissing(Array(zip(keys, commands.map(\.trace))), events: &events, on: connection)
         let leads = try lock(keys, on: connection)
-        let changes = zip(keys, resubscribes).map { key, command -> [Suppressions.Change] in
+        let changes = zip(keys, commands).map { key, command -> [Suppressions.Change] in
             guard let leadID = leads[key] else { return [] }
             let message = command.message
-            let channel = Suppressions.channelName(message.channel)
-            let channels = channel == Suppressions.allChannels ? Suppressions.everyName : [channel]
-            return channels.map {
+            return channels(Suppressions.channelName(message.channel)).map {
                 Suppressions.Change(
-                    leadID: leadID, channel: $0, occurredAt: message.hasOccurredAt ? message.occurredAt.date : nil,
-                    source: message.hasSource ? message.source : nil, reason: message.hasReason ? message.reason : nil)
+                    leadID: leadID, channel: $0, occurredAt: message.occurredAtDate, source: message.sourceIfSet,
+                    reason: message.reasonIfSet)
             }
         }
-        let taken = try Suppressions.record(changes.flatMap { $0 }, suppressed: false, on: connection)
+        let taken = try Suppressions.record(changes.flatMap { $0 }, suppressed: suppressed, on: connection)
         var published: Set<Suppressions.Change> = []
-        for (lifted, command) in zip(changes, resubscribes) {
-            guard let first = lifted.first(where: taken.contains), published.insert(first).inserted else { continue }
+        for (change, command) in zip(changes, commands) {
+            guard let first = change.first(where: taken.contains), published.insert(first).inserted else { continue }
+            let message = command.message
             events.associate(command.trace, lead: first.leadID)
-            events.record(.resubscribed, org: command.org, leadID: first.leadID, externalID: command.message.externalID) {
-                event in
-                event.channel = command.message.channel
-                if let reason = first.reason { event.reason = reason }
-                if let source = first.source { event.source = source }
+            events.record(kind, org: command.org, leadID: first.leadID, externalID: message.externalID) { event in
+                event.channel = message.channel
+                if let reason = message.reasonIfSet { event.reason = reason }
+                if let source = message.sourceIfSet { event.source = source }
             }
         }
+        return taken
     }
 
     /// Creates the leads of `keys` that do not exist yet, with only their external id, and records

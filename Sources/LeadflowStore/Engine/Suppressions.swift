@@ -48,6 +48,15 @@ public enum Suppressions {
         var occurredAt: Date?
         var source: String?
         var reason: String?
+
+        /// The `lead_suppressions` row it writes.
+        var key: Key { Key(leadID: leadID, channel: channel) }
+    }
+
+    /// The primary key of a `lead_suppressions` row.
+    struct Key: Sendable, Hashable {
+        var leadID: Int
+        var channel: String
     }
 
     /// Records `changes` as suppressions (`suppressed`) or their lifting, and returns the ones that took
@@ -59,11 +68,12 @@ public enum Suppressions {
     ) throws -> Set<Change> {
         guard !changes.isEmpty else { return [] }
         let now = Date()
-        var latest: [[String]: Change] = [:]
+        var latest: [Key: Change] = [:]
         for change in changes {
-            let key = [String(change.leadID), change.channel]
-            if let earlier = latest[key], (earlier.occurredAt ?? now) > (change.occurredAt ?? now) { continue }
-            latest[key] = change
+            // One row may be written once per statement (ON CONFLICT); the latest change of it is the one that
+            // counts anyway.
+            if let earlier = latest[change.key], (earlier.occurredAt ?? now) > (change.occurredAt ?? now) { continue }
+            latest[change.key] = change
         }
         let unique = Array(latest.values)
         let rows = try connection.query(
@@ -72,12 +82,12 @@ public enum Suppressions {
                 unique.map(\.leadID), unique.map(\.channel), unique.map { $0.occurredAt?.timeIntervalSince1970 },
                 unique.map(\.source), unique.map(\.reason), suppressed,
             ])
-        var taken: Set<[String]> = []
+        var taken: Set<Key> = []
         for row in rows {
             let (leadID, channel) = try row.decode((Int, String).self)
-            taken.insert([String(leadID), channel])
+            taken.insert(Key(leadID: leadID, channel: channel))
         }
-        return Set(unique.filter { taken.contains([String($0.leadID), $0.channel]) })
+        return Set(unique.filter { taken.contains($0.key) })
     }
 
     /// The email and SMS actions of (`$1` lead, `$2` channel) pairs that are pending or dispatched — what a

@@ -208,7 +208,12 @@ struct LeadEventConformanceTests {
             let kindsOfB = events.filter { $0.externalID == "lead-b" }.map(\.kind)
             #expect(kindsOfB.first == .created && kindsOfB.dropFirst().first == .enrolled)
             #expect(events.first { $0.kind == .actionRetrying }?.error == "rate limited")
-            #expect(events.first { $0.kind == .actionCanceled }?.actionType == .sms)
+            let canceled = events.filter { $0.kind == .actionCanceled }
+            #expect(canceled.map(\.actionType) == [.sms], "\(canceled)")
+            // The SMS STOP held at the claim: no SMS reached a handler, the email and webhook around it did.
+            #expect(handler.dispatches.filter { $0.lead.externalID == "lead-a" }.map(\.actionType)
+                == [.email, .webhook, .webhook])
+            #expect(scheduler.statistics.suppressed == 1)
             await subscriber.close()
             await handler.close()
             await client.close()

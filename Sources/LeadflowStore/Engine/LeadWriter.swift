@@ -203,10 +203,10 @@ public enum LeadWriter {
         guard !perChannel.isEmpty else { return }
         let open = try connection.query(
             Suppressions.openActionsOnChannels, [perChannel.map(\.leadID), perChannel.map(\.channel)]
-        ).map { try $0.decode(Int.self, at: 0) }
+        ).map { row in (id: try row.decode(Int.self, at: 0), status: try row.decode(ActionStatus.self, at: 1)) }
         try ActionCompletion.cancelSuppressed(
-            open, from: [.pending, .dispatched], defaultMaxAttempts: defaultMaxAttempts, events: &events,
-            on: connection)
+            open.filter { $0.status != .blocked }.map(\.id), from: [.pending, .dispatched],
+            defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
     }
 
     /// Lifts suppressions: the lead opted in again to a channel (CHANNEL_UNSPECIFIED: to every channel, lifting

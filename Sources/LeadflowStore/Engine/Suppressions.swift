@@ -90,16 +90,18 @@ public enum Suppressions {
         return Set(unique.filter { taken.contains($0.key) })
     }
 
-    /// The email and SMS actions of (`$1` lead, `$2` channel) pairs that are pending or dispatched — what a
-    /// per-channel unsubscribe cancels at once. Blocked ones are left to the claim, which cancels them when
-    /// they fall due; locked so a concurrent claim or result waits for this transaction.
+    /// The unfinished email or SMS actions of (`$1` lead, `$2` channel) pairs, with their status, locked: a
+    /// per-channel unsubscribe cancels the pending and dispatched ones at once and leaves the blocked ones to
+    /// the claim, which cancels them when they fall due. Locking the blocked ones too makes a result that
+    /// would unblock one wait for this commit, so no claim can take it with a snapshot from before it
+    /// (docs/engine.md, "Opt-outs").
     static let openActionsOnChannels = PostgresStatement(
         name: "suppression_open_actions",
         sql: """
-            SELECT a.id
+            SELECT a.id, a.status
             FROM unnest($1::bigint[], $2::text[]) AS i (lead_id, channel)
             JOIN lead_stage_actions a ON a.lead_id = i.lead_id AND a.type = i.channel
-            WHERE a.status IN ('pending', 'dispatched')
+            WHERE a.status IN ('blocked', 'pending', 'dispatched')
             ORDER BY a.id
             FOR UPDATE OF a
             """)

@@ -27,6 +27,9 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// Creates a lead or updates an existing one. Subject: `lead.upsert.<org>`.
+///
+/// An upsert never changes a lead's opt-outs: a lead an unsubscribe created stays suppressed (see
+/// `LeadUnsubscribe`). A deleted lead stays erased.
 public nonisolated struct Leadflow_V1_LeadUpsert: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -92,8 +95,11 @@ public nonisolated struct Leadflow_V1_LeadUpsert: Sendable {
 /// Puts a lead into a pipeline. Subject: `lead.enroll.<org>`.
 ///
 /// The pipeline must exist (`-ERR Unknown Pipeline` otherwise). A lead that does not exist yet is created
-/// with only its external id, so an enroll committed before its upsert is not lost. Enrolling a lead that
-/// is already in the pipeline moves it to the given stage, leaving its current one.
+/// with only its external id (publishing `lead.created`), so an enroll committed before its upsert is not
+/// lost. Enrolling a lead that is already in the pipeline moves it to the given stage, leaving its current
+/// one, when the enroll names that stage; otherwise it changes nothing. A lead unsubscribed from every
+/// channel, or deleted, is not enrolled (accepted, changes nothing); one unsubscribed from some channels is
+/// enrolled, and its actions on those channels are canceled as they fall due.
 public nonisolated struct Leadflow_V1_LeadEnroll: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for

@@ -2,6 +2,7 @@ import Foundation
 import LeadflowDomain
 import LeadflowProto
 import LeadflowStore
+import LeadflowTestKit
 import Postgres
 import Testing
 
@@ -130,6 +131,59 @@ struct OptOutTests {
                     #expect(try await engine.stages(of: "lead-1") == ["touch:unsubscribed"])
                 }
             }
+        }
+    }
+
+    @Test("a result that would make an action of the channel due waits for the unsubscribe's commit, so no claim takes it")
+    func resultWaitsForTheUnsubscribe() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            let (unsubscriber, resulter, claimer) = (
+                try await PostgresConnection.connect(url: url), try await PostgresConnection.connect(url: url),
+                try await PostgresConnection.connect(url: url)
+            )
+            let engine = Engine(connection: claimer)
+            _ = try await engine.pipeline(TestPipelines.reach)
+            try await engine.upsert("lead-1", email: "ada@example.com")
+            try await engine.enroll(["lead-1"], pipeline: "reach")
+            let (email, _) = try await engine.claim()
+            #expect(email.dispatches.map(\.type) == [.email])
+
+            // The SMS STOP's transaction stays open (its connection's own thread waits) while the email's success
+            // is applied on another connection: the success's unblocking of the SMS must wait for it.
+            let release = DispatchSemaphore(value: 0)
+            // Should an expectation throw first, the transaction must still end rather than hang the run.
+            defer { release.signal() }
+            let unsubscribing = Task {
+                var message = Leadflow_V1_LeadUnsubscribe()
+                message.externalID = "lead-1"
+                message.channel = .sms
+                try await unsubscriber.withTransaction { [message] connection in
+                    var events = LeadEventLog(recording: false)
+                    try LeadWriter.unsubscribe(
+                        [.init(org: "acme", message)], defaultMaxAttempts: 3, events: &events, on: connection)
+                    release.wait()
+                }
+            }
+            try await eventually("the unsubscribe holds its locks") {
+                try await claimer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()"
+                ).scalar(Int.self) == 1
+            }
+            let applying = Task { try await Engine(connection: resulter).apply(email.dispatches.map { $0.outcome() }) }
+            try await eventually("the success waits on a row lock") {
+                try await claimer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar(Int.self) == 1
+            }
+            let (meanwhile, _) = try await engine.claim()
+            #expect(meanwhile.dispatches.isEmpty, "nothing of the lead is due before the unsubscribe commits")
+            release.signal()
+            try await unsubscribing.value
+            _ = try await applying.value
+            #expect(try await engine.drain() == [.webhook])
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "sms:canceled", "webhook:succeeded"])
+            for connection in [unsubscriber, resulter, claimer] { await connection.close() }
         }
     }
 

@@ -4,6 +4,7 @@ import LeadflowProto
 import LeadflowStore
 import LeadflowTestKit
 import Postgres
+import Synchronization
 import Testing
 
 /// Opt-outs that hold in any order (issue 15): every ordering of upsert, enroll, unsubscribe (per channel and
@@ -154,6 +155,7 @@ struct OptOutTests {
             let release = DispatchSemaphore(value: 0)
             // Should an expectation throw first, the transaction must still end rather than hang the run.
             defer { release.signal() }
+            let locked = LockedFlag()
             let unsubscribing = Task {
                 var message = Leadflow_V1_LeadUnsubscribe()
                 message.externalID = "lead-1"
@@ -162,14 +164,11 @@ struct OptOutTests {
                     var events = LeadEventLog(recording: false)
                     try LeadWriter.unsubscribe(
                         [.init(org: "acme", message)], defaultMaxAttempts: 3, events: &events, on: connection)
+                    locked.set()
                     release.wait()
                 }
             }
-            try await eventually("the unsubscribe holds its locks") {
-                try await claimer.query(
-                    "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND datname = current_database()"
-                ).scalar(Int.self) == 1
-            }
+            try await eventually("the unsubscribe holds its locks") { locked.isSet }
             let applying = Task { try await Engine(connection: resulter).apply(email.dispatches.map { $0.outcome() }) }
             try await eventually("the success waits on a row lock") {
                 try await claimer.query(
@@ -204,6 +203,17 @@ struct OptOutTests {
         }
     }
 
+    @Test("an occurred_at in the future counts as the commit time, so a later resubscribe still lifts the opt-out")
+    func futureTimestamp() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.again)
+            try await engine.unsubscribe("lead-1", channel: .email, at: Date().addingTimeInterval(365 * 86_400))
+            try await engine.resubscribe("lead-1", channel: .email)
+            try await engine.enroll(["lead-1"], pipeline: "again")
+            #expect(try await engine.drain() == [.email])
+        }
+    }
+
     @Test("a resubscribe to one channel leaves an all-channel unsubscribe in force; an all-channel one lifts it")
     func resubscribeScope() async throws {
         try await withEngine { engine in
@@ -223,6 +233,13 @@ struct OptOutTests {
             #expect(unknown.last?.channel == .sms)
         }
     }
+}
+
+/// Set once, from any thread: the signal that a transaction on a connection's own thread reached a point.
+final class LockedFlag: Sendable {
+    private let value = Mutex(false)
+    func set() { value.withLock { $0 = true } }
+    var isSet: Bool { value.withLock { $0 } }
 }
 
 extension ActionOutcome.Kind: CustomTestStringConvertible {

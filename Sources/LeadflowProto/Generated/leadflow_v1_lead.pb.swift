@@ -212,9 +212,9 @@ public nonisolated struct Leadflow_V1_LeadUnsubscribe: Sendable {
   /// Clears the value of `source`. Subsequent reads from it will return its default value.
   public mutating func clearSource() {self._source = nil}
 
-  /// When the lead opted out. Absent: the time ingest commits this message. Of an unsubscribe and a
-  /// resubscribe for the same lead and channel, the later `occurred_at` wins whatever order they arrive in;
-  /// at equal times the unsubscribe wins.
+  /// When the lead opted out. Absent, or later than the time ingest commits this message: that commit time.
+  /// Of an unsubscribe and a resubscribe for the same lead and channel, the later `occurred_at` wins whatever
+  /// order they arrive in; at equal times the unsubscribe wins.
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_occurredAt = newValue}
@@ -264,8 +264,8 @@ public nonisolated struct Leadflow_V1_LeadResubscribe: Sendable {
   /// Clears the value of `source`. Subsequent reads from it will return its default value.
   public mutating func clearSource() {self._source = nil}
 
-  /// When the lead opted in again. Absent: the time ingest commits this message. It lifts only suppressions
-  /// recorded with an earlier `LeadUnsubscribe.occurred_at`.
+  /// When the lead opted in again. Absent, or later than the time ingest commits this message: that commit
+  /// time. It lifts only suppressions recorded with an earlier `LeadUnsubscribe.occurred_at`.
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
     get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
     set {_occurredAt = newValue}

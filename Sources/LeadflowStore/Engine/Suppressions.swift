@@ -110,7 +110,9 @@ public enum Suppressions {
         name: "suppression_record",
         sql: """
             INSERT INTO lead_suppressions AS s (lead_id, channel, suppressed, changed_at, source, reason)
-            SELECT i.lead_id, i.channel, $6, coalesce(to_timestamp(i.at), now()), i.source, i.reason
+            -- A time in the future counts as now: a client's clock must not make an opt-out un-liftable (or an
+            -- opt-in unbeatable) for years.
+            SELECT i.lead_id, i.channel, $6, least(coalesce(to_timestamp(i.at), now()), now()), i.source, i.reason
             FROM unnest($1::bigint[], $2::text[], $3::float8[], $4::text[], $5::text[])
                 AS i (lead_id, channel, at, source, reason)
             ON CONFLICT (lead_id, channel) DO UPDATE

@@ -6,6 +6,7 @@ enum IngestSubject: String, Sendable, CaseIterable {
     case leadEnroll = "lead.enroll"
     case leadReply = "lead.reply"
     case leadUnsubscribe = "lead.unsubscribe"
+    case leadResubscribe = "lead.resubscribe"
     case leadDelete = "lead.delete"
     case pipelineUpsert = "pipeline.upsert"
 

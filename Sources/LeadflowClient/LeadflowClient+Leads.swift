@@ -24,11 +24,20 @@ extension LeadflowClient {
         try await publish(.reply(org: org, reply, msgID: msgID, traceparent: traceparent))
     }
 
-    /// Stops all automation for a lead (`lead.unsubscribe.<org>`).
+    /// Records that a lead opted out of a channel, or of every channel (`lead.unsubscribe.<org>`); a lead not
+    /// known yet is created suppressed.
     public func unsubscribe(
         org: String, _ unsubscribe: Leadflow_V1_LeadUnsubscribe, msgID: String? = nil, traceparent: String? = nil
     ) async throws(LeadflowClientError) -> Receipt {
         try await publish(.unsubscribe(org: org, unsubscribe, msgID: msgID, traceparent: traceparent))
+    }
+
+    /// Lifts a lead's opt-out from a channel, or from every channel, after it explicitly opted in again
+    /// (`lead.resubscribe.<org>`).
+    public func resubscribe(
+        org: String, _ resubscribe: Leadflow_V1_LeadResubscribe, msgID: String? = nil, traceparent: String? = nil
+    ) async throws(LeadflowClientError) -> Receipt {
+        try await publish(.resubscribe(org: org, resubscribe, msgID: msgID, traceparent: traceparent))
     }
 
     /// Erases a lead (`lead.delete.<org>`).

@@ -85,6 +85,13 @@ extension LeadflowClient {
                 IngestSubject.leadUnsubscribe.subject(org: org), unsubscribe, msgID: msgID, traceparent: traceparent)
         }
 
+        public static func resubscribe(
+            org: String, _ resubscribe: Leadflow_V1_LeadResubscribe, msgID: String? = nil, traceparent: String? = nil
+        ) throws(LeadflowClientError) -> Publication {
+            try Publication(
+                IngestSubject.leadResubscribe.subject(org: org), resubscribe, msgID: msgID, traceparent: traceparent)
+        }
+
         public static func deleteLead(
             org: String, _ delete: Leadflow_V1_LeadDelete, msgID: String? = nil, traceparent: String? = nil
         ) throws(LeadflowClientError) -> Publication {

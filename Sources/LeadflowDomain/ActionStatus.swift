@@ -11,7 +11,8 @@ public enum ActionStatus: String, Sendable, CaseIterable, Codable {
     case waiting
     /// Attempts exhausted or failed permanently; replayable.
     case dead
-    /// The lead left the stage, unsubscribed or was deleted; or an operator discarded the dead action.
+    /// The lead left the stage, unsubscribed or was deleted; its channel is suppressed for the lead (the lead
+    /// went on to its next action); or an operator discarded the dead action.
     case canceled
 
     /// No further transition happens without an operator (replay or discard of a dead action).

@@ -6,6 +6,7 @@ public enum IngestCommand: Sendable, Equatable {
     case enroll(Leadflow_V1_LeadEnroll)
     case reply(Leadflow_V1_LeadReply)
     case unsubscribe(Leadflow_V1_LeadUnsubscribe)
+    case resubscribe(Leadflow_V1_LeadResubscribe)
     case delete(Leadflow_V1_LeadDelete)
     case upsertPipeline(Leadflow_V1_PipelineDefinition)
 
@@ -16,6 +17,7 @@ public enum IngestCommand: Sendable, Equatable {
         case .enroll(let message): message.externalID
         case .reply(let message): message.externalID
         case .unsubscribe(let message): message.externalID
+        case .resubscribe(let message): message.externalID
         case .delete(let message): message.externalID
         case .upsertPipeline: nil
         }

@@ -49,6 +49,7 @@ public struct IngestDecoder: Sendable {
         case "lead.enroll": command = .enroll(try payload(envelope, Leadflow_V1_LeadEnroll.self))
         case "lead.reply": command = .reply(try payload(envelope, Leadflow_V1_LeadReply.self))
         case "lead.unsubscribe": command = .unsubscribe(try payload(envelope, Leadflow_V1_LeadUnsubscribe.self))
+        case "lead.resubscribe": command = .resubscribe(try payload(envelope, Leadflow_V1_LeadResubscribe.self))
         case "lead.delete": command = .delete(try payload(envelope, Leadflow_V1_LeadDelete.self))
         case "pipeline.upsert": command = .upsertPipeline(try payload(envelope, Leadflow_V1_PipelineDefinition.self))
         default: throw IngestRejection(.unknownSubject, "'\(kind)' is not an ingest subject")
@@ -66,6 +67,12 @@ public struct IngestDecoder: Sendable {
             return try envelope.decode(type)
         } catch {
             throw IngestRejection(error)
+        }
+    }
+
+    private func requireKnown(_ channel: Leadflow_V1_Channel) throws(IngestRejection) {
+        if case .UNRECOGNIZED(let number) = channel {
+            throw IngestRejection(.invalidPayload, "channel \(number) is not a known Channel")
         }
     }
 
@@ -87,7 +94,12 @@ public struct IngestDecoder: Sendable {
             if !issues.isEmpty {
                 throw IngestRejection(.invalidPayload, issues.map(\.description).joined(separator: "; "))
             }
-        case .upsertLead, .unsubscribe, .delete:
+        case .unsubscribe(let unsubscribe):
+            try requireKnown(unsubscribe.channel)
+        case .resubscribe(let resubscribe):
+            // An unknown number must not read as CHANNEL_UNSPECIFIED, which would lift every suppression.
+            try requireKnown(resubscribe.channel)
+        case .upsertLead, .delete:
             break
         }
     }

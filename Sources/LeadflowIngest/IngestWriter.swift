@@ -36,7 +36,8 @@ public struct IngestWriter: Sendable {
     /// may be acknowledged (clients send the same msg ids again).
     ///
     /// Within a batch, kinds apply in a fixed order — pipelines, upserts, enrolls, replies, unsubscribes,
-    /// deletes — so a client that pipelines "define, upsert, enroll" without waiting gets what it meant.
+    /// resubscribes, deletes — so a client that pipelines "define, upsert, enroll" without waiting gets what it
+    /// meant.
     /// Pipelines commit first, in their own transaction, so enrolls in the same batch can name them.
     public func write(_ messages: [IngestMessage], to database: PostgresClient) async throws -> Outcome {
         var acks = [Ack?](repeating: nil, count: messages.count)
@@ -130,6 +131,7 @@ private struct Commands {
     var enrollments: [LeadWriter.Enrollment] = []
     var replies: [LeadWriter.Scoped<Leadflow_V1_LeadReply>] = []
     var unsubscribes: [LeadWriter.Scoped<Leadflow_V1_LeadUnsubscribe>] = []
+    var resubscribes: [LeadWriter.Scoped<Leadflow_V1_LeadResubscribe>] = []
     var deletes: [LeadWriter.Scoped<Leadflow_V1_LeadDelete>] = []
 
     mutating func add(_ message: IngestMessage, enrollment: LeadWriter.Enrollment?) {
@@ -139,6 +141,8 @@ private struct Commands {
         case .reply(let reply): replies.append(.init(org: message.org, reply, trace: message.trace))
         case .unsubscribe(let unsubscribe):
             unsubscribes.append(.init(org: message.org, unsubscribe, trace: message.trace))
+        case .resubscribe(let resubscribe):
+            resubscribes.append(.init(org: message.org, resubscribe, trace: message.trace))
         case .delete(let delete): deletes.append(.init(org: message.org, delete, trace: message.trace))
         case .upsertPipeline: break
         }
@@ -148,11 +152,14 @@ private struct Commands {
         try LeadWriter.upsert(upserts, events: &events, on: connection)
         try LeadWriter.enroll(enrollments, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
         try LeadWriter.reply(replies, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
-        try LeadWriter.unsubscribe(unsubscribes, events: &events, on: connection)
+        try LeadWriter.unsubscribe(
+            unsubscribes, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
+        try LeadWriter.resubscribe(resubscribes, events: &events, on: connection)
         try LeadWriter.delete(deletes, events: &events, on: connection)
-        if !enrollments.isEmpty || !replies.isEmpty {
-            // Delivered at commit: schedulers listening wake up for the new due work.
-            let orgs = enrollments.map(\.org) + replies.map(\.org)
+        if !enrollments.isEmpty || !replies.isEmpty || !unsubscribes.isEmpty {
+            // Delivered at commit: schedulers listening wake up for the new due work (an opt-out from one
+            // channel makes the actions after the ones it canceled due).
+            let orgs = enrollments.map(\.org) + replies.map(\.org) + unsubscribes.map(\.org)
             try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: orgs)])
         }
     }

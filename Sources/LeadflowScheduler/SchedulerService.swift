@@ -30,6 +30,8 @@ public final class SchedulerService: Service, Sendable {
         public var longestClaim: Duration = .zero
         public var dispatched = 0
         public var internalActions = 0
+        /// External actions canceled at the claim because their channel is suppressed for the lead.
+        public var suppressed = 0
         /// Queues (organization and type) an organization's limits held back, summed over claims.
         public var throttledQueues = 0
         public var results = 0
@@ -178,7 +180,8 @@ public final class SchedulerService: Service, Sendable {
                 await backOff(delay)
                 continue
             }
-            let progressed = claim.wasFull || claim.internalCount > 0
+            // A canceled suppressed action made its lead's next action due now, like an internal action does.
+            let progressed = claim.wasFull || claim.internalCount > 0 || claim.suppressedCount > 0
             if progressed && excluded.isEmpty { continue }
             // Sleep until the next due time or token, at most the idle interval; briefly while a type is
             // saturated, to look again once its queue drains. NOTIFY and results ring the doorbell sooner.
@@ -246,6 +249,7 @@ public final class SchedulerService: Service, Sendable {
             $0.longestClaim = max($0.longestClaim, took)
             $0.dispatched += claim.dispatches.count
             $0.internalActions += claim.internalCount
+            $0.suppressed += claim.suppressedCount
             $0.throttledQueues += claim.throttled.count
             $0.eventsDropped += dropped
         }

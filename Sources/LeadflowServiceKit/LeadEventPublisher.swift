@@ -58,6 +58,8 @@ public struct LeadEventPublisher: Sendable {
         case .actionDead: "action_dead"
         case .actionReplayed: "action_replayed"
         case .pipelineEnded: "pipeline_ended"
+        case .resubscribed: "resubscribed"
+        case .actionCanceled: "action_canceled"
         case .unspecified, .UNRECOGNIZED: "unspecified"
         }
     }

@@ -79,6 +79,9 @@ struct LeadflowClientTests {
         reply.channel = .email
         var unsubscribe = Leadflow_V1_LeadUnsubscribe()
         unsubscribe.externalID = "crm-1"
+        var resubscribe = Leadflow_V1_LeadResubscribe()
+        resubscribe.externalID = "crm-1"
+        resubscribe.channel = .sms
         var delete = Leadflow_V1_LeadDelete()
         delete.externalID = "crm-1"
         var pipeline = Leadflow_V1_PipelineDefinition()
@@ -89,12 +92,14 @@ struct LeadflowClientTests {
         _ = try await client.enroll(org: "acme", enrollment("crm-1"))
         _ = try await client.reply(org: "acme", reply)
         _ = try await client.unsubscribe(org: "acme", unsubscribe)
+        _ = try await client.resubscribe(org: "acme", resubscribe)
         _ = try await client.deleteLead(org: "acme", delete)
         _ = try await client.publish(subject: "lead.upsert.beta", message: lead("crm-2"))
         #expect(ingest.received.map(\.envelope.subject.string) == [
             "pipeline.upsert.acme", "lead.upsert.acme", "lead.enroll.acme", "lead.reply.acme", "lead.unsubscribe.acme",
-            "lead.delete.acme", "lead.upsert.beta",
+            "lead.resubscribe.acme", "lead.delete.acme", "lead.upsert.beta",
         ])
+        #expect(try ingest.received[5].envelope.decode(Leadflow_V1_LeadResubscribe.self) == resubscribe)
         #expect(try ingest.received[3].envelope.decode(Leadflow_V1_LeadReply.self) == reply)
         await client.close()
         await ingest.close()

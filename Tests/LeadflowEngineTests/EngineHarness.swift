@@ -147,12 +147,15 @@ final class RecordingHandler: Sendable {
     let pullers: [BusPuller]
     let pusher: BusPusher
     let answer: @Sendable (Leadflow_V1_ActionDispatch) -> Leadflow_V1_ActionResult.Outcome
+    /// Fills the rest of a result (error, retry_after…) once `answer` has set its outcome.
+    let detail: @Sendable (Leadflow_V1_ActionDispatch, inout Leadflow_V1_ActionResult) -> Void
     private let seen = Mutex<[Leadflow_V1_ActionDispatch]>([])
     private let tasks = Mutex<[Task<Void, Never>]>([])
 
     init(
         context: ZMQContext, dispatchEndpoints: [String], resultEndpoints: [String],
-        answer: @escaping @Sendable (Leadflow_V1_ActionDispatch) -> Leadflow_V1_ActionResult.Outcome = { _ in .succeeded }
+        answer: @escaping @Sendable (Leadflow_V1_ActionDispatch) -> Leadflow_V1_ActionResult.Outcome = { _ in .succeeded },
+        detail: @escaping @Sendable (Leadflow_V1_ActionDispatch, inout Leadflow_V1_ActionResult) -> Void = { _, _ in }
     ) async throws {
         var pullers: [BusPuller] = []
         for endpoint in dispatchEndpoints {
@@ -162,6 +165,7 @@ final class RecordingHandler: Sendable {
         self.pusher = try await BusPusher.start(
             context: context, name: "test.results", endpoints: resultEndpoints.map { .connect($0) })
         self.answer = answer
+        self.detail = detail
         let tasks = pullers.map { puller in Task { await self.serve(puller) } }
         self.tasks.withLock { $0 = tasks }
     }
@@ -180,6 +184,7 @@ final class RecordingHandler: Sendable {
                 result.actionID = dispatch.actionID
                 result.attempt = dispatch.attempt
                 result.outcome = answer(dispatch)
+                detail(dispatch, &result)
                 let type = envelope.subject.lastToken
                 // As handlers do: the dispatch's organization goes back in `Leadflow-Org`.
                 var headers = Headers()

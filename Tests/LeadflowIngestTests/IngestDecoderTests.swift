@@ -59,6 +59,13 @@ struct IngestDecoderTests {
         #expect(try decoder.decode(envelope("lead.reply.acme", reply)).command == .reply(reply))
         let unsubscribe = Leadflow_V1_LeadUnsubscribe.with { $0.externalID = "crm-1" }
         #expect(try decoder.decode(envelope("lead.unsubscribe.acme", unsubscribe)).command == .unsubscribe(unsubscribe))
+        let resubscribe = Leadflow_V1_LeadResubscribe.with {
+            $0.externalID = "crm-1"
+            $0.channel = .sms
+            $0.source = "preference_center"
+        }
+        #expect(
+            try decoder.decode(envelope("lead.resubscribe.acme", resubscribe)).command == .resubscribe(resubscribe))
         let delete = Leadflow_V1_LeadDelete.with { $0.externalID = "crm-1" }
         #expect(try decoder.decode(envelope("lead.delete.acme", delete)).command == .delete(delete))
         #expect(try decoder.decode(envelope("pipeline.upsert.acme", Self.pipeline())).command == .upsertPipeline(Self.pipeline()))
@@ -133,6 +140,8 @@ struct IngestDecoderTests {
             ("external id too long", .invalidPayload),
             ("enroll without pipeline", .invalidPayload),
             ("reply without channel", .invalidPayload),
+            ("resubscribe to an unknown channel", .invalidPayload),
+            ("resubscribe without external id", .invalidPayload),
             ("pipeline moving to an unknown stage", .invalidPayload),
             ("garbage payload", .invalidPayload),
             ("text payload", .unsupportedContentType),
@@ -148,6 +157,15 @@ struct IngestDecoderTests {
         case "external id too long": input = try envelope("lead.upsert.acme", Self.upsert(String(repeating: "x", count: 256)))
         case "enroll without pipeline": input = try envelope("lead.enroll.acme", Leadflow_V1_LeadEnroll.with { $0.externalID = "crm-1" })
         case "reply without channel": input = try envelope("lead.reply.acme", Leadflow_V1_LeadReply.with { $0.externalID = "crm-1" })
+        case "resubscribe to an unknown channel":
+            input = try envelope(
+                "lead.resubscribe.acme",
+                Leadflow_V1_LeadResubscribe.with {
+                    $0.externalID = "crm-1"
+                    $0.channel = .UNRECOGNIZED(9)
+                })
+        case "resubscribe without external id":
+            input = try envelope("lead.resubscribe.acme", Leadflow_V1_LeadResubscribe.with { $0.channel = .sms })
         case "pipeline moving to an unknown stage": input = try envelope("pipeline.upsert.acme", Self.pipeline(moveTo: "nowhere"))
         case "garbage payload":
             input = Envelope(subject: try Subject("lead.upsert.acme"), headers: try Headers([Headers.Name.msgID: "m-1"]), payload: [0xFF, 0xFF])

@@ -156,12 +156,40 @@ extension Engine {
         }
     }
 
-    func unsubscribe(_ externalID: String, org: String = "acme") async throws {
+    /// Unsubscribes the lead from `channel` (every channel by default) as ingest would; returns the events.
+    @discardableResult
+    func unsubscribe(
+        _ externalID: String, channel: Leadflow_V1_Channel = .unspecified, at occurredAt: Date? = nil,
+        reason: String? = nil, org: String = "acme"
+    ) async throws -> [Leadflow_V1_LeadEvent] {
         var message = Leadflow_V1_LeadUnsubscribe()
         message.externalID = externalID
-        try await connection.withTransaction { [message] connection in
-            var events = LeadEventLog(recording: false)
-            try LeadWriter.unsubscribe([.init(org: org, message)], events: &events, on: connection)
+        message.channel = channel
+        if let occurredAt { message.occurredAt = .init(date: occurredAt) }
+        if let reason { message.reason = reason }
+        let maxAttempts = settings.defaultMaxAttempts
+        return try await connection.withTransaction { [message] connection in
+            var events = LeadEventLog(recording: true)
+            try LeadWriter.unsubscribe(
+                [.init(org: org, message)], defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+            return events.take()
+        }
+    }
+
+    /// Lifts the lead's suppression of `channel` (every channel by default) as ingest would; returns the events.
+    @discardableResult
+    func resubscribe(
+        _ externalID: String, channel: Leadflow_V1_Channel = .unspecified, at occurredAt: Date? = nil,
+        org: String = "acme"
+    ) async throws -> [Leadflow_V1_LeadEvent] {
+        var message = Leadflow_V1_LeadResubscribe()
+        message.externalID = externalID
+        message.channel = channel
+        if let occurredAt { message.occurredAt = .init(date: occurredAt) }
+        return try await connection.withTransaction { [message] connection in
+            var events = LeadEventLog(recording: true)
+            try LeadWriter.resubscribe([.init(org: org, message)], events: &events, on: connection)
+            return events.take()
         }
     }
 
@@ -226,6 +254,26 @@ enum TestPipelines {
           - name: cold
             actions:
               - end
+        """
+
+    /// One action per channel and a webhook, for the opt-out tests.
+    static let reach = """
+        name: reach
+        stages:
+          - name: touch
+            actions:
+              - email: {sender: "a@acme.test", subject: "s", text: "t"}
+              - sms: {sender: "+15550001111", body: "hi"}
+              - webhook: {url: "https://hooks.acme.test/x"}
+        """
+
+    /// A second pipeline, to see whether a lead can be reached by email after an opt-out test's orderings.
+    static let again = """
+        name: again
+        stages:
+          - name: once
+            actions:
+              - email: {sender: "a@acme.test", subject: "s", text: "t"}
         """
 
     static let replyThenNext = """

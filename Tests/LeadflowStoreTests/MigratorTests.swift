@@ -15,9 +15,34 @@ struct MigratorTests {
             let tables = try await connection.query(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
             #expect(try tables.map { try $0.decode(String.self, at: 0) } == [
-                "lead_stage_actions", "lead_stages", "leads", "organization_channels", "organizations", "pipeline_stage_actions",
-                "pipeline_stages", "pipelines", "processed_messages", "schema_migrations",
+                "lead_stage_actions", "lead_stages", "lead_suppressions", "leads", "organization_channels", "organizations",
+                "pipeline_stage_actions", "pipeline_stages", "pipelines", "processed_messages", "schema_migrations",
             ])
+            await connection.close()
+        }
+    }
+
+    @Test("migration 9 turns leads.unsubscribed_at into all-channel suppressions, so those leads stay unsubscribed")
+    func unsubscribedLeadsKeepTheirOptOut() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator(migrations: Migration.all.filter { $0.version < 9 }).migrate(url: url)
+            let connection = try await PostgresConnection.connect(url: url)
+            try await connection.executeScript(
+                """
+                INSERT INTO organizations (id) VALUES ('acme');
+                INSERT INTO leads (org_id, external_id, unsubscribed_at)
+                    VALUES ('acme', 'gone', '2026-01-02T03:04:05Z'), ('acme', 'here', NULL);
+                """)
+            _ = try await Migrator().migrate(url: url)
+            let rows = try await connection.query(
+                """
+                SELECT l.external_id, s.channel, s.suppressed, s.changed_at = '2026-01-02T03:04:05Z'
+                FROM lead_suppressions s JOIN leads l ON l.id = s.lead_id
+                """)
+            let suppressions = try rows.map { try $0.decode((String, String, Bool, Bool).self) }
+            #expect(suppressions.count == 1)
+            #expect(suppressions.first.map { [$0.0, $0.1] } == ["gone", "all"])
+            #expect(suppressions.first.map { $0.2 && $0.3 } == true)
             await connection.close()
         }
     }

@@ -82,6 +82,24 @@ struct SchemaTests {
                 ANALYZE;
                 """),
         IndexedQuery(
+            // As the claim asks it (WorkQueue.claimStatement, Suppressions.isSuppressed): per taken action.
+            name: "opt-out check of claimed actions",
+            sql: """
+                SELECT a.id, EXISTS (SELECT 1 FROM lead_suppressions sup
+                                     WHERE sup.lead_id = a.lead_id AND sup.channel IN ('all', a.type) AND sup.suppressed)
+                FROM lead_stage_actions a
+                WHERE a.status = 'pending' AND a.org_id = 'tiny' AND a.type = 'email' AND a.perform_at <= now()
+                ORDER BY a.perform_at LIMIT 10
+                """,
+            index: "lead_suppressions_pkey",
+            // Many leads opted out of something, as after years of SMS STOPs and unsubscribe links.
+            setup: """
+                INSERT INTO leads (org_id, external_id) SELECT 'acme', 'more-' || g FROM generate_series(1, 20000) g;
+                INSERT INTO lead_suppressions (lead_id, channel, suppressed, changed_at)
+                    SELECT id, (ARRAY['all', 'email', 'sms'])[id % 3 + 1], id % 5 <> 0, now() FROM leads;
+                ANALYZE;
+                """),
+        IndexedQuery(
             name: "wait_for_reply timeouts",
             sql: "SELECT id FROM lead_stage_actions WHERE status = 'waiting' AND perform_at <= now() LIMIT 100",
             index: "lead_stage_actions_waiting_idx"),

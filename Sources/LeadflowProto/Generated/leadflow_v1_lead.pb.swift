@@ -27,6 +27,9 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// Creates a lead or updates an existing one. Subject: `lead.upsert.<org>`.
+///
+/// An upsert never changes a lead's opt-outs: a lead an unsubscribe created stays suppressed (see
+/// `LeadUnsubscribe`). A deleted lead stays erased.
 public nonisolated struct Leadflow_V1_LeadUpsert: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -92,8 +95,11 @@ public nonisolated struct Leadflow_V1_LeadUpsert: Sendable {
 /// Puts a lead into a pipeline. Subject: `lead.enroll.<org>`.
 ///
 /// The pipeline must exist (`-ERR Unknown Pipeline` otherwise). A lead that does not exist yet is created
-/// with only its external id, so an enroll committed before its upsert is not lost. Enrolling a lead that
-/// is already in the pipeline moves it to the given stage, leaving its current one.
+/// with only its external id (publishing `lead.created`), so an enroll committed before its upsert is not
+/// lost. Enrolling a lead that is already in the pipeline moves it to the given stage, leaving its current
+/// one, when the enroll names that stage; otherwise it changes nothing. A lead unsubscribed from every
+/// channel, or deleted, is not enrolled (accepted, changes nothing); one unsubscribed from some channels is
+/// enrolled, and its actions on those channels are canceled as they fall due.
 public nonisolated struct Leadflow_V1_LeadEnroll: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -164,9 +170,12 @@ public nonisolated struct Leadflow_V1_LeadReply: Sendable {
   fileprivate var _receivedAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
 }
 
-/// Records that the lead unsubscribed. Subject: `lead.unsubscribe.<org>`.
+/// Records that the lead opted out of a channel, or of every channel. Subject: `lead.unsubscribe.<org>`.
 ///
-/// An unknown lead is created already unsubscribed, so that a later upsert cannot bring it back.
+/// The opt-out is recorded as a suppression of the lead and channel, even for a lead that does not exist yet:
+/// an unknown lead is created (publishing `lead.created`, then `lead.unsubscribed`) already suppressed, so a
+/// later upsert or enroll cannot bring it back. No upsert ever clears a suppression; only a `LeadResubscribe`
+/// for the channel does. An unsubscribe for a deleted lead is accepted and changes nothing.
 public nonisolated struct Leadflow_V1_LeadUnsubscribe: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -175,11 +184,98 @@ public nonisolated struct Leadflow_V1_LeadUnsubscribe: Sendable {
   /// The lead's external id. Required.
   public var externalID: String = String()
 
-  /// Channel the lead unsubscribed from; actions on that channel are canceled and no longer run.
-  /// CHANNEL_UNSPECIFIED: every channel, which stops all automation for the lead.
+  /// Channel the lead unsubscribed from (e.g. CHANNEL_SMS for an SMS STOP): the lead's actions on that channel
+  /// that are pending or dispatched are canceled with reason `suppressed`, later ones are canceled the same
+  /// way when they fall due, and each time the lead's pipeline goes on to its next action. Other channels and
+  /// webhooks go on as before.
+  /// CHANNEL_UNSPECIFIED: every channel, which stops all automation for the lead: its current stages end
+  /// (`unsubscribed`), their unfinished actions are canceled, and enrolls are ignored until a resubscribe.
   public var channel: Leadflow_V1_Channel = .unspecified
 
   /// Why, for the record (e.g. "link in footer", "STOP keyword", "spam complaint").
+  public var reason: String {
+    get {_reason ?? String()}
+    set {_reason = newValue}
+  }
+  /// Returns true if `reason` has been explicitly set.
+  public var hasReason: Bool {self._reason != nil}
+  /// Clears the value of `reason`. Subsequent reads from it will return its default value.
+  public mutating func clearReason() {self._reason = nil}
+
+  /// Where the opt-out came from, for the record (e.g. "sms_inbound", "list_unsubscribe", "crm").
+  public var source: String {
+    get {_source ?? String()}
+    set {_source = newValue}
+  }
+  /// Returns true if `source` has been explicitly set.
+  public var hasSource: Bool {self._source != nil}
+  /// Clears the value of `source`. Subsequent reads from it will return its default value.
+  public mutating func clearSource() {self._source = nil}
+
+  /// When the lead opted out. Absent, or later than the time ingest commits this message: that commit time.
+  /// Of an unsubscribe and a resubscribe for the same lead and channel, the later `occurred_at` wins whatever
+  /// order they arrive in; at equal times the unsubscribe wins.
+  public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_occurredAt = newValue}
+  }
+  /// Returns true if `occurredAt` has been explicitly set.
+  public var hasOccurredAt: Bool {self._occurredAt != nil}
+  /// Clears the value of `occurredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearOccurredAt() {self._occurredAt = nil}
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+
+  fileprivate var _reason: String? = nil
+  fileprivate var _source: String? = nil
+  fileprivate var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+}
+
+/// Lifts a suppression that a `LeadUnsubscribe` recorded: the lead explicitly opted in again.
+/// Subject: `lead.resubscribe.<org>`.
+///
+/// Actions canceled while the channel was suppressed stay canceled; actions that fall due afterwards run.
+/// A lead whose stages ended on an all-channel unsubscribe is not put back into them: enroll it again.
+/// The opt-in is recorded even when nothing was suppressed, and an unknown lead is created (publishing
+/// `lead.created`, then `lead.resubscribed`), so that an unsubscribe with an earlier `occurred_at` arriving
+/// later loses. A resubscribe for a deleted lead is accepted and changes nothing.
+public nonisolated struct Leadflow_V1_LeadResubscribe: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The lead's external id. Required.
+  public var externalID: String = String()
+
+  /// Channel to lift the suppression of. CHANNEL_UNSPECIFIED: every channel (the all-channel suppression and
+  /// each channel's). An all-channel suppression is only lifted by an all-channel resubscribe: resubscribing
+  /// CHANNEL_EMAIL alone leaves a lead that unsubscribed from everything suppressed.
+  public var channel: Leadflow_V1_Channel = .unspecified
+
+  /// Where the opt-in came from, for the record (e.g. "preference_center", "double_opt_in").
+  public var source: String {
+    get {_source ?? String()}
+    set {_source = newValue}
+  }
+  /// Returns true if `source` has been explicitly set.
+  public var hasSource: Bool {self._source != nil}
+  /// Clears the value of `source`. Subsequent reads from it will return its default value.
+  public mutating func clearSource() {self._source = nil}
+
+  /// When the lead opted in again. Absent, or later than the time ingest commits this message: that commit
+  /// time. It lifts only suppressions recorded with an earlier `LeadUnsubscribe.occurred_at`.
+  public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
+    get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_occurredAt = newValue}
+  }
+  /// Returns true if `occurredAt` has been explicitly set.
+  public var hasOccurredAt: Bool {self._occurredAt != nil}
+  /// Clears the value of `occurredAt`. Subsequent reads from it will return its default value.
+  public mutating func clearOccurredAt() {self._occurredAt = nil}
+
+  /// Why, for the record.
   public var reason: String {
     get {_reason ?? String()}
     set {_reason = newValue}
@@ -193,6 +289,8 @@ public nonisolated struct Leadflow_V1_LeadUnsubscribe: Sendable {
 
   public init() {}
 
+  fileprivate var _source: String? = nil
+  fileprivate var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
   fileprivate var _reason: String? = nil
 }
 
@@ -371,7 +469,7 @@ nonisolated extension Leadflow_V1_LeadReply: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Leadflow_V1_LeadUnsubscribe: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LeadUnsubscribe"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}external_id\0\u{1}channel\0\u{1}reason\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}external_id\0\u{1}channel\0\u{1}reason\0\u{1}source\0\u{3}occurred_at\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -382,6 +480,8 @@ nonisolated extension Leadflow_V1_LeadUnsubscribe: SwiftProtobuf.Message, SwiftP
       case 1: try { try decoder.decodeSingularStringField(value: &self.externalID) }()
       case 2: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
       case 3: try { try decoder.decodeSingularStringField(value: &self._reason) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self._source) }()
+      case 5: try { try decoder.decodeSingularMessageField(value: &self._occurredAt) }()
       default: break
       }
     }
@@ -401,12 +501,74 @@ nonisolated extension Leadflow_V1_LeadUnsubscribe: SwiftProtobuf.Message, SwiftP
     try { if let v = self._reason {
       try visitor.visitSingularStringField(value: v, fieldNumber: 3)
     } }()
+    try { if let v = self._source {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._occurredAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 5)
+    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Leadflow_V1_LeadUnsubscribe, rhs: Leadflow_V1_LeadUnsubscribe) -> Bool {
     if lhs.externalID != rhs.externalID {return false}
     if lhs.channel != rhs.channel {return false}
+    if lhs._reason != rhs._reason {return false}
+    if lhs._source != rhs._source {return false}
+    if lhs._occurredAt != rhs._occurredAt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Leadflow_V1_LeadResubscribe: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".LeadResubscribe"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}external_id\0\u{1}channel\0\u{1}source\0\u{3}occurred_at\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.externalID) }()
+      case 2: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self._source) }()
+      case 4: try { try decoder.decodeSingularMessageField(value: &self._occurredAt) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self._reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    // The use of inline closures is to circumvent an issue where the compiler
+    // allocates stack space for every if/case branch local when no optimizations
+    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+    // https://github.com/apple/swift-protobuf/issues/1182
+    if !self.externalID.isEmpty {
+      try visitor.visitSingularStringField(value: self.externalID, fieldNumber: 1)
+    }
+    if self.channel != .unspecified {
+      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 2)
+    }
+    try { if let v = self._source {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 3)
+    } }()
+    try { if let v = self._occurredAt {
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 4)
+    } }()
+    try { if let v = self._reason {
+      try visitor.visitSingularStringField(value: v, fieldNumber: 5)
+    } }()
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Leadflow_V1_LeadResubscribe, rhs: Leadflow_V1_LeadResubscribe) -> Bool {
+    if lhs.externalID != rhs.externalID {return false}
+    if lhs.channel != rhs.channel {return false}
+    if lhs._source != rhs._source {return false}
+    if lhs._occurredAt != rhs._occurredAt {return false}
     if lhs._reason != rhs._reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true

@@ -27,66 +27,122 @@ fileprivate nonisolated struct _GeneratedWithProtocGenSwiftVersion: SwiftProtobu
 }
 
 /// Something that happened to a lead. Fields that do not apply to the kind are left unset (0 or empty).
-public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
+public nonisolated struct Leadflow_V1_LeadEvent: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
   // methods supported on all messages.
 
   /// What happened. The subject's `<event>` token says the same.
-  public var kind: Leadflow_V1_LeadEvent.Kind = .unspecified
+  public var kind: Leadflow_V1_LeadEvent.Kind {
+    get {_storage._kind}
+    set {_uniqueStorage()._kind = newValue}
+  }
 
   /// Organization id, also the subject's last token.
-  public var org: String = String()
+  public var org: String {
+    get {_storage._org}
+    set {_uniqueStorage()._org = newValue}
+  }
 
   /// Leadflow's id of the lead.
-  public var leadID: Int64 = 0
+  public var leadID: Int64 {
+    get {_storage._leadID}
+    set {_uniqueStorage()._leadID = newValue}
+  }
 
   /// The client's id of the lead (`LeadUpsert.external_id`).
-  public var externalID: String = String()
+  public var externalID: String {
+    get {_storage._externalID}
+    set {_uniqueStorage()._externalID = newValue}
+  }
 
   /// Leadflow's id of the pipeline (0 when not applicable).
-  public var pipelineID: Int64 = 0
+  public var pipelineID: Int64 {
+    get {_storage._pipelineID}
+    set {_uniqueStorage()._pipelineID = newValue}
+  }
 
   /// Name of the pipeline.
-  public var pipeline: String = String()
+  public var pipeline: String {
+    get {_storage._pipeline}
+    set {_uniqueStorage()._pipeline = newValue}
+  }
 
   /// Leadflow's id of the stage definition (0 when not applicable).
-  public var stageID: Int64 = 0
+  public var stageID: Int64 {
+    get {_storage._stageID}
+    set {_uniqueStorage()._stageID = newValue}
+  }
 
   /// Name of the stage.
-  public var stage: String = String()
+  public var stage: String {
+    get {_storage._stage}
+    set {_uniqueStorage()._stage = newValue}
+  }
 
   /// Id of the lead's action, as in `ActionDispatch.action_id` (0 when not applicable).
-  public var actionID: Int64 = 0
+  public var actionID: Int64 {
+    get {_storage._actionID}
+    set {_uniqueStorage()._actionID = newValue}
+  }
 
   /// Type of that action.
-  public var actionType: Leadflow_V1_ActionType = .unspecified
+  public var actionType: Leadflow_V1_ActionType {
+    get {_storage._actionType}
+    set {_uniqueStorage()._actionType = newValue}
+  }
 
   /// Attempt number of the action, starting at 1 (0 when not applicable).
-  public var attempt: UInt32 = 0
+  public var attempt: UInt32 {
+    get {_storage._attempt}
+    set {_uniqueStorage()._attempt = newValue}
+  }
 
-  /// Channel of a reply or unsubscription.
-  public var channel: Leadflow_V1_Channel = .unspecified
+  /// Channel of a reply, unsubscription or resubscription.
+  public var channel: Leadflow_V1_Channel {
+    get {_storage._channel}
+    set {_uniqueStorage()._channel = newValue}
+  }
 
   /// When it happened (commit time for ingest events, result time for action events).
   public var occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp {
-    get {_occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
-    set {_occurredAt = newValue}
+    get {_storage._occurredAt ?? SwiftProtobuf.Google_Protobuf_Timestamp()}
+    set {_uniqueStorage()._occurredAt = newValue}
   }
   /// Returns true if `occurredAt` has been explicitly set.
-  public var hasOccurredAt: Bool {self._occurredAt != nil}
+  public var hasOccurredAt: Bool {_storage._occurredAt != nil}
   /// Clears the value of `occurredAt`. Subsequent reads from it will return its default value.
-  public mutating func clearOccurredAt() {self._occurredAt = nil}
+  public mutating func clearOccurredAt() {_uniqueStorage()._occurredAt = nil}
 
-  /// Error text of a retrying or dead action.
+  /// Error text of a retrying, dead or replayed action.
   public var error: String {
-    get {_error ?? String()}
-    set {_error = newValue}
+    get {_storage._error ?? String()}
+    set {_uniqueStorage()._error = newValue}
   }
   /// Returns true if `error` has been explicitly set.
-  public var hasError: Bool {self._error != nil}
+  public var hasError: Bool {_storage._error != nil}
   /// Clears the value of `error`. Subsequent reads from it will return its default value.
-  public mutating func clearError() {self._error = nil}
+  public mutating func clearError() {_uniqueStorage()._error = nil}
+
+  /// Why a stage was left, an action canceled, or a lead unsubscribed or resubscribed.
+  public var reason: String {
+    get {_storage._reason ?? String()}
+    set {_uniqueStorage()._reason = newValue}
+  }
+  /// Returns true if `reason` has been explicitly set.
+  public var hasReason: Bool {_storage._reason != nil}
+  /// Clears the value of `reason`. Subsequent reads from it will return its default value.
+  public mutating func clearReason() {_uniqueStorage()._reason = nil}
+
+  /// Where an unsubscribe or resubscribe came from (`LeadUnsubscribe.source`).
+  public var source: String {
+    get {_storage._source ?? String()}
+    set {_uniqueStorage()._source = newValue}
+  }
+  /// Returns true if `source` has been explicitly set.
+  public var hasSource: Bool {_storage._source != nil}
+  /// Clears the value of `source`. Subsequent reads from it will return its default value.
+  public mutating func clearSource() {_uniqueStorage()._source = nil}
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -97,25 +153,29 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
     /// Not set; never published.
     case unspecified // = 0
 
-    /// The lead was created (by an upsert, or implicitly by an enroll or unsubscribe).
+    /// The lead was created (by an upsert, or implicitly by an enroll, unsubscribe or resubscribe); published
+    /// before the event of the command that created it.
     case created // = 1
 
     /// An upsert changed the lead's contact fields or attributes.
     case updated // = 2
 
-    /// The lead was enrolled in a pipeline. Sets the pipeline fields.
+    /// The lead was enrolled in a pipeline. Sets the pipeline fields and the stage fields of the stage it
+    /// enters.
     case enrolled // = 3
 
-    /// The lead entered a stage. Sets the pipeline and stage fields.
+    /// The lead entered a stage. Sets the pipeline fields and the stage fields.
     case stageEntered // = 4
 
-    /// The lead left a stage (finished it, moved, ended, unsubscribed or deleted). Sets the stage fields.
+    /// The lead left a stage. Sets the pipeline fields, the stage fields and `reason` (why it left:
+    /// `completed`, `moved`, `ended`, `replied`, `timed_out`, `unsubscribed` or `deleted`).
     case stageExited // = 5
 
     /// The lead replied. Sets `channel`.
     case replied // = 6
 
-    /// The lead unsubscribed. Sets `channel` (CHANNEL_UNSPECIFIED: every channel).
+    /// The lead unsubscribed. Sets `channel` (CHANNEL_UNSPECIFIED: every channel), and `reason` and `source`
+    /// when the unsubscribe gave them.
     case unsubscribed // = 7
 
     /// The lead's personal data was erased. Only ids are set.
@@ -127,10 +187,13 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
     /// An action succeeded. Sets the action fields and `attempt`.
     case actionSucceeded // = 10
 
-    /// An attempt failed and the action will be retried. Sets the action fields, `attempt` and `error`.
+    /// An attempt failed and the action will be retried, or the handler snoozed it (rate limit, open circuit
+    /// breaker). Sets the action fields, `attempt` and `error` (the handler's error, or its snooze reason;
+    /// `lease expired: …` when no result came in time).
     case actionRetrying // = 11
 
-    /// The action failed permanently or ran out of attempts; it is dead until replayed. Sets `error`.
+    /// The action failed permanently or ran out of attempts; it is dead until replayed. Sets the action
+    /// fields, `attempt` and `error`.
     case actionDead // = 12
 
     /// The lead finished the pipeline's last stage or reached an `EndAction`. Sets the pipeline fields.
@@ -140,6 +203,16 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
     /// budget and the same idempotency key, so its next dispatch is attempt 1. Sets the action fields and
     /// `error` (the last error before the replay).
     case actionReplayed // = 14
+
+    /// The lead opted in again (`lead.resubscribe`): the channel's suppressions older than that are lifted.
+    /// Sets `channel` (CHANNEL_UNSPECIFIED: every channel), and `reason` and `source` when the resubscribe
+    /// gave them.
+    case resubscribed // = 15
+
+    /// An action was canceled without being sent because its channel is suppressed for the lead; the lead's
+    /// pipeline goes on to its next action. Sets the action fields and `reason` (`suppressed`). Its attempt
+    /// number is that of its last dispatch (0: it was never dispatched).
+    case actionCanceled // = 16
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -163,6 +236,8 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
       case 12: self = .actionDead
       case 13: self = .pipelineEnded
       case 14: self = .actionReplayed
+      case 15: self = .resubscribed
+      case 16: self = .actionCanceled
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -184,6 +259,8 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
       case .actionDead: return 12
       case .pipelineEnded: return 13
       case .actionReplayed: return 14
+      case .resubscribed: return 15
+      case .actionCanceled: return 16
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -205,14 +282,15 @@ public nonisolated struct Leadflow_V1_LeadEvent: Sendable {
       .actionDead,
       .pipelineEnded,
       .actionReplayed,
+      .resubscribed,
+      .actionCanceled,
     ]
 
   }
 
   public init() {}
 
-  fileprivate var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
-  fileprivate var _error: String? = nil
+  fileprivate var _storage = _StorageClass.defaultInstance
 }
 
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
@@ -221,103 +299,179 @@ fileprivate nonisolated let _protobuf_package = "leadflow.v1"
 
 nonisolated extension Leadflow_V1_LeadEvent: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".LeadEvent"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}org\0\u{3}lead_id\0\u{3}external_id\0\u{3}pipeline_id\0\u{1}pipeline\0\u{3}stage_id\0\u{1}stage\0\u{3}action_id\0\u{3}action_type\0\u{1}attempt\0\u{1}channel\0\u{3}occurred_at\0\u{1}error\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}kind\0\u{1}org\0\u{3}lead_id\0\u{3}external_id\0\u{3}pipeline_id\0\u{1}pipeline\0\u{3}stage_id\0\u{1}stage\0\u{3}action_id\0\u{3}action_type\0\u{1}attempt\0\u{1}channel\0\u{3}occurred_at\0\u{1}error\0\u{1}reason\0\u{1}source\0")
+
+  fileprivate class _StorageClass {
+    var _kind: Leadflow_V1_LeadEvent.Kind = .unspecified
+    var _org: String = String()
+    var _leadID: Int64 = 0
+    var _externalID: String = String()
+    var _pipelineID: Int64 = 0
+    var _pipeline: String = String()
+    var _stageID: Int64 = 0
+    var _stage: String = String()
+    var _actionID: Int64 = 0
+    var _actionType: Leadflow_V1_ActionType = .unspecified
+    var _attempt: UInt32 = 0
+    var _channel: Leadflow_V1_Channel = .unspecified
+    var _occurredAt: SwiftProtobuf.Google_Protobuf_Timestamp? = nil
+    var _error: String? = nil
+    var _reason: String? = nil
+    var _source: String? = nil
+
+      // This property is used as the initial default value for new instances of the type.
+      // The type itself is protecting the reference to its storage via CoW semantics.
+      // This will force a copy to be made of this reference when the first mutation occurs;
+      // hence, it is safe to mark this as `nonisolated(unsafe)`.
+      static nonisolated(unsafe) let defaultInstance = _StorageClass()
+
+    private init() {}
+
+    init(copying source: _StorageClass) {
+      _kind = source._kind
+      _org = source._org
+      _leadID = source._leadID
+      _externalID = source._externalID
+      _pipelineID = source._pipelineID
+      _pipeline = source._pipeline
+      _stageID = source._stageID
+      _stage = source._stage
+      _actionID = source._actionID
+      _actionType = source._actionType
+      _attempt = source._attempt
+      _channel = source._channel
+      _occurredAt = source._occurredAt
+      _error = source._error
+      _reason = source._reason
+      _source = source._source
+    }
+  }
+
+  fileprivate mutating func _uniqueStorage() -> _StorageClass {
+    if !isKnownUniquelyReferenced(&_storage) {
+      _storage = _StorageClass(copying: _storage)
+    }
+    return _storage
+  }
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
-    while let fieldNumber = try decoder.nextFieldNumber() {
-      // The use of inline closures is to circumvent an issue where the compiler
-      // allocates stack space for every case branch when no optimizations are
-      // enabled. https://github.com/apple/swift-protobuf/issues/1034
-      switch fieldNumber {
-      case 1: try { try decoder.decodeSingularEnumField(value: &self.kind) }()
-      case 2: try { try decoder.decodeSingularStringField(value: &self.org) }()
-      case 3: try { try decoder.decodeSingularInt64Field(value: &self.leadID) }()
-      case 4: try { try decoder.decodeSingularStringField(value: &self.externalID) }()
-      case 5: try { try decoder.decodeSingularInt64Field(value: &self.pipelineID) }()
-      case 6: try { try decoder.decodeSingularStringField(value: &self.pipeline) }()
-      case 7: try { try decoder.decodeSingularInt64Field(value: &self.stageID) }()
-      case 8: try { try decoder.decodeSingularStringField(value: &self.stage) }()
-      case 9: try { try decoder.decodeSingularInt64Field(value: &self.actionID) }()
-      case 10: try { try decoder.decodeSingularEnumField(value: &self.actionType) }()
-      case 11: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
-      case 12: try { try decoder.decodeSingularEnumField(value: &self.channel) }()
-      case 13: try { try decoder.decodeSingularMessageField(value: &self._occurredAt) }()
-      case 14: try { try decoder.decodeSingularStringField(value: &self._error) }()
-      default: break
+    _ = _uniqueStorage()
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      while let fieldNumber = try decoder.nextFieldNumber() {
+        // The use of inline closures is to circumvent an issue where the compiler
+        // allocates stack space for every case branch when no optimizations are
+        // enabled. https://github.com/apple/swift-protobuf/issues/1034
+        switch fieldNumber {
+        case 1: try { try decoder.decodeSingularEnumField(value: &_storage._kind) }()
+        case 2: try { try decoder.decodeSingularStringField(value: &_storage._org) }()
+        case 3: try { try decoder.decodeSingularInt64Field(value: &_storage._leadID) }()
+        case 4: try { try decoder.decodeSingularStringField(value: &_storage._externalID) }()
+        case 5: try { try decoder.decodeSingularInt64Field(value: &_storage._pipelineID) }()
+        case 6: try { try decoder.decodeSingularStringField(value: &_storage._pipeline) }()
+        case 7: try { try decoder.decodeSingularInt64Field(value: &_storage._stageID) }()
+        case 8: try { try decoder.decodeSingularStringField(value: &_storage._stage) }()
+        case 9: try { try decoder.decodeSingularInt64Field(value: &_storage._actionID) }()
+        case 10: try { try decoder.decodeSingularEnumField(value: &_storage._actionType) }()
+        case 11: try { try decoder.decodeSingularUInt32Field(value: &_storage._attempt) }()
+        case 12: try { try decoder.decodeSingularEnumField(value: &_storage._channel) }()
+        case 13: try { try decoder.decodeSingularMessageField(value: &_storage._occurredAt) }()
+        case 14: try { try decoder.decodeSingularStringField(value: &_storage._error) }()
+        case 15: try { try decoder.decodeSingularStringField(value: &_storage._reason) }()
+        case 16: try { try decoder.decodeSingularStringField(value: &_storage._source) }()
+        default: break
+        }
       }
     }
   }
 
   public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
-    // The use of inline closures is to circumvent an issue where the compiler
-    // allocates stack space for every if/case branch local when no optimizations
-    // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
-    // https://github.com/apple/swift-protobuf/issues/1182
-    if self.kind != .unspecified {
-      try visitor.visitSingularEnumField(value: self.kind, fieldNumber: 1)
+    try withExtendedLifetime(_storage) { (_storage: _StorageClass) in
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every if/case branch local when no optimizations
+      // are enabled. https://github.com/apple/swift-protobuf/issues/1034 and
+      // https://github.com/apple/swift-protobuf/issues/1182
+      if _storage._kind != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._kind, fieldNumber: 1)
+      }
+      if !_storage._org.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._org, fieldNumber: 2)
+      }
+      if _storage._leadID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._leadID, fieldNumber: 3)
+      }
+      if !_storage._externalID.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._externalID, fieldNumber: 4)
+      }
+      if _storage._pipelineID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._pipelineID, fieldNumber: 5)
+      }
+      if !_storage._pipeline.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._pipeline, fieldNumber: 6)
+      }
+      if _storage._stageID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._stageID, fieldNumber: 7)
+      }
+      if !_storage._stage.isEmpty {
+        try visitor.visitSingularStringField(value: _storage._stage, fieldNumber: 8)
+      }
+      if _storage._actionID != 0 {
+        try visitor.visitSingularInt64Field(value: _storage._actionID, fieldNumber: 9)
+      }
+      if _storage._actionType != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._actionType, fieldNumber: 10)
+      }
+      if _storage._attempt != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._attempt, fieldNumber: 11)
+      }
+      if _storage._channel != .unspecified {
+        try visitor.visitSingularEnumField(value: _storage._channel, fieldNumber: 12)
+      }
+      try { if let v = _storage._occurredAt {
+        try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
+      } }()
+      try { if let v = _storage._error {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 14)
+      } }()
+      try { if let v = _storage._reason {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 15)
+      } }()
+      try { if let v = _storage._source {
+        try visitor.visitSingularStringField(value: v, fieldNumber: 16)
+      } }()
     }
-    if !self.org.isEmpty {
-      try visitor.visitSingularStringField(value: self.org, fieldNumber: 2)
-    }
-    if self.leadID != 0 {
-      try visitor.visitSingularInt64Field(value: self.leadID, fieldNumber: 3)
-    }
-    if !self.externalID.isEmpty {
-      try visitor.visitSingularStringField(value: self.externalID, fieldNumber: 4)
-    }
-    if self.pipelineID != 0 {
-      try visitor.visitSingularInt64Field(value: self.pipelineID, fieldNumber: 5)
-    }
-    if !self.pipeline.isEmpty {
-      try visitor.visitSingularStringField(value: self.pipeline, fieldNumber: 6)
-    }
-    if self.stageID != 0 {
-      try visitor.visitSingularInt64Field(value: self.stageID, fieldNumber: 7)
-    }
-    if !self.stage.isEmpty {
-      try visitor.visitSingularStringField(value: self.stage, fieldNumber: 8)
-    }
-    if self.actionID != 0 {
-      try visitor.visitSingularInt64Field(value: self.actionID, fieldNumber: 9)
-    }
-    if self.actionType != .unspecified {
-      try visitor.visitSingularEnumField(value: self.actionType, fieldNumber: 10)
-    }
-    if self.attempt != 0 {
-      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 11)
-    }
-    if self.channel != .unspecified {
-      try visitor.visitSingularEnumField(value: self.channel, fieldNumber: 12)
-    }
-    try { if let v = self._occurredAt {
-      try visitor.visitSingularMessageField(value: v, fieldNumber: 13)
-    } }()
-    try { if let v = self._error {
-      try visitor.visitSingularStringField(value: v, fieldNumber: 14)
-    } }()
     try unknownFields.traverse(visitor: &visitor)
   }
 
   public static func ==(lhs: Leadflow_V1_LeadEvent, rhs: Leadflow_V1_LeadEvent) -> Bool {
-    if lhs.kind != rhs.kind {return false}
-    if lhs.org != rhs.org {return false}
-    if lhs.leadID != rhs.leadID {return false}
-    if lhs.externalID != rhs.externalID {return false}
-    if lhs.pipelineID != rhs.pipelineID {return false}
-    if lhs.pipeline != rhs.pipeline {return false}
-    if lhs.stageID != rhs.stageID {return false}
-    if lhs.stage != rhs.stage {return false}
-    if lhs.actionID != rhs.actionID {return false}
-    if lhs.actionType != rhs.actionType {return false}
-    if lhs.attempt != rhs.attempt {return false}
-    if lhs.channel != rhs.channel {return false}
-    if lhs._occurredAt != rhs._occurredAt {return false}
-    if lhs._error != rhs._error {return false}
+    if lhs._storage !== rhs._storage {
+      let storagesAreEqual: Bool = withExtendedLifetime((lhs._storage, rhs._storage)) { (_args: (_StorageClass, _StorageClass)) in
+        let _storage = _args.0
+        let rhs_storage = _args.1
+        if _storage._kind != rhs_storage._kind {return false}
+        if _storage._org != rhs_storage._org {return false}
+        if _storage._leadID != rhs_storage._leadID {return false}
+        if _storage._externalID != rhs_storage._externalID {return false}
+        if _storage._pipelineID != rhs_storage._pipelineID {return false}
+        if _storage._pipeline != rhs_storage._pipeline {return false}
+        if _storage._stageID != rhs_storage._stageID {return false}
+        if _storage._stage != rhs_storage._stage {return false}
+        if _storage._actionID != rhs_storage._actionID {return false}
+        if _storage._actionType != rhs_storage._actionType {return false}
+        if _storage._attempt != rhs_storage._attempt {return false}
+        if _storage._channel != rhs_storage._channel {return false}
+        if _storage._occurredAt != rhs_storage._occurredAt {return false}
+        if _storage._error != rhs_storage._error {return false}
+        if _storage._reason != rhs_storage._reason {return false}
+        if _storage._source != rhs_storage._source {return false}
+        return true
+      }
+      if !storagesAreEqual {return false}
+    }
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
 }
 
 nonisolated extension Leadflow_V1_LeadEvent.Kind: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CREATED\0\u{1}KIND_UPDATED\0\u{1}KIND_ENROLLED\0\u{1}KIND_STAGE_ENTERED\0\u{1}KIND_STAGE_EXITED\0\u{1}KIND_REPLIED\0\u{1}KIND_UNSUBSCRIBED\0\u{1}KIND_DELETED\0\u{1}KIND_ACTION_DISPATCHED\0\u{1}KIND_ACTION_SUCCEEDED\0\u{1}KIND_ACTION_RETRYING\0\u{1}KIND_ACTION_DEAD\0\u{1}KIND_PIPELINE_ENDED\0\u{1}KIND_ACTION_REPLAYED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0KIND_UNSPECIFIED\0\u{1}KIND_CREATED\0\u{1}KIND_UPDATED\0\u{1}KIND_ENROLLED\0\u{1}KIND_STAGE_ENTERED\0\u{1}KIND_STAGE_EXITED\0\u{1}KIND_REPLIED\0\u{1}KIND_UNSUBSCRIBED\0\u{1}KIND_DELETED\0\u{1}KIND_ACTION_DISPATCHED\0\u{1}KIND_ACTION_SUCCEEDED\0\u{1}KIND_ACTION_RETRYING\0\u{1}KIND_ACTION_DEAD\0\u{1}KIND_PIPELINE_ENDED\0\u{1}KIND_ACTION_REPLAYED\0\u{1}KIND_RESUBSCRIBED\0\u{1}KIND_ACTION_CANCELED\0")
 }

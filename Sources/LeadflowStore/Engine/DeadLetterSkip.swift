@@ -34,7 +34,7 @@ public struct DeadLetterSkip: Sendable, Hashable, CustomStringConvertible {
         static let replayBlockerSQL = """
             CASE WHEN a.status <> 'dead' THEN 'not_dead'
                  WHEN l.deleted_at IS NOT NULL THEN 'lead_deleted'
-                 WHEN l.unsubscribed_at IS NOT NULL THEN 'lead_unsubscribed'
+                 WHEN \(Suppressions.isUnsubscribedFromAll(lead: "l.id")) THEN 'lead_unsubscribed'
                  WHEN ls.exited_at IS NOT NULL THEN 'stage_left'
             END
             """

@@ -3,8 +3,8 @@ import LeadflowDomain
 import LeadflowProto
 import Postgres
 
-/// Applies lead commands set-wise, one statement per kind and batch: upserts, enrolls, replies, unsubscribes
-/// and deletes, each for any number of leads of any organizations.
+/// Applies lead commands set-wise, one statement per kind and batch: upserts, enrolls, replies, unsubscribes,
+/// resubscribes and deletes, each for any number of leads of any organizations.
 ///
 /// Every function runs on the caller's connection inside the caller's transaction; organizations, pipelines
 /// and stages must exist (ingest resolves them before it opens the transaction).
@@ -112,17 +112,21 @@ public enum LeadWriter {
         on connection: isolated PostgresConnection
     ) throws {
         guard !enrollments.isEmpty else { return }
-        try connection.execute(
-            insertMissingLeads, [enrollments.map(\.org), enrollments.map(\.externalID)])
+        try createMissing(
+            enrollments.map { (LeadKey(org: $0.org, externalID: $0.externalID), $0.trace) }, events: &events,
+            on: connection)
         let rows = try connection.query(
             resolveEnrollments,
-            [enrollments.map(\.org), enrollments.map(\.externalID), enrollments.map(\.pipelineID)])
+            [
+                enrollments.map(\.org), enrollments.map(\.externalID), enrollments.map(\.pipelineID),
+                enrollments.map(\.stageID),
+            ])
         var entries: [StageEntry] = []
         var leaving: [Int] = []
         var seen: Set<[Int]> = []
         for row in rows {
-            let (ordinal, leadID, externalID, stopped, currentLeadStage, currentStage) =
-                try row.decode((Int, Int, String, Bool, Int?, Int?).self)
+            let (ordinal, leadID, externalID, stopped, currentLeadStage, currentStage, pipeline, stage) =
+                try row.decode((Int, Int, String, Bool, Int?, Int?, String, String).self)
             let enrollment = enrollments[ordinal - 1]
             // The first enroll of a lead into a pipeline in the batch decides; repeats change nothing.
             guard !stopped, seen.insert([leadID, enrollment.pipelineID]).inserted else { continue }
@@ -135,10 +139,9 @@ public enum LeadWriter {
                     leadID: leadID, org: enrollment.org, pipelineID: enrollment.pipelineID,
                     stageID: enrollment.stageID, trace: enrollment.trace))
             events.associate(enrollment.trace, lead: leadID)
-            events.record(.enrolled, org: enrollment.org, leadID: leadID, externalID: externalID) { event in
-                event.pipelineID = Int64(enrollment.pipelineID)
-                event.stageID = Int64(enrollment.stageID)
-            }
+            let place = StagePlace(
+                pipelineID: enrollment.pipelineID, pipeline: pipeline, stageID: enrollment.stageID, stage: stage)
+            events.record(.enrolled, org: enrollment.org, leadID: leadID, externalID: externalID, place.fill)
         }
         try StageTransitions.exit(leadStages: leaving, reason: .moved, events: &events, on: connection)
         try StageTransitions.enter(entries, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
@@ -178,20 +181,110 @@ public enum LeadWriter {
             on: connection)
     }
 
-    // MARK: Unsubscribe and delete
+    // MARK: Opt-outs, opt-ins and delete
 
-    /// Stops all automation for the leads: their current stages end and unfinished actions are canceled.
-    /// The leads stay, marked unsubscribed; later enrolls are ignored.
+    /// Records opt-outs (lead_suppressions), creating leads not known yet so a later upsert or enroll cannot
+    /// bring them back. An opt-out from one channel cancels the lead's pending and dispatched actions on it
+    /// (`suppressed`; each lead goes on to its next action); one from every channel ends the lead's current
+    /// stages (`unsubscribed`) and keeps later enrolls out. An opt-out older than the lead's last resubscribe
+    /// for the channel changes nothing (``Suppressions/record(_:suppressed:on:)``).
     public static func unsubscribe(
-        _ unsubscribes: [Scoped<Leadflow_V1_LeadUnsubscribe>], events: inout LeadEventLog,
+        _ unsubscribes: [Scoped<Leadflow_V1_LeadUnsubscribe>], defaultMaxAttempts: Int, events: inout LeadEventLog,
         on connection: isolated PostgresConnection
     ) throws {
-        guard !unsubscribes.isEmpty else { return }
-        let rows = try connection.query(
-            unsubscribeStatement, [unsubscribes.map(\.org), unsubscribes.map(\.message.externalID)])
-        try stopAutomation(
-            rows, kind: .unsubscribed, reason: .unsubscribed, traces: traces(of: unsubscribes, \.externalID), events: &events,
+        let taken = try recordSuppressions(
+            unsubscribes, suppressed: true, kind: .unsubscribed, channels: { [$0] }, events: &events, on: connection)
+        let everything = taken.filter { $0.channel == Suppressions.allChannels }.map(\.leadID)
+        if !everything.isEmpty {
+            let stages = try connection.query(currentStages, [everything]).map { try $0.decode(Int.self, at: 0) }
+            try StageTransitions.exit(leadStages: stages, reason: .unsubscribed, events: &events, on: connection)
+        }
+        let perChannel = taken.filter { $0.channel != Suppressions.allChannels }
+        guard !perChannel.isEmpty else { return }
+        let open = try connection.query(
+            Suppressions.openActionsOnChannels, [perChannel.map(\.leadID), perChannel.map(\.channel)]
+        ).map { row in (id: try row.decode(Int.self, at: 0), status: try row.decode(ActionStatus.self, at: 1)) }
+        try ActionCompletion.cancelSuppressed(
+            open.filter { $0.status != .blocked }.map(\.id), from: [.pending, .dispatched],
+            defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
+    }
+
+    /// Lifts suppressions: the lead opted in again to a channel (CHANNEL_UNSPECIFIED: to every channel, lifting
+    /// the all-channel suppression and each channel's). Only suppressions recorded before the resubscribe's
+    /// time are lifted, and the opt-in is recorded — for a lead not known yet too, which is created — so an
+    /// older unsubscribe that arrives later loses. Deleted leads are left alone. Nothing is re-enrolled: a lead
+    /// whose stages an all-channel unsubscribe ended can be enrolled again.
+    public static func resubscribe(
+        _ resubscribes: [Scoped<Leadflow_V1_LeadResubscribe>], events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
+    ) throws {
+        // Every suppression, when the resubscribe names no channel.
+        try recordSuppressions(
+            resubscribes, suppressed: false, kind: .resubscribed,
+            channels: { $0 == Suppressions.allChannels ? Suppressions.everyName : [$0] }, events: &events,
             on: connection)
+    }
+
+    /// Records each command's change of each of `channels(its channel's name)` — creating leads not known yet,
+    /// locking the leads — and one `kind` event per command that took effect; returns the changes that did.
+    @discardableResult
+    private static func recordSuppressions<Message: SuppressionCommand>(
+        _ commands: [Scoped<Message>], suppressed: Bool, kind: Leadflow_V1_LeadEvent.Kind,
+        channels: (String) -> [String], events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws -> Set<Suppressions.Change> {
+        guard !commands.isEmpty else { return [] }
+        let keys = commands.map { LeadKey(org: $0.org, externalID: $0.message.externalID) }
+        try createMissing(Array(zip(keys, commands.map(\.trace))), events: &events, on: connection)
+        let leads = try lock(keys, on: connection)
+        let changes = zip(keys, commands).map { key, command -> [Suppressions.Change] in
+            guard let leadID = leads[key] else { return [] }
+            let message = command.message
+            return channels(Suppressions.channelName(message.channel)).map {
+                Suppressions.Change(
+                    leadID: leadID, channel: $0, occurredAt: message.occurredAtDate, source: message.sourceIfSet,
+                    reason: message.reasonIfSet)
+            }
+        }
+        let taken = try Suppressions.record(changes.flatMap { $0 }, suppressed: suppressed, on: connection)
+        var published: Set<Suppressions.Change> = []
+        for (change, command) in zip(changes, commands) {
+            guard let first = change.first(where: taken.contains), published.insert(first).inserted else { continue }
+            let message = command.message
+            events.associate(command.trace, lead: first.leadID)
+            events.record(kind, org: command.org, leadID: first.leadID, externalID: message.externalID) { event in
+                event.channel = message.channel
+                if let reason = message.reasonIfSet { event.reason = reason }
+                if let source = message.sourceIfSet { event.source = source }
+            }
+        }
+        return taken
+    }
+
+    /// Creates the leads of `keys` that do not exist yet, with only their external id, and records
+    /// `lead.created` for each (associated with the trace beside its key).
+    private static func createMissing(
+        _ keys: [(LeadKey, TraceParent?)], events: inout LeadEventLog, on connection: isolated PostgresConnection
+    ) throws {
+        let rows = try connection.query(insertMissingLeads, [keys.map(\.0.org), keys.map(\.0.externalID)])
+        guard events.isRecording else { return }
+        var traces: [LeadKey: TraceParent] = [:]
+        for (key, trace) in keys where traces[key] == nil { traces[key] = trace }
+        for row in rows {
+            let (leadID, org, externalID) = try row.decode((Int, String, String).self)
+            events.associate(traces[LeadKey(org: org, externalID: externalID)], lead: leadID)
+            events.record(.created, org: org, leadID: leadID, externalID: externalID)
+        }
+    }
+
+    /// The ids of the leads of `keys` that exist and are not deleted, locked in id order so two ingests writing
+    /// the same lead take turns (enroll locks it too).
+    private static func lock(_ keys: [LeadKey], on connection: isolated PostgresConnection) throws -> [LeadKey: Int] {
+        var ids: [LeadKey: Int] = [:]
+        for row in try connection.query(lockLeads, [keys.map(\.org), keys.map(\.externalID)]) {
+            let (leadID, org, externalID) = try row.decode((Int, String, String).self)
+            ids[LeadKey(org: org, externalID: externalID)] = leadID
+        }
+        return ids
     }
 
     /// Erases the leads' personal data (contact fields, names, attributes, and the error texts of their actions,
@@ -253,22 +346,39 @@ public enum LeadWriter {
             RETURNING id, org_id, external_id, xmax = 0
             """)
 
+    /// Returns the leads it created.
     static let insertMissingLeads = PostgresStatement(
         name: "lead_insert_missing",
         sql: """
             INSERT INTO leads (org_id, external_id)
             SELECT * FROM unnest($1::text[], $2::text[])
             ON CONFLICT (org_id, external_id) DO NOTHING
+            RETURNING id, org_id, external_id
+            """)
+
+    static let lockLeads = PostgresStatement(
+        name: "lead_lock",
+        sql: """
+            SELECT l.id, l.org_id, l.external_id
+            FROM leads l JOIN unnest($1::text[], $2::text[]) AS i (org, external_id)
+                ON l.org_id = i.org AND l.external_id = i.external_id
+            WHERE l.deleted_at IS NULL
+            ORDER BY l.id
+            FOR UPDATE OF l
             """)
 
     /// Locks the leads, so two ingests enrolling the same lead at once take turns.
     static let resolveEnrollments = PostgresStatement(
         name: "lead_resolve_enrollments",
         sql: """
-            SELECT i.ord, l.id, l.external_id, l.unsubscribed_at IS NOT NULL OR l.deleted_at IS NOT NULL,
-                   cur.id, cur.stage_id
-            FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS i (org, external_id, pipeline_id, ord)
+            SELECT i.ord, l.id, l.external_id,
+                   l.deleted_at IS NOT NULL OR \(Suppressions.isUnsubscribedFromAll(lead: "l.id")),
+                   cur.id, cur.stage_id, p.name, s.name
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[])
+                WITH ORDINALITY AS i (org, external_id, pipeline_id, stage_id, ord)
             JOIN leads l ON l.org_id = i.org AND l.external_id = i.external_id
+            JOIN pipelines p ON p.id = i.pipeline_id
+            JOIN pipeline_stages s ON s.id = i.stage_id
             LEFT JOIN lead_stages cur ON cur.lead_id = l.id AND cur.pipeline_id = i.pipeline_id AND cur.exited_at IS NULL
             ORDER BY i.ord
             FOR UPDATE OF l
@@ -292,15 +402,6 @@ public enum LeadWriter {
             JOIN lead_stage_actions a ON a.lead_id = l.id AND a.status = 'waiting'
             JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
             WHERE p.channel IS NULL OR i.channel IS NULL OR p.channel = i.channel
-            """)
-
-    static let unsubscribeStatement = PostgresStatement(
-        name: "lead_unsubscribe",
-        sql: """
-            UPDATE leads l SET unsubscribed_at = coalesce(l.unsubscribed_at, now()), updated_at = now()
-            FROM unnest($1::text[], $2::text[]) AS i (org, external_id)
-            WHERE l.org_id = i.org AND l.external_id = i.external_id AND l.deleted_at IS NULL
-            RETURNING l.id, l.org_id, l.external_id
             """)
 
     static let deleteStatement = PostgresStatement(

@@ -63,12 +63,8 @@ public enum StageTransitions {
                 }
                 let (leadStageID, leadID, org, externalID, pipelineID, pipeline, stageID, stage) =
                     try row.decode((Int, Int, String, String, Int, String, Int, String).self)
-                events.record(.stageEntered, org: org, leadID: leadID, externalID: externalID) { event in
-                    event.pipelineID = Int64(pipelineID)
-                    event.pipeline = pipeline
-                    event.stageID = Int64(stageID)
-                    event.stage = stage
-                }
+                let place = StagePlace(pipelineID: pipelineID, pipeline: pipeline, stageID: stageID, stage: stage)
+                events.record(.stageEntered, org: org, leadID: leadID, externalID: externalID, place.fill)
                 entered.append(leadStageID)
             }
             let empty = entered.filter { !withActions.contains($0) }
@@ -88,15 +84,12 @@ public enum StageTransitions {
                 try row.decode((Int, Int, String, String, Int, Int).self)
             let trace = try row.decode(TraceParent?.self, at: 6)
             events.associate(trace, lead: leadID)
-            events.record(.stageExited, org: org, leadID: leadID, externalID: externalID) { event in
-                event.pipelineID = Int64(pipelineID)
-                event.stageID = Int64(stageID)
-                if reason != .completed { event.error = reason.rawValue }
-            }
+            let place = StagePlace(
+                pipelineID: pipelineID, pipeline: try row.decode(column: "pipeline"), stageID: stageID,
+                stage: try row.decode(column: "stage"))
+            place.recordExit(reason, org: org, leadID: leadID, externalID: externalID, events: &events)
             if reason == .ended {
-                events.record(.pipelineEnded, org: org, leadID: leadID, externalID: externalID) { event in
-                    event.pipelineID = Int64(pipelineID)
-                }
+                place.recordPipelineEnd(org: org, leadID: leadID, externalID: externalID, events: &events)
             }
             return Exited(
                 leadStageID: leadStageID, leadID: leadID, org: org, pipelineID: pipelineID, stageID: stageID, trace: trace)
@@ -117,17 +110,15 @@ public enum StageTransitions {
                 try row.decode((Int, String, String, Int, Int, Int?).self)
             let trace = try row.decode(TraceParent?.self, at: 6)
             events.associate(trace, lead: leadID)
-            events.record(.stageExited, org: org, leadID: leadID, externalID: externalID) { event in
-                event.pipelineID = Int64(pipelineID)
-                event.stageID = Int64(stageID)
-            }
+            let place = StagePlace(
+                pipelineID: pipelineID, pipeline: try row.decode(column: "pipeline"), stageID: stageID,
+                stage: try row.decode(column: "stage"))
+            place.recordExit(.completed, org: org, leadID: leadID, externalID: externalID, events: &events)
             if let nextStageID {
                 next.append(
                     StageEntry(leadID: leadID, org: org, pipelineID: pipelineID, stageID: nextStageID, trace: trace))
             } else {
-                events.record(.pipelineEnded, org: org, leadID: leadID, externalID: externalID) { event in
-                    event.pipelineID = Int64(pipelineID)
-                }
+                place.recordPipelineEnd(org: org, leadID: leadID, externalID: externalID, events: &events)
             }
         }
         return next
@@ -184,8 +175,11 @@ public enum StageTransitions {
                 FROM exited x
                 WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting')
             )
-            SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, x.trace_parent
+            SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, x.trace_parent,
+                   p.name AS pipeline, s.name AS stage
             FROM exited x CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
+            JOIN pipelines p ON p.id = x.pipeline_id
+            JOIN pipeline_stages s ON s.id = x.stage_id
             """)
 
     static let completeStatement = PostgresStatement(
@@ -196,9 +190,11 @@ public enum StageTransitions {
                 WHERE id = ANY ($1::bigint[]) AND exited_at IS NULL
                 RETURNING lead_id, org_id, pipeline_id, stage_id, trace_parent
             )
-            SELECT x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, n.id, x.trace_parent
+            SELECT x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, n.id, x.trace_parent,
+                   p.name AS pipeline, cur.name AS stage
             FROM exited x
             CROSS JOIN LATERAL (SELECT external_id FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
+            JOIN pipelines p ON p.id = x.pipeline_id
             JOIN pipeline_stages cur ON cur.id = x.stage_id
             LEFT JOIN LATERAL (
                 SELECT id FROM pipeline_stages

@@ -34,6 +34,9 @@ public enum WorkQueue {
         public var internalCount = 0
         /// Those internal actions, with their traces.
         public var internalActions: [InternalAction] = []
+        /// External actions canceled instead of dispatched because their channel is suppressed for the lead
+        /// (each lead went on to its next action).
+        public var suppressedCount = 0
         /// Whether the claim took as many rows as it could: more work is probably due.
         public var wasFull = false
         /// When claiming again can find work, if nothing else happens first: the next action falls due, a
@@ -95,6 +98,7 @@ public enum WorkQueue {
         var taken: [QueueKey: Int] = [:]
         claim.wasFull = rows.count >= batch
         var due: [InternalActionRunner.Due] = []
+        var suppressed: [(actionID: Int, leadID: Int)] = []
         for row in rows {
             let typeName = try row.decode(String.self, at: 1)
             guard let type = ActionType(rawValue: typeName) else {
@@ -103,6 +107,12 @@ public enum WorkQueue {
             let actionID = try row.decode(Int.self, at: 0)
             let org = try row.decode(String.self, at: 6)
             taken[QueueKey(org: org, type: type), default: 0] += 1
+            if try row.decode(Bool.self, at: 17) {
+                let leadID = try row.decode(Int.self, at: 7)
+                events.associate(try row.decode(TraceParent?.self, at: 15), lead: leadID)
+                suppressed.append((actionID, leadID))
+                continue
+            }
             if type.isExternal {
                 claim.dispatches.append(try claimed(row, type: type, events: &events))
                 continue
@@ -120,6 +130,10 @@ public enum WorkQueue {
         let clock = ContinuousClock()
         let internalStart = (clock.now, connection.roundTrips)
         try InternalActionRunner.run(due, defaultMaxAttempts: maxAttempts, events: &events, on: connection)
+        try ActionCompletion.cancelSuppressed(
+            suppressed.map(\.actionID), from: [.pending], defaultMaxAttempts: maxAttempts, events: &events,
+            on: connection)
+        claim.suppressedCount = suppressed.count
         // A follow-up claim leaves time-outs to the full claims.
         let waited: [PostgresRow] = isFollowUp ? [] : Array(try connection.query(claimTimedOut, [batch]))
         let timedOut = try waited.map { row in
@@ -135,7 +149,8 @@ public enum WorkQueue {
             on: connection)
         // What those made due at once (a `wait 0s` after a `move`, say) runs in this claim too.
         let followUps = try InternalActionRunner.runFollowUps(
-            ofLeads: Array(Set(claim.internalActions.map(\.leadID))), defaultMaxAttempts: maxAttempts,
+            ofLeads: Array(Set(claim.internalActions.map(\.leadID) + suppressed.map(\.leadID))),
+            defaultMaxAttempts: maxAttempts,
             events: &events, on: connection)
         claim.internalActions += followUps
         claim.internalCount = claim.internalActions.count
@@ -300,8 +315,9 @@ public enum WorkQueue {
     /// ($4) in turns across organizations; external rows are leased ($5 seconds) and their channel's tokens
     /// spent ($6 and $7: the default rate and burst). Columns: id, type, attempts, lead_stage_id,
     /// pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and last name,
-    /// attributes, for internal rows the move target, the lead stage's trace, and perform_at (when the action
-    /// became due).
+    /// attributes, for internal rows the move target, the lead stage's trace, perform_at (when the action
+    /// became due), and whether it is an external action left pending because its channel is suppressed for the
+    /// lead (the claim cancels it).
     static let claimStatement = PostgresStatement(
         name: "queue_claim",
         sql: """
@@ -316,17 +332,23 @@ public enum WorkQueue {
                     ORDER BY perform_at
                     LIMIT q.n
                     FOR UPDATE SKIP LOCKED) d
-            ), picked AS (
+            ), turns AS (
                 SELECT * FROM (
                     SELECT *, row_number() OVER (PARTITION BY org_id ORDER BY perform_at) AS turn FROM due) t
                 ORDER BY turn, perform_at
                 LIMIT $4
+            ), picked AS (
+                -- The opt-out rule, checked here so a suppressed action is never leased: one key probe per
+                -- external row taken.
+                SELECT t.*, t.type IN ('email', 'sms', 'webhook')
+                            AND \(Suppressions.isSuppressed(lead: "t.lead_id", type: "t.type")) AS suppressed
+                FROM turns t
             ), leased AS (
                 UPDATE lead_stage_actions a
                 SET status = 'dispatched', attempts = a.attempts + 1, dispatched_at = now(), updated_at = now(),
                     locked_until = now() + make_interval(secs => $5)
                 FROM picked
-                WHERE a.id = picked.id AND picked.type IN ('email', 'sms', 'webhook')
+                WHERE a.id = picked.id AND picked.type IN ('email', 'sms', 'webhook') AND NOT picked.suppressed
                 RETURNING a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key,
                           a.org_id, a.lead_id, a.perform_at
             ), spent AS (
@@ -342,7 +364,7 @@ public enum WorkQueue {
             )
             SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
                    l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint,
-                   s.trace_parent, x.perform_at
+                   s.trace_parent, x.perform_at, false
             FROM leased x
             -- One primary-key probe per leased row, whatever the planner thinks of the leads table's size.
             CROSS JOIN LATERAL (SELECT * FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
@@ -350,13 +372,14 @@ public enum WorkQueue {
                 SELECT trace_parent FROM lead_stages WHERE lead_stages.id = x.lead_stage_id LIMIT 1) s
             UNION ALL
             SELECT d.id, d.type, d.attempts, d.lead_stage_id, d.pipeline_action_id, d.idempotency_key, d.org_id,
-                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id, s.trace_parent, d.perform_at
+                   d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id, s.trace_parent, d.perform_at,
+                   d.suppressed
             FROM picked d
             CROSS JOIN LATERAL (
                 SELECT target_stage_id FROM pipeline_stage_actions WHERE id = d.pipeline_action_id LIMIT 1) p
             CROSS JOIN LATERAL (
                 SELECT trace_parent FROM lead_stages WHERE lead_stages.id = d.lead_stage_id LIMIT 1) s
-            WHERE d.type NOT IN ('email', 'sms', 'webhook')
+            WHERE d.type NOT IN ('email', 'sms', 'webhook') OR d.suppressed
             """)
 
     static let rescueStatement = PostgresStatement(
@@ -419,7 +442,9 @@ public enum WorkQueue {
                 AS r (id, attempt, delay, snooze, error)
             WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched'
             RETURNING a.id, a.status, r.attempt, a.type, a.lead_id, a.org_id,
-                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
+                      (SELECT external_id FROM leads WHERE leads.id = a.lead_id),
+                      -- A snooze keeps the action's last error, but its event carries the snooze's reason.
+                      CASE WHEN r.snooze THEN coalesce(nullif(r.error, ''), a.last_error) ELSE a.last_error END,
                       (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
             """)
 

@@ -9,5 +9,6 @@ extension Migration {
         .leanWrites,
         .organizationLimits,
         .traceContext,
+        .leadSuppressions,
     ]
 }

@@ -68,6 +68,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "LeadflowDomain"),
+        // CURVE on the bus: key files, the allow-list of client keys and its reloading, the ZAP handler's policy,
+        // which options bound and connected sockets get.
+        .target(
+            name: "LeadflowCurve",
+            dependencies: ["ZeroMQ", .product(name: "Logging", package: "swift-log")]),
         // Pipeline definitions: the YAML format, decoded to the wire contract and validated with line numbers.
         .target(
             name: "LeadflowPipeline",
@@ -117,7 +122,7 @@ let package = Package(
         .target(
             name: "LeadflowIngest",
             dependencies: [
-                "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore",
+                "LeadflowBus", "LeadflowCurve", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore",
                 "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -140,8 +145,8 @@ let package = Package(
         .target(
             name: "LeadflowConfig",
             dependencies: [
-                "LeadflowCollector", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
-                "LeadflowTelemetry",
+                "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline",
+                "LeadflowScheduler", "LeadflowTelemetry",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -161,8 +166,8 @@ let package = Package(
         .target(
             name: "LeadflowEngine",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
-                "LeadflowScheduler", "LeadflowTelemetry", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowHandlers",
+                "LeadflowIngest", "LeadflowScheduler", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -170,7 +175,7 @@ let package = Package(
         .target(
             name: "LeadflowClient",
             dependencies: [
-                "LeadflowBus", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
+                "LeadflowBus", "LeadflowCurve", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -200,7 +205,7 @@ let package = Package(
             name: "LeadflowCLI",
             dependencies: [
                 "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig",
-                "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
+                "LeadflowCurve", "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
                 "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -222,6 +227,9 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
         .testTarget(
+            name: "LeadflowCurveTests",
+            dependencies: ["LeadflowCurve", "LeadflowTestKit", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
             name: "LeadflowTelemetryTests",
             dependencies: [
                 "LeadflowTelemetry", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "Postgres", "ZeroMQ",
@@ -229,12 +237,14 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
-        .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
+        .testTarget(
+            name: "LeadflowConfigTests",
+            dependencies: ["LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowTestKit", "ZeroMQ"]),
         // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
         .testTarget(
             name: "LeadflowCLITests",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowIngest", "LeadflowProto", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowCurve", "LeadflowIngest", "LeadflowProto", "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -249,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [
-                "Curl", "LeadflowBenchmarks", "LeadflowCollector", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
+                "Curl", "LeadflowBenchmarks", "LeadflowCollector", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowEngine",
                 "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
                 "LeadflowStore", "LeadflowTelemetry", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),

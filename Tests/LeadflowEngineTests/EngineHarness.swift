@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowBus
+import LeadflowCurve
 import LeadflowDomain
 import LeadflowIngest
 import LeadflowPipeline
@@ -27,9 +28,11 @@ struct EngineHarness: Sendable {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     /// Runs `body` with an ingest service that has not started reading yet when `running` is false: requests
-    /// sent before ``startIngest()`` queue up and are read as one batch.
+    /// sent before ``startIngest()`` queue up and are read as one batch. With CURVE in `security`, ingest's
+    /// sockets are CURVE servers behind the context's ZAP handler.
     static func with<T: Sendable>(
-        running: Bool = true, ingestEvents: Bool = false, _ body: (EngineHarness) async throws -> T
+        running: Bool = true, ingestEvents: Bool = false, security: BusSecurity = .plaintext,
+        _ body: (EngineHarness) async throws -> T
     ) async throws -> T {
         try await TestDatabase.withFreshDatabase { url in
             _ = try await Migrator().migrate(url: url)
@@ -38,8 +41,10 @@ struct EngineHarness: Sendable {
             var configuration = IngestConfiguration()
             configuration.endpoint = "tcp://127.0.0.1:*"
             configuration.eventsEndpoint = ingestEvents ? "tcp://127.0.0.1:*" : nil
+            let authenticator = try await BusAuthenticator.start(context: context, security: security, logger: logger)
             let ingest = try await IngestService.start(
-                configuration: configuration, database: database, context: context, logger: logger)
+                configuration: configuration, database: database, context: context, logger: logger,
+                security: security, authenticator: authenticator)
             let harness = EngineHarness(
                 url: url, database: database, context: context, ingest: ingest,
                 ingestEndpoint: try await ingest.boundEndpoint(), services: ServiceTasks())

@@ -66,8 +66,10 @@ struct EngineHarness: Sendable {
         services.add { try await ingest.run() } stop: { ingest.shutdown() }
     }
 
-    /// A scheduler on ephemeral ports, running until the harness stops.
-    func startScheduler(_ adjust: (inout SchedulerConfiguration) -> Void = { _ in }) async throws -> SchedulerService {
+    /// A scheduler on ephemeral ports, running until the harness stops; `socketOptions` for its bound sockets.
+    func startScheduler(
+        socketOptions: SocketOptions = SocketOptions(), _ adjust: (inout SchedulerConfiguration) -> Void = { _ in }
+    ) async throws -> SchedulerService {
         var configuration = SchedulerConfiguration()
         for type in ActionType.external { configuration.dispatchEndpoints[type] = "tcp://127.0.0.1:*" }
         configuration.resultsEndpoint = "tcp://127.0.0.1:*"
@@ -75,7 +77,8 @@ struct EngineHarness: Sendable {
         configuration.idleInterval = .milliseconds(200)
         adjust(&configuration)
         let scheduler = try await SchedulerService.start(
-            configuration: configuration, database: database, context: context, logger: Self.logger)
+            configuration: configuration, database: database, context: context, logger: Self.logger,
+            socketOptions: socketOptions)
         services.add { try await scheduler.run() } stop: { scheduler.shutdown() }
         return scheduler
     }
@@ -157,15 +160,18 @@ final class RecordingHandler: Sendable {
 
     init(
         context: ZMQContext, dispatchEndpoints: [String], resultEndpoints: [String],
+        options: SocketOptions = SocketOptions(),
         answer: @escaping @Sendable (Leadflow_V1_ActionDispatch) -> Leadflow_V1_ActionResult.Outcome = { _ in .succeeded }
     ) async throws {
         var pullers: [BusPuller] = []
         for endpoint in dispatchEndpoints {
-            pullers.append(try await BusPuller.start(context: context, name: "test.handler", endpoints: [.connect(endpoint)]))
+            pullers.append(
+                try await BusPuller.start(
+                    context: context, name: "test.handler", endpoints: [.connect(endpoint)], options: options))
         }
         self.pullers = pullers
         self.pusher = try await BusPusher.start(
-            context: context, name: "test.results", endpoints: resultEndpoints.map { .connect($0) })
+            context: context, name: "test.results", endpoints: resultEndpoints.map { .connect($0) }, options: options)
         self.answer = answer
         let tasks = pullers.map { puller in Task { await self.serve(puller) } }
         self.tasks.withLock { $0 = tasks }

@@ -291,7 +291,8 @@ let package = Package(
         .testTarget(
             name: "LeadflowCollectorTests",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowCollector", "LeadflowDomain", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowProto",
+                "LeadflowTelemetry", "LeadflowTestKit", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),

@@ -36,8 +36,9 @@ public enum CurveKeyFile {
         for org in organizations where !CurveAllowList.isValidName(org) {
             throw CurveKeyError(.malformedLine, path: publicPath, "organization \"\(org)\" must be printable, without spaces, commas or #")
         }
-        let secret = "# Leadflow CURVE secret key (\(name)) — keep it private; its public half is in \(publicPath)\n\(pair.secretKey)\n"
-        let allowLine = "# Leadflow CURVE public key — an allow-list line: <public key> <name> [org,org…]\n\(line)\n"
+        // ASCII only, so that any tool reads the files.
+        let secret = "# Leadflow CURVE secret key (\(name)); keep it private. Its public half is in \(publicPath)\n\(pair.secretKey)\n"
+        let allowLine = "# Leadflow CURVE public key, as an allow-list line: <public key> <name> [org,org...]\n\(line)\n"
         if !overwrite {
             for existing in [path, publicPath] where FileManager.default.fileExists(atPath: existing) {
                 throw CurveKeyError(.exists, path: existing, "already exists; pass --force to replace it")

@@ -125,7 +125,7 @@ def decode_payload(frame, headers, message_class):
 def read_key_file(path):
     """The CURVE key in a file `leadflow keys generate` wrote: the first field of the first line that is
     not a `#` comment (a secret key file holds the key alone; a public one is an allow-list line)."""
-    with open(path, encoding="ascii") as file:
+    with open(path, encoding="utf-8") as file:
         for number, line in enumerate(file, 1):
             fields = line.split()
             if not fields or (fields[0].startswith("#") and len(fields[0]) != 40):

@@ -40,6 +40,9 @@ class Publisher:
     def __init__(self, endpoint, timeout=2.0, attempts=5, json=False, curve=None):
         self.socket = zmq.Context.instance().socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        # A send waits at most this long for a connection: a peer that is down, or refused our handshake
+        # (plaintext against CURVE, a key not on the allow-list), fails instead of blocking forever.
+        self.socket.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
         if curve is not None:
             configure_curve(self.socket, curve)  # before connect: the handshake uses the keys
         self.socket.connect(endpoint)
@@ -68,7 +71,10 @@ class Publisher:
         acked, errors = [], {}
         for attempt in range(1, self.attempts + 1):
             for msg_id, frames in pending.items():
-                self.socket.send_multipart(frames)
+                try:
+                    self.socket.send_multipart(frames)
+                except zmq.Again:
+                    raise TimeoutError("ingest is not reachable, or refused the connection (check the CURVE keys)")
             deadline = time.monotonic() + self.timeout * 2 ** (attempt - 1)  # back off on each retry
             while pending and time.monotonic() < deadline:
                 if not self.socket.poll(max(1, int((deadline - time.monotonic()) * 1000)), zmq.POLLIN):

@@ -54,7 +54,10 @@ struct CurveIngestTests {
             let pipeline = try await harness.send(
                 "pipeline.upsert.globex", try PipelineDecoderFixture.steps(), msgID: "g-2", via: client)
             #expect(pipeline == .error(msgID: "g-2", reason: IngestReason.notAuthorized.rawValue))
-            #expect(harness.ingest.statistics.unauthorized == 2)
+            // Counted once the batch's replies are out, so a moment after the client has its -ERR.
+            try await eventually("both refusals are counted", timeout: .seconds(10)) {
+                harness.ingest.statistics.unauthorized == 2
+            }
             #expect(try await harness.count("SELECT count(*) FROM organizations WHERE id = 'globex'") == 0)
 
             // An unbound key may publish for any organization: globex is merely unknown to it.

@@ -48,7 +48,7 @@ let package = Package(
         .target(
             name: "ZeroMQ",
             dependencies: [
-                "CZeroMQ",
+                "CZeroMQ", "LeadflowSecrets",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -72,6 +72,11 @@ let package = Package(
         .target(name: "LeadflowSecrets"),
         // YAML syntax errors located by line and column, without quoting the document.
         .target(name: "LeadflowYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
+        // CURVE on the bus: key files, the allow-list of client keys and its reloading, the ZAP handler's policy,
+        // which options bound and connected sockets get.
+        .target(
+            name: "LeadflowCurve",
+            dependencies: ["ZeroMQ", "LeadflowSecrets", .product(name: "Logging", package: "swift-log")]),
         // Pipeline definitions: the YAML format, decoded to the wire contract and validated with line numbers.
         .target(
             name: "LeadflowPipeline",
@@ -121,7 +126,7 @@ let package = Package(
         .target(
             name: "LeadflowIngest",
             dependencies: [
-                "LeadflowBus", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore",
+                "LeadflowBus", "LeadflowCurve", "LeadflowDomain", "LeadflowPipeline", "LeadflowProto", "LeadflowServiceKit", "LeadflowStore",
                 "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -144,8 +149,8 @@ let package = Package(
         .target(
             name: "LeadflowConfig",
             dependencies: [
-                "LeadflowCollector", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline", "LeadflowScheduler",
-                "LeadflowSecrets", "LeadflowTelemetry", "LeadflowYAML",
+                "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline",
+                "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "LeadflowYAML",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -166,8 +171,8 @@ let package = Package(
         .target(
             name: "LeadflowEngine",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
-                "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowHandlers",
+                "LeadflowIngest", "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
@@ -175,7 +180,7 @@ let package = Package(
         .target(
             name: "LeadflowClient",
             dependencies: [
-                "LeadflowBus", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
+                "LeadflowBus", "LeadflowCurve", "LeadflowDomain", "LeadflowProto", "ZeroMQ",
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -205,8 +210,9 @@ let package = Package(
             name: "LeadflowCLI",
             dependencies: [
                 "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig",
-                "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
-                "LeadflowSecrets", "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer", "ZeroMQ",
+                "LeadflowCurve", "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
+                "LeadflowScheduler", "LeadflowSecrets", "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer",
+                "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -227,6 +233,9 @@ let package = Package(
         .testTarget(name: "CurlTests", dependencies: ["Curl", "LeadflowTestKit"]),
         .testTarget(name: "LeadflowDomainTests", dependencies: ["LeadflowDomain"]),
         .testTarget(
+            name: "LeadflowCurveTests",
+            dependencies: ["LeadflowCurve", "LeadflowTestKit", "ZeroMQ", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(
             name: "LeadflowTelemetryTests",
             dependencies: [
                 "LeadflowTelemetry", "LeadflowBus", "LeadflowProto", "LeadflowTestKit", "Postgres", "ZeroMQ",
@@ -234,13 +243,15 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]),
-        .testTarget(name: "LeadflowConfigTests", dependencies: ["LeadflowConfig", "LeadflowDomain"]),
+        .testTarget(
+            name: "LeadflowConfigTests",
+            dependencies: ["LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowTestKit", "ZeroMQ"]),
         // Runs the built `leadflow` executable (a dependency, so `swift test` builds it first).
         .testTarget(
             name: "LeadflowCLITests",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowClient", "LeadflowIngest", "LeadflowProto", "LeadflowPipeline",
-                "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowCLI", "LeadflowClient", "LeadflowCurve", "LeadflowIngest", "LeadflowProto",
+                "LeadflowPipeline", "LeadflowStore", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
@@ -255,7 +266,7 @@ let package = Package(
         .testTarget(
             name: "LeadflowEngineTests",
             dependencies: [
-                "Curl", "LeadflowBenchmarks", "LeadflowCollector", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowDomain", "LeadflowEngine",
+                "Curl", "LeadflowBenchmarks", "LeadflowCollector", "LeadflowBus", "LeadflowClient", "LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowEngine",
                 "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto", "LeadflowScheduler",
                 "LeadflowStore", "LeadflowTelemetry", "LeadflowTestKit", "Postgres", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
@@ -288,7 +299,8 @@ let package = Package(
         .testTarget(
             name: "LeadflowCollectorTests",
             dependencies: [
-                "Curl", "LeadflowBus", "LeadflowCollector", "LeadflowDomain", "LeadflowProto", "LeadflowTestKit", "ZeroMQ",
+                "Curl", "LeadflowBus", "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowProto",
+                "LeadflowTelemetry", "LeadflowTestKit", "ZeroMQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),

@@ -11,6 +11,8 @@ public final class AckResponder: Sendable {
         public let envelope: Result<Envelope, EnvelopeError>
         /// The msg id, when the headers could be read — also for invalid envelopes, so `-ERR` can name it.
         public let msgID: String?
+        /// On a CURVE socket, the `User-Id` its ZAP handler gave the client's connection; `nil` in plaintext.
+        public let userID: String?
     }
 
     let loop: SocketLoop
@@ -54,7 +56,7 @@ public final class AckResponder: Sendable {
                 msgID = headers[Headers.Name.msgID]
             }
         }
-        return Request(peer: peer, envelope: result, msgID: msgID)
+        return Request(peer: peer, envelope: result, msgID: msgID, userID: message.userID)
     }
 
     /// Answers the client `peer`; waits while the outbox is full.
@@ -62,7 +64,7 @@ public final class AckResponder: Sendable {
         try await loop.send([peer] + ack.frames)
     }
 
-    /// Replies sent, and replies dropped because their client had gone or stopped reading.
+    /// Replies sent, replies dropped because their client had gone or stopped reading, and refused handshakes.
     public var socketStatistics: SocketLoop.Statistics { loop.statistics }
 
     public func boundEndpoint() async throws -> String { try await loop.perform { try $0.lastEndpoint } }

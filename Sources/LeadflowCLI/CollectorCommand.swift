@@ -34,17 +34,21 @@ struct CollectorCommand: AsyncParsableCommand {
                 throw CLIError("collector.log_file \(path): cannot append to it (\(error.localizedDescription))")
             }
         } ?? LineSink.standardOutput()
+        try settings.checkBinds(settings.collectorBinds)
         let context = try ZMQContext()
         let result = await Result(catching: {
-            let collector = try await CollectorService.start(
-                configuration: settings.collector, rules: rules, context: context, lines: lines, logger: logger)
-            logger.info(
-                "collector started",
-                metadata: [
-                    "metrics": "\(settings.collector.metricsEndpoint)", "http": "\(settings.collector.httpAddress)",
-                    "rules": "\(rules.rules.count)",
-                ])
-            try await ServiceProcess.runGroup([collector], shutdownTimeout: settings.shutdownTimeout, logger: logger)
+            try await ServiceProcess.withAuthenticator(settings: settings, context: context, logger: logger) { _ in
+                let collector = try await CollectorService.start(
+                    configuration: settings.collector, rules: rules, context: context, lines: lines, logger: logger,
+                    socketOptions: settings.bus.bindOptions)
+                logger.info(
+                    "collector started",
+                    metadata: [
+                        "metrics": "\(settings.collector.metricsEndpoint)", "http": "\(settings.collector.httpAddress)",
+                        "rules": "\(rules.rules.count)",
+                    ])
+                try await ServiceProcess.runGroup([collector], shutdownTimeout: settings.shutdownTimeout, logger: logger)
+            }
         })
         context.shutdown()
         try result.get()

@@ -53,6 +53,12 @@ struct DevCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = CLILogging.logger("dev")
         let settings = try options.settings()
+        // Everything in one process, on loopback and inproc: no bus crosses hosts, so there is nothing for CURVE
+        // to protect — and a non-loopback ingest endpoint needs the separate services with CURVE.
+        guard !settings.bus.isCurve else {
+            throw CLIError("leadflow dev runs plaintext on loopback; bus.curve_* settings are for leadflow ingest, scheduler, handler and collector")
+        }
+        try settings.checkBinds(settings.ingestBinds + (collector ? settings.collectorBinds : []))
         try await postgres.withServer(given: settings.databaseURL?.revealed) { url, isPrivate in
             if isPrivate { logger.info("private PostgreSQL started", metadata: ["directory": "\(postgres.directory)"]) }
             let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)

@@ -36,7 +36,7 @@ struct HandlerCommand: AsyncParsableCommand {
             ) { telemetry in
                 let process = try await HandlerProcess(
                     settings: handlerSettings, shutdownTimeout: settings.shutdownTimeout, context: context,
-                    logger: logger, telemetry: telemetry)
+                    logger: logger, telemetry: telemetry, socketOptions: settings.bus.connectOptions)
                 try await ServiceProcess.runGroup([process], shutdownTimeout: settings.shutdownTimeout, logger: logger)
             }
         })

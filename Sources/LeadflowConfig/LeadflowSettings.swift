@@ -1,4 +1,5 @@
 import LeadflowCollector
+import LeadflowCurve
 import LeadflowDomain
 import LeadflowIngest
 import LeadflowScheduler
@@ -20,6 +21,8 @@ public struct LeadflowSettings: Sendable {
     public var collector: CollectorConfiguration
     /// Where measurements go (`telemetry.*`); an empty endpoint turns them off.
     public var telemetry: TelemetryConfiguration
+    /// CURVE keys and the allow-list of the bus (`bus.*`).
+    public var bus: BusSecurity
 
     /// Every key the file, the environment and `--set` accept.
     public static let keys: [ConfigKey] = [
@@ -67,7 +70,7 @@ public struct LeadflowSettings: Sendable {
             "telemetry.queue_capacity", "16384",
             "measurements queued per process for the publisher thread; beyond it they are dropped and counted"),
         ConfigKey("telemetry.gauge_interval", "5s", "how often backlog, in-flight, breaker and process gauges are sampled"),
-    ] + CollectorSettings.keys
+    ] + CollectorSettings.keys + BusSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
     public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {
@@ -129,10 +132,12 @@ public struct LeadflowSettings: Sendable {
         collector.store.gaugeInterval = max(
             Double(telemetry.gaugeInterval.components.seconds) + Double(telemetry.gaugeInterval.components.attoseconds) / 1e18,
             0.001)
+        let bus = BusSettings.resolve(&values)
+        telemetry.curve = bus.connectOptions.curve
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url").map { Secret($0) }, ingest: ingest, scheduler: scheduler, handlers: handlers,
-            shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry)
+            shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry, bus: bus)
     }
 
     /// The settings table for `--help`: key, default, environment variable.

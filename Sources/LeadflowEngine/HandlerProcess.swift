@@ -9,18 +9,19 @@ import ZeroMQ
 
 /// A handler service as a ServiceLifecycle `Service`, for `leadflow handler <type>`: it connects to the
 /// configured scheduler endpoints and drains its deliveries on graceful shutdown, for at most
-/// `shutdownTimeout` (`service.shutdown_timeout`).
+/// `shutdownTimeout` (`service.shutdown_timeout`). `socketOptions` carry its CURVE client keys (`bus.*`).
 public struct HandlerProcess: Service {
     let handler: HandlerService
     let curl: CurlMulti?
 
     public init(
         settings: HandlerSettings, shutdownTimeout: Duration, context: ZMQContext, logger: Logger,
-        telemetry: Telemetry = .disabled
+        telemetry: Telemetry = .disabled, socketOptions: SocketOptions = SocketOptions()
     ) async throws {
-        let configuration = settings.serviceConfiguration(
+        var configuration = settings.serviceConfiguration(
             dispatchEndpoints: settings.dispatchEndpoints, resultEndpoints: settings.resultEndpoints,
             shutdownTimeout: shutdownTimeout)
+        configuration.socketOptions = socketOptions
         let curl = settings.needsCurl ? CurlMulti(maxConcurrent: settings.maxInFlight) : nil
         let driver = try settings.makeDriver(curl: curl, logger: logger)
         self.curl = curl

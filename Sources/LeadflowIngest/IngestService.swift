@@ -1,4 +1,5 @@
 import LeadflowBus
+import LeadflowCurve
 import LeadflowDomain
 import LeadflowProto
 import LeadflowServiceKit
@@ -26,6 +27,8 @@ public final class IngestService: Service, Sendable {
         public var eventsDropped = 0
         /// Messages whose `Traceparent` was not valid: accepted, with a new trace in its place.
         public var invalidTraceparents = 0
+        /// Of ``rejected``, messages for an organization their client's CURVE key is not bound to.
+        public var unauthorized = 0
     }
 
     let configuration: IngestConfiguration
@@ -38,12 +41,15 @@ public final class IngestService: Service, Sendable {
     let writer: IngestWriter
     let telemetry: Telemetry
     let instruments: IngestInstruments
+    /// With CURVE, who the clients are and which organizations each may publish for.
+    let authenticator: BusAuthenticator?
     private let counters = Mutex(Statistics())
 
     private init(
         configuration: IngestConfiguration, database: PostgresClient, responder: AckResponder,
-        events: LeadEventPublisher?, logger: Logger, telemetry: Telemetry
+        events: LeadEventPublisher?, logger: Logger, telemetry: Telemetry, authenticator: BusAuthenticator?
     ) {
+        self.authenticator = authenticator
         self.telemetry = telemetry
         self.instruments = IngestInstruments(telemetry: telemetry)
         self.configuration = configuration
@@ -57,22 +63,34 @@ public final class IngestService: Service, Sendable {
 
     /// Binds the sockets; the service takes messages once ``run()`` is called. `telemetry` measures batch
     /// commits and messages by outcome (give `database` its ``Telemetry/databaseObserver`` for the round trips).
+    ///
+    /// With CURVE in `security`, both sockets are CURVE servers and `authenticator` — the context's ZAP
+    /// handler, started first — must be given: it admits clients, and each message's organization is checked
+    /// against its client's key (`-ERR Not Authorized`).
     public static func start(
         configuration: IngestConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger,
-        telemetry: Telemetry = .disabled
+        telemetry: Telemetry = .disabled, security: BusSecurity = .plaintext, authenticator: BusAuthenticator? = nil
     ) async throws -> IngestService {
+        if security.isCurve && authenticator == nil {
+            throw CurveKeyError(.missing, path: "bus.curve_allow", "a CURVE ingest needs the ZAP handler of its allow-list")
+        }
         let responder = try await AckResponder.start(
-            context: context, name: "ingest.router", endpoints: [.bind(configuration.endpoint)], logger: logger)
+            context: context, name: "ingest.router", endpoints: [.bind(configuration.endpoint)],
+            options: security.bindOptions, logger: logger)
         var events: LeadEventPublisher?
         if let endpoint = configuration.eventsEndpoint {
             let publisher = try await BusPublisher.start(
-                context: context, name: "ingest.events", endpoints: [.bind(endpoint)], logger: logger)
+                context: context, name: "ingest.events", endpoints: [.bind(endpoint)], options: security.bindOptions,
+                logger: logger)
             events = LeadEventPublisher(publisher: publisher, logger: logger)
         }
         return IngestService(
             configuration: configuration, database: database, responder: responder, events: events, logger: logger,
-            telemetry: telemetry)
+            telemetry: telemetry, authenticator: security.isCurve ? authenticator : nil)
     }
+
+    /// Refused handshakes on the ROUTER socket (plaintext peers, keys not on the allow-list).
+    public var refusedHandshakes: Int { responder.socketStatistics.handshakeFailures }
 
     public var statistics: Statistics { counters.withLock { $0 } }
 
@@ -110,8 +128,9 @@ public final class IngestService: Service, Sendable {
         var peers: [[UInt8]] = []
         var rejected = 0
         var invalidTraceparents = 0
+        var unauthorized = 0
         for request in requests {
-            switch decoder.decode(request.envelope) {
+            switch decoder.decode(request.envelope).flatMap({ authorize($0, userID: request.userID) }) {
             case .success(let message):
                 messages.append(message)
                 peers.append(request.peer)
@@ -128,6 +147,7 @@ public final class IngestService: Service, Sendable {
                 }
             case .failure(let rejection):
                 rejected += 1
+                if rejection.reason == .notAuthorized { unauthorized += 1 }
                 logger.info(
                     "message rejected",
                     metadata: ["reason": "\(rejection.reason.rawValue)", "detail": "\(rejection.detail)",
@@ -139,6 +159,7 @@ public final class IngestService: Service, Sendable {
             $0.batches += 1
             $0.rejected += rejected
             $0.invalidTraceparents += invalidTraceparents
+            $0.unauthorized += unauthorized
         }
         instruments.rejected(rejected)
         guard !messages.isEmpty, let outcome = await write(messages) else { return }

@@ -79,25 +79,27 @@ public final class SchedulerService: Service, Sendable {
 
     /// Binds the sockets; nothing is claimed before ``run()``. `telemetry` measures claims, dispatches, results
     /// and the queue's gauges (give `database` its ``Telemetry/databaseObserver`` for the round trips).
+    /// `socketOptions` are every bound socket's (CURVE server keys, with the context's ZAP handler started first).
     public static func start(
         configuration: SchedulerConfiguration, database: PostgresClient, context: ZMQContext, logger: Logger,
-        telemetry: Telemetry = .disabled
+        telemetry: Telemetry = .disabled, socketOptions: SocketOptions = SocketOptions()
     ) async throws -> SchedulerService {
         var dispatchers: [ActionType: TypeDispatcher] = [:]
         for (type, endpoint) in configuration.dispatchEndpoints {
             // A small outbox, so dispatches wait in the dispatcher's queue, where saturation is measured.
             let pusher = try await BusPusher.start(
                 context: context, name: "scheduler.\(type.rawValue)", endpoints: [.bind(endpoint)],
-                outboxCapacity: configuration.claimBatch, logger: logger)
+                options: socketOptions, outboxCapacity: configuration.claimBatch, logger: logger)
             dispatchers[type] = TypeDispatcher(pusher: pusher, limit: configuration.dispatchQueueLimit, logger: logger)
         }
         let results = try await BusPuller.start(
             context: context, name: "scheduler.results", endpoints: [.bind(configuration.resultsEndpoint)],
-            logger: logger)
+            options: socketOptions, logger: logger)
         var events: LeadEventPublisher?
         if let endpoint = configuration.eventsEndpoint {
             let publisher = try await BusPublisher.start(
-                context: context, name: "scheduler.events", endpoints: [.bind(endpoint)], logger: logger)
+                context: context, name: "scheduler.events", endpoints: [.bind(endpoint)], options: socketOptions,
+                logger: logger)
             events = LeadEventPublisher(publisher: publisher, logger: logger)
         }
         return SchedulerService(

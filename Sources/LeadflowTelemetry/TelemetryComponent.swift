@@ -20,9 +20,8 @@ extension TelemetryPublisher {
         guard configuration.isEnabled else { return nil }
         let problems = configuration.problems()
         guard problems.isEmpty else { throw TelemetryError(problems: problems) }
-        return try await start(
-            context: context,
-            configuration: Configuration(endpoint: configuration.endpoint, queueCapacity: configuration.queueCapacity),
-            logger: logger)
+        var publisher = Configuration(endpoint: configuration.endpoint, queueCapacity: configuration.queueCapacity)
+        publisher.curve = configuration.curve
+        return try await start(context: context, configuration: publisher, logger: logger)
     }
 }

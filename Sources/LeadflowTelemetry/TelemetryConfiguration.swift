@@ -1,3 +1,5 @@
+import ZeroMQ
+
 /// Where a process publishes its measurements and how much it buffers: `telemetry.*` in the configuration.
 public struct TelemetryConfiguration: Sendable, Equatable {
     /// The collector's SUB endpoint the process's PUB socket connects to; empty: telemetry off.
@@ -6,6 +8,8 @@ public struct TelemetryConfiguration: Sendable, Equatable {
     public var queueCapacity = 16_384
     /// How often gauges (process, backlog, breakers) are sampled.
     public var gaugeInterval: Duration = .seconds(5)
+    /// CURVE client keys for the connection to the collector (from `bus.*`); `nil`: plaintext.
+    public var curve: CurveSecurity? = nil
 
     public init() {}
 

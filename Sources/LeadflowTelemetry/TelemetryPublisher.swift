@@ -27,6 +27,8 @@ public final class TelemetryPublisher: Sendable {
         /// The queue length at which a producer wakes the thread before its next flush; nil: a quarter of the
         /// capacity. Waking is a system call, so it is rare by design.
         public var wakeThreshold: Int?
+        /// CURVE client keys for the connection to a CURVE collector; `nil`: plaintext.
+        public var curve: CurveSecurity?
 
         public init(endpoint: String, queueCapacity: Int = 16_384) {
             self.endpoint = endpoint
@@ -193,6 +195,7 @@ extension TelemetryPublisher {
             var options = SocketOptions()
             options.sendHighWaterMark = configuration.sendHighWaterMark
             options.lingerMilliseconds = 200
+            options.curve = configuration.curve
             socket = try ZMQSocket(context: context, type: .pub, options: options)
             try socket.connect(configuration.endpoint)
         } catch {

@@ -6,10 +6,14 @@
 public struct Multipart: Sendable, Equatable {
     public var frames: [[UInt8]]
     public var partCount: Int
+    /// The ZAP `User-Id` of the connection the message came over, when the receiving socket reads it
+    /// (``SocketLoop/Configuration/readsUserID``) and a ZAP handler named the peer.
+    public var userID: String?
 
-    public init(frames: [[UInt8]], partCount: Int? = nil) {
+    public init(frames: [[UInt8]], partCount: Int? = nil, userID: String? = nil) {
         self.frames = frames
         self.partCount = partCount ?? frames.count
+        self.userID = userID
     }
 
     /// Whether parts were discarded because the message had more than the receiver keeps.

@@ -22,11 +22,22 @@ public final class SocketLoop: Sendable {
         public var inboxCapacity: Int = 10_000
         /// Parts kept per inbound message (see ``Multipart``).
         public var maxFrames: Int = 8
+        /// Whether inbound messages carry their connection's ZAP `User-Id` (``Multipart/userID``).
+        public var readsUserID = false
+        /// Whether failed handshakes (a plaintext peer on a CURVE socket, a refused key) are counted in
+        /// ``Statistics/handshakeFailures`` and logged.
+        public var monitorsHandshakes = false
 
+        /// A CURVE server socket reads its peers' `User-Id` and monitors its handshakes from the start: who
+        /// sent a message and who was refused are what CURVE is for.
         public init(name: String, type: SocketType, options: SocketOptions = SocketOptions()) {
             self.name = name
             self.type = type
             self.options = options
+            if case .server = options.curve {
+                readsUserID = type.canReceive
+                monitorsHandshakes = true
+            }
         }
     }
 
@@ -39,6 +50,8 @@ public final class SocketLoop: Sendable {
         public var sendFailures = 0
         /// Outbound messages still queued when the drain time ran out.
         public var abandonedOnClose = 0
+        /// Peers whose handshake failed (with ``Configuration/monitorsHandshakes``).
+        public var handshakeFailures = 0
     }
 
     private struct State: ~Copyable {
@@ -224,10 +237,13 @@ extension SocketLoop {
         started: CheckedContinuation<Void, any Error>
     ) {
         let socket: ZMQSocket
+        var monitor: HandshakeMonitor?
         do {
             socket = try ZMQSocket(context: context, type: configuration.type, options: configuration.options)
+            if configuration.monitorsHandshakes { monitor = try HandshakeMonitor(watching: socket, context: context) }
             try setup(socket)
         } catch {
+            monitor?.close()
             finish(socket: nil, pending: [])
             started.resume(throwing: error)
             return
@@ -239,6 +255,8 @@ extension SocketLoop {
         var poller = ZMQPoller()
         let socketIndex = poller.add(socket, events: [])
         let wakeIndex = poller.add(fileDescriptor: wake.fileDescriptor, events: .readable)
+        let monitorIndex = monitor?.register(in: &poller)
+        let property = configuration.readsUserID ? "User-Id" : nil
         var pending = Deque<[[UInt8]]>()
         var frames: [[UInt8]] = []
 
@@ -295,11 +313,13 @@ extension SocketLoop {
                             inboxFull = true
                             break
                         }
-                        guard let parts = try socket.receive(into: &frames, maxFrames: configuration.maxFrames, dontWait: true)
+                        guard
+                            let (parts, userID) = try socket.receive(
+                                into: &frames, maxFrames: configuration.maxFrames, dontWait: true, property: property)
                         else { break }
                         received += 1
                         budget -= 1
-                        _ = inbox.push(Multipart(frames: frames, partCount: parts))
+                        _ = inbox.push(Multipart(frames: frames, partCount: parts, userID: userID))
                     }
                 }
                 if sent + received + failures > 0 {
@@ -330,6 +350,9 @@ extension SocketLoop {
                     timeout = -1
                 }
                 try poller.poll(timeoutMilliseconds: timeout)
+                if let monitor, let monitorIndex, poller.ready(monitorIndex).contains(.readable) {
+                    record(try monitor.drain())
+                }
                 if poller.ready(wakeIndex).contains(.readable) { wake.clear() }
             } catch {
                 if !error.isContextTerminated {
@@ -338,7 +361,22 @@ extension SocketLoop {
                 break
             }
         }
+        monitor?.close()
         finish(socket: socket, pending: pending)
+    }
+
+    /// Counts and logs failed handshakes; nothing else about the socket changes.
+    private func record(_ failures: [HandshakeMonitor.Failure]) {
+        guard !failures.isEmpty else { return }
+        state.withLock { $0.statistics.handshakeFailures += failures.count }
+        for failure in failures {
+            logger.warning(
+                "peer handshake failed; connection refused",
+                metadata: [
+                    "zmq.socket": "\(configuration.name)", "zmq.endpoint": "\(failure.endpoint)",
+                    "handshake.failure": "\(failure.kind.rawValue)",
+                ])
+        }
     }
 
     /// Closes the socket, ends the inbound sequence and releases everyone waiting on the loop.

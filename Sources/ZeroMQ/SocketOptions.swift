@@ -33,9 +33,18 @@ public struct SocketOptions: Sendable, Equatable {
 }
 
 /// CURVE settings for one side of a connection, keys in Z85 text form (40 characters).
-public enum CurveSecurity: Sendable, Equatable {
+public enum CurveSecurity: Sendable, Equatable, CustomStringConvertible {
     /// The binding side: its long-term key pair.
     case server(secretKey: String)
     /// The connecting side: its own key pair and the server's public key.
     case client(publicKey: String, secretKey: String, serverPublicKey: String)
+
+    /// Secret keys never print (the options end up in logs and test failures).
+    public var description: String {
+        switch self {
+        case .server: "server(secretKey: <redacted>)"
+        case .client(let publicKey, _, let serverPublicKey):
+            "client(publicKey: \(publicKey), secretKey: <redacted>, serverPublicKey: \(serverPublicKey))"
+        }
+    }
 }

@@ -3,6 +3,8 @@ import CZeroMQ
 /// The ZeroMQ socket patterns Leadflow uses.
 public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
     case pub, sub, push, pull, router, dealer, pair
+    /// Strict request/reply; used by the ZAP handler, which libzmq talks to as a REQ peer.
+    case rep
 
     var rawValue: Int32 {
         switch self {
@@ -13,6 +15,7 @@ public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
         case .router: ZMQ_ROUTER
         case .dealer: ZMQ_DEALER
         case .pair: ZMQ_PAIR
+        case .rep: ZMQ_REP
         }
     }
 
@@ -30,6 +33,7 @@ public enum SocketType: Sendable, CaseIterable, CustomStringConvertible {
         case .router: "ROUTER"
         case .dealer: "DEALER"
         case .pair: "PAIR"
+        case .rep: "REP"
         }
     }
 }

@@ -139,7 +139,17 @@ public final class ZMQSocket {
     /// A receiver that lets go of the previous message's frames before the next receive pays no allocation:
     /// a frame whose storage nobody else holds any more is refilled in place (see ``refill(_:from:count:)``).
     public func receive(into frames: inout [[UInt8]], maxFrames: Int = 16, dontWait: Bool = false) throws(ZMQError) -> Int? {
+        try receive(into: &frames, maxFrames: maxFrames, dontWait: dontWait, property: nil)?.parts
+    }
+
+    /// Receives like ``receive(into:maxFrames:dontWait:)`` and also reads one metadata property of the
+    /// message (`zmq_msg_gets`), such as `"User-Id"` — the name a ZAP handler gave the connection it came
+    /// over — or `"Peer-Address"`. The property is `nil` when the connection has none.
+    public func receive(
+        into frames: inout [[UInt8]], maxFrames: Int = 16, dontWait: Bool = false, property: String?
+    ) throws(ZMQError) -> (parts: Int, property: String?)? {
         let handle = try open
+        var value: String?
         var message = zmq_msg_t()
         zmq_msg_init(&message)
         defer { zmq_msg_close(&message) }
@@ -154,6 +164,10 @@ public final class ZMQSocket {
                 throw ZMQError(operation: "zmq_msg_recv", code: code)
             }
             count += 1
+            if let property, value == nil, let found = zmq_msg_gets(&message, property) {
+                // A ROUTER's own identity part may carry no metadata; the peer's parts do.
+                value = String(cString: found)
+            }
             if count <= maxFrames {
                 if count <= frames.count {
                     Self.refill(&frames[count - 1], from: &message, count: Int(size))
@@ -164,7 +178,7 @@ public final class ZMQSocket {
             if zmq_msg_more(&message) == 0 {
                 let kept = min(count, maxFrames)
                 if frames.count > kept { frames.removeLast(frames.count - kept) }
-                return count
+                return (count, value)
             }
             // The remaining parts are already here (atomic delivery); never block for them.
             flags = ZMQ_DONTWAIT

@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowBus
+import LeadflowCurve
 import LeadflowDomain
 import LeadflowIngest
 import LeadflowPipeline
@@ -27,9 +28,11 @@ struct EngineHarness: Sendable {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 
     /// Runs `body` with an ingest service that has not started reading yet when `running` is false: requests
-    /// sent before ``startIngest()`` queue up and are read as one batch.
+    /// sent before ``startIngest()`` queue up and are read as one batch. With CURVE in `security`, ingest's
+    /// sockets are CURVE servers behind the context's ZAP handler.
     static func with<T: Sendable>(
-        running: Bool = true, ingestEvents: Bool = false, _ body: (EngineHarness) async throws -> T
+        running: Bool = true, ingestEvents: Bool = false, security: BusSecurity = .plaintext,
+        _ body: (EngineHarness) async throws -> T
     ) async throws -> T {
         try await TestDatabase.withFreshDatabase { url in
             _ = try await Migrator().migrate(url: url)
@@ -38,8 +41,10 @@ struct EngineHarness: Sendable {
             var configuration = IngestConfiguration()
             configuration.endpoint = "tcp://127.0.0.1:*"
             configuration.eventsEndpoint = ingestEvents ? "tcp://127.0.0.1:*" : nil
+            let authenticator = try await BusAuthenticator.start(context: context, security: security, logger: logger)
             let ingest = try await IngestService.start(
-                configuration: configuration, database: database, context: context, logger: logger)
+                configuration: configuration, database: database, context: context, logger: logger,
+                security: security, authenticator: authenticator)
             let harness = EngineHarness(
                 url: url, database: database, context: context, ingest: ingest,
                 ingestEndpoint: try await ingest.boundEndpoint(), services: ServiceTasks())
@@ -61,8 +66,10 @@ struct EngineHarness: Sendable {
         services.add { try await ingest.run() } stop: { ingest.shutdown() }
     }
 
-    /// A scheduler on ephemeral ports, running until the harness stops.
-    func startScheduler(_ adjust: (inout SchedulerConfiguration) -> Void = { _ in }) async throws -> SchedulerService {
+    /// A scheduler on ephemeral ports, running until the harness stops; `socketOptions` for its bound sockets.
+    func startScheduler(
+        socketOptions: SocketOptions = SocketOptions(), _ adjust: (inout SchedulerConfiguration) -> Void = { _ in }
+    ) async throws -> SchedulerService {
         var configuration = SchedulerConfiguration()
         for type in ActionType.external { configuration.dispatchEndpoints[type] = "tcp://127.0.0.1:*" }
         configuration.resultsEndpoint = "tcp://127.0.0.1:*"
@@ -70,7 +77,8 @@ struct EngineHarness: Sendable {
         configuration.idleInterval = .milliseconds(200)
         adjust(&configuration)
         let scheduler = try await SchedulerService.start(
-            configuration: configuration, database: database, context: context, logger: Self.logger)
+            configuration: configuration, database: database, context: context, logger: Self.logger,
+            socketOptions: socketOptions)
         services.add { try await scheduler.run() } stop: { scheduler.shutdown() }
         return scheduler
     }
@@ -154,16 +162,19 @@ final class RecordingHandler: Sendable {
 
     init(
         context: ZMQContext, dispatchEndpoints: [String], resultEndpoints: [String],
+        options: SocketOptions = SocketOptions(),
         answer: @escaping @Sendable (Leadflow_V1_ActionDispatch) -> Leadflow_V1_ActionResult.Outcome = { _ in .succeeded },
         detail: @escaping @Sendable (Leadflow_V1_ActionDispatch, inout Leadflow_V1_ActionResult) -> Void = { _, _ in }
     ) async throws {
         var pullers: [BusPuller] = []
         for endpoint in dispatchEndpoints {
-            pullers.append(try await BusPuller.start(context: context, name: "test.handler", endpoints: [.connect(endpoint)]))
+            pullers.append(
+                try await BusPuller.start(
+                    context: context, name: "test.handler", endpoints: [.connect(endpoint)], options: options))
         }
         self.pullers = pullers
         self.pusher = try await BusPusher.start(
-            context: context, name: "test.results", endpoints: resultEndpoints.map { .connect($0) })
+            context: context, name: "test.results", endpoints: resultEndpoints.map { .connect($0) }, options: options)
         self.answer = answer
         self.detail = detail
         let tasks = pullers.map { puller in Task { await self.serve(puller) } }

@@ -1,3 +1,4 @@
+import Foundation
 import LeadflowBus
 import LeadflowDomain
 import LeadflowProto
@@ -209,12 +210,24 @@ struct IngestDecoderTests {
         #expect(error.reason == reason, "the bus names the reason ingest answers with")
     }
 
-    @Test("reason strings are the documented ones")
-    func reasonStrings() {
+    @Test("reason strings are the documented ones, in docs/protocol.md's table")
+    func reasonStrings() throws {
         #expect(IngestReason.allCases.map(\.rawValue) == [
             "Malformed Message", "Invalid Subject", "Unknown Subject", "Malformed Headers", "Missing Msg-Id",
             "Payload Too Large", "Unsupported Content-Type", "Invalid Payload", "Unknown Pipeline", "Unknown Organization",
+            "Not Authorized",
         ])
+        let protocolDoc = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("../../docs/protocol.md"),
+            encoding: .utf8)
+        let documented = protocolDoc.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        for reason in IngestReason.allCases {
+            #expect(documented.contains(reason.rawValue), "docs/protocol.md's reason table lacks \(reason.rawValue)")
+        }
     }
 }
 

@@ -120,3 +120,44 @@ def decode_payload(frame, headers, message_class):
     if content_type == CONTENT_TYPE_JSON:
         return json_format.Parse(frame.decode(), message_class())
     raise ValueError(f"unsupported Content-Type {content_type!r}")
+
+
+def read_key_file(path):
+    """The CURVE key in a file `leadflow keys generate` wrote: the first field of the first line that is
+    not a `#` comment (a secret key file holds the key alone; a public one is an allow-list line)."""
+    with open(path, encoding="utf-8") as file:
+        for number, line in enumerate(file, 1):
+            fields = line.split()
+            if not fields or (fields[0].startswith("#") and len(fields[0]) != 40):
+                continue
+            if len(fields[0]) != 40:
+                raise ValueError(f"{path}:{number}: not a 40-character Z85 CURVE key")  # never print the key
+            return fields[0].encode("ascii")
+    raise ValueError(f"{path}: holds no key")
+
+
+def use_curve(socket, secret_key_file, server_key_file):
+    """Makes `socket` (before connect) a CURVE client: its own key pair from the secret key file, the
+    server's public key from the server's public key file (docs/protocol.md §8)."""
+    import zmq  # only the examples need pyzmq
+
+    secret = read_key_file(secret_key_file)
+    socket.curve_secretkey = secret
+    socket.curve_publickey = zmq.curve_public(secret)
+    socket.curve_serverkey = read_key_file(server_key_file)
+
+
+def add_curve_arguments(parser):
+    """--curve-secret-key-file and --curve-server-key-file, defaulting to the bus.* environment variables."""
+    parser.add_argument("--curve-secret-key-file", default=os.environ.get("LEADFLOW_BUS_CURVE_SECRET_KEY_FILE"),
+                        help="this client's CURVE secret key file (leadflow keys generate)")
+    parser.add_argument("--curve-server-key-file", default=os.environ.get("LEADFLOW_BUS_CURVE_SERVER_KEY_FILE"),
+                        help="the server's CURVE public key file")
+
+
+def configure_curve(socket, args):
+    """CURVE when both key files are given, plaintext when neither is."""
+    if bool(args.curve_secret_key_file) != bool(args.curve_server_key_file):
+        raise SystemExit("CURVE needs both --curve-secret-key-file and --curve-server-key-file")
+    if args.curve_secret_key_file:
+        use_curve(socket, args.curve_secret_key_file, args.curve_server_key_file)

@@ -7,6 +7,9 @@ same Nats-Msg-Id until ingest answers +OK (at-least-once delivery, effectively-o
     protoc -I proto --python_out=examples/python/gen proto/leadflow/v1/*.proto
     python3 examples/python/publish_lead.py --org acme --external-id crm-42 \\
         --email ada@example.com --first-name Ada --pipeline onboarding
+
+Against a CURVE ingest add --curve-secret-key-file crm.key --curve-server-key-file ingest.key.pub
+(or set LEADFLOW_BUS_CURVE_SECRET_KEY_FILE and LEADFLOW_BUS_CURVE_SERVER_KEY_FILE).
 """
 
 import argparse
@@ -18,8 +21,8 @@ import uuid
 import zmq
 from google.protobuf import json_format
 
-from leadflow_bus import (CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF, MAX_PAYLOAD_BYTES, encode_headers,
-                          validate_subject)
+from leadflow_bus import (CONTENT_TYPE_JSON, CONTENT_TYPE_PROTOBUF, MAX_PAYLOAD_BYTES, add_curve_arguments,
+                          configure_curve, encode_headers, validate_subject)
 from leadflow.v1 import lead_pb2  # generated into examples/python/gen
 
 
@@ -34,9 +37,14 @@ class Publisher:
     the timeout is sent again, byte for byte, with the same msg-id: ingest deduplicates it.
     """
 
-    def __init__(self, endpoint, timeout=2.0, attempts=5, json=False):
+    def __init__(self, endpoint, timeout=2.0, attempts=5, json=False, curve=None):
         self.socket = zmq.Context.instance().socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
+        # A send waits at most this long for a connection: a peer that is down, or refused our handshake
+        # (plaintext against CURVE, a key not on the allow-list), fails instead of blocking forever.
+        self.socket.setsockopt(zmq.SNDTIMEO, int(timeout * 1000))
+        if curve is not None:
+            configure_curve(self.socket, curve)  # before connect: the handshake uses the keys
         self.socket.connect(endpoint)
         self.timeout, self.attempts, self.json = timeout, attempts, json
 
@@ -63,7 +71,10 @@ class Publisher:
         acked, errors = [], {}
         for attempt in range(1, self.attempts + 1):
             for msg_id, frames in pending.items():
-                self.socket.send_multipart(frames)
+                try:
+                    self.socket.send_multipart(frames)
+                except zmq.Again:
+                    raise TimeoutError("ingest is not reachable, or refused the connection (check the CURVE keys)")
             deadline = time.monotonic() + self.timeout * 2 ** (attempt - 1)  # back off on each retry
             while pending and time.monotonic() < deadline:
                 if not self.socket.poll(max(1, int((deadline - time.monotonic()) * 1000)), zmq.POLLIN):
@@ -107,6 +118,7 @@ def main():
                         help="seconds to wait for replies, doubled on each retry")
     parser.add_argument("--attempts", type=int, default=5)
     parser.add_argument("--json", action="store_true", help="send protobuf-JSON instead of binary protobuf")
+    add_curve_arguments(parser)
     args = parser.parse_args()
 
     upsert = lead_pb2.LeadUpsert(external_id=args.external_id, email=args.email, first_name=args.first_name,
@@ -115,7 +127,7 @@ def main():
     if args.stage:
         enroll.stage = args.stage
 
-    publisher = Publisher(args.endpoint, args.timeout, args.attempts, args.json)
+    publisher = Publisher(args.endpoint, args.timeout, args.attempts, args.json, curve=args)
     try:
         # The enroll waits for the upsert's +OK: outstanding messages have no guaranteed order, and the
         # pipeline's first email needs the address. Independent messages can go in one publish_all call.

@@ -13,7 +13,8 @@ import sys
 import zmq
 from google.protobuf import json_format
 
-from leadflow_bus import MAX_PAYLOAD_BYTES, decode_headers, decode_payload, sub_filter, subject_matches
+from leadflow_bus import (MAX_PAYLOAD_BYTES, add_curve_arguments, configure_curve, decode_headers, decode_payload,
+                          sub_filter, subject_matches)
 from leadflow.v1 import lead_event_pb2  # generated into examples/python/gen
 
 
@@ -22,11 +23,13 @@ def main():
     parser.add_argument("--endpoint", default="tcp://127.0.0.1:4223", help="ingest PUB endpoint")
     parser.add_argument("--subject", default="lead.>", help="NATS subscription, may use * and >")
     parser.add_argument("--count", type=int, default=0, help="stop after this many events (0: never)")
+    add_curve_arguments(parser)
     args = parser.parse_args()
 
     socket = zmq.Context.instance().socket(zmq.SUB)
     socket.setsockopt(zmq.MAXMSGSIZE, MAX_PAYLOAD_BYTES)  # ZeroMQ drops larger frames
     socket.setsockopt(zmq.SUBSCRIBE, sub_filter(args.subject))  # b"lead." for "lead.>"
+    configure_curve(socket, args)
     socket.connect(args.endpoint)
     seen = 0
     while args.count == 0 or seen < args.count:

@@ -50,9 +50,11 @@ public final class CollectorService: Service, Sendable {
     }
 
     /// Binds the metrics SUB socket, the alerts PUB socket and the HTTP listener; measurements are taken once
-    /// ``run()`` is called. `lines` receives the JSON log lines.
+    /// ``run()`` is called. `lines` receives the JSON log lines. `socketOptions` are the bound sockets'
+    /// (CURVE server keys, with the context's ZAP handler started first).
     public static func start(
-        configuration: CollectorConfiguration, rules: RuleSet, context: ZMQContext, lines: LineSink, logger: Logger
+        configuration: CollectorConfiguration, rules: RuleSet, context: ZMQContext, lines: LineSink, logger: Logger,
+        socketOptions: SocketOptions = SocketOptions()
     ) async throws -> CollectorService {
         guard let address = HTTPAddress(configuration.httpAddress) else {
             throw CollectorConfigurationError(configuration.problems())
@@ -64,12 +66,13 @@ public final class CollectorService: Service, Sendable {
             generatorURL: "http://\(configuration.httpAddress)/alerts")
         let subscriber = try await BusSubscriber.start(
             context: context, name: "collector.metrics", endpoints: [.bind(configuration.metricsEndpoint)],
-            patterns: [try SubjectPattern("metrics.>")], logger: logger)
+            patterns: [try SubjectPattern("metrics.>")], options: socketOptions, logger: logger)
         var alerts: BusPublisher?
         do {
             if let endpoint = configuration.alertsEndpoint {
                 alerts = try await BusPublisher.start(
-                    context: context, name: "collector.alerts", endpoints: [.bind(endpoint)], logger: logger)
+                    context: context, name: "collector.alerts", endpoints: [.bind(endpoint)], options: socketOptions,
+                    logger: logger)
             }
             let http = try await CollectorHTTPServer.start(address: address, content: state)
             let notifier =

@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowSecrets
 import ZeroMQ
 
 /// Reading and writing the key files `leadflow keys generate` makes.
@@ -10,7 +11,7 @@ public enum CurveKeyFile {
     /// This process's key pair, from its secret key file.
     public static func keyPair(secretKeyFile path: String) throws(CurveKeyError) -> CurveKeyPair {
         let (key, line) = try firstKey(in: path)
-        guard let pair = try? CurveKeyPair(secretKey: key) else {
+        guard let pair = try? CurveKeyPair(secretKey: Secret(key)) else {
             throw CurveKeyError(.malformedKey, path: path, line: line, "not a 40-character Z85 CURVE secret key")
         }
         return pair
@@ -37,7 +38,7 @@ public enum CurveKeyFile {
             throw CurveKeyError(.malformedLine, path: publicPath, "organization \"\(org)\" must be printable, without spaces, commas or #")
         }
         // ASCII only, so that any tool reads the files.
-        let secret = "# Leadflow CURVE secret key (\(name)); keep it private. Its public half is in \(publicPath)\n\(pair.secretKey)\n"
+        let secret = "# Leadflow CURVE secret key (\(name)); keep it private. Its public half is in \(publicPath)\n\(pair.secretKey.revealed)\n"
         let allowLine = "# Leadflow CURVE public key, as an allow-list line: <public key> <name> [org,org...]\n\(line)\n"
         if !overwrite {
             for existing in [path, publicPath] where FileManager.default.fileExists(atPath: existing) {

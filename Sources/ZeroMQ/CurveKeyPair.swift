@@ -1,18 +1,20 @@
 import CZeroMQ
+import LeadflowSecrets
 
 /// A CURVE key pair in Z85 text form, as `zmq_curve_keypair` makes it.
 public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible {
     public let publicKey: String
-    public let secretKey: String
+    /// Never prints: a `Secret`.
+    public let secretKey: Secret
 
-    public init(publicKey: String, secretKey: String) {
+    public init(publicKey: String, secretKey: Secret) {
         self.publicKey = publicKey
         self.secretKey = secretKey
     }
 
     /// The pair of a secret key, its public half derived with `zmq_curve_public`.
-    public init(secretKey: String) throws(ZMQError) {
-        self.init(publicKey: try Self.publicKey(forSecretKey: secretKey), secretKey: secretKey)
+    public init(secretKey: Secret) throws(ZMQError) {
+        self.init(publicKey: try Self.publicKey(forSecretKey: secretKey.revealed), secretKey: secretKey)
     }
 
     /// Generates a fresh key pair; fails when libzmq was built without CURVE.
@@ -20,7 +22,7 @@ public struct CurveKeyPair: Sendable, Equatable, CustomStringConvertible {
         var publicKey = [CChar](repeating: 0, count: 41)
         var secretKey = [CChar](repeating: 0, count: 41)
         _ = try ZMQError.check("zmq_curve_keypair") { zmq_curve_keypair(&publicKey, &secretKey) }
-        return CurveKeyPair(publicKey: Self.text(publicKey), secretKey: Self.text(secretKey))
+        return CurveKeyPair(publicKey: Self.text(publicKey), secretKey: Secret(Self.text(secretKey)))
     }
 
     /// The public key of `secretKey`; fails (without naming the key) when it is not a Z85 CURVE key.

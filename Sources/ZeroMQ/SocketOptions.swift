@@ -1,3 +1,5 @@
+import LeadflowSecrets
+
 /// The socket options a production service sets, with the defaults Leadflow runs with.
 ///
 /// Applied once, before `bind`/`connect`, by ``ZMQSocket/apply(_:)``. Durations are milliseconds as libzmq
@@ -35,9 +37,9 @@ public struct SocketOptions: Sendable, Equatable {
 /// CURVE settings for one side of a connection, keys in Z85 text form (40 characters).
 public enum CurveSecurity: Sendable, Equatable, CustomStringConvertible {
     /// The binding side: its long-term key pair.
-    case server(secretKey: String)
+    case server(secretKey: Secret)
     /// The connecting side: its own key pair and the server's public key.
-    case client(publicKey: String, secretKey: String, serverPublicKey: String)
+    case client(publicKey: String, secretKey: Secret, serverPublicKey: String)
 
     /// Secret keys never print (the options end up in logs and test failures).
     public var description: String {

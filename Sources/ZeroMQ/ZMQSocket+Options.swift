@@ -1,4 +1,5 @@
 import CZeroMQ
+import LeadflowSecrets
 
 extension ZMQSocket {
     /// Applies every option of `options`; called by the initialiser, callable again before bind/connect.
@@ -31,11 +32,11 @@ extension ZMQSocket {
             break
         case .server(let secretKey):
             try setInt32(ZMQ_CURVE_SERVER, 1, name: "ZMQ_CURVE_SERVER")
-            try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.utf8), name: "ZMQ_CURVE_SECRETKEY")
+            try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.revealed.utf8), name: "ZMQ_CURVE_SECRETKEY")
         case .client(let publicKey, let secretKey, let serverPublicKey):
             try setBytes(ZMQ_CURVE_SERVERKEY, Array(serverPublicKey.utf8), name: "ZMQ_CURVE_SERVERKEY")
             try setBytes(ZMQ_CURVE_PUBLICKEY, Array(publicKey.utf8), name: "ZMQ_CURVE_PUBLICKEY")
-            try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.utf8), name: "ZMQ_CURVE_SECRETKEY")
+            try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.revealed.utf8), name: "ZMQ_CURVE_SECRETKEY")
         }
     }
 

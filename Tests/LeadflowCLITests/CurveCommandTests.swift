@@ -23,7 +23,7 @@ struct CurveCommandTests {
             #expect(try FileManager.default.attributesOfItem(atPath: path + ".pub")[.posixPermissions] as? Int == 0o644)
             let entry = try #require(try CurveAllowList.load(path: path + ".pub").entry(for: pair.publicKey))
             #expect(entry.name == "crm" && entry.organizations == ["acme", "globex"])
-            #expect(first.output.contains(pair.publicKey) && !first.output.contains(pair.secretKey))
+            #expect(first.output.contains(pair.publicKey) && !first.output.contains(pair.secretKey.revealed))
 
             let again = try await LeadflowExecutable.run(["keys", "generate", "--out", path], environment: [:])
             #expect(again.status != 0)
@@ -68,7 +68,7 @@ struct CurveCommandTests {
                 environment: [:])
             #expect(missingList.status != 0)
             #expect(missingList.errors.contains("\(folder)/allow: no such file or directory"), "\(missingList.errors)")
-            #expect(!(missingKey.errors + missingList.errors).contains(pair.secretKey))
+            #expect(!(missingKey.errors + missingList.errors).contains(pair.secretKey.revealed))
         }
     }
 

@@ -40,7 +40,7 @@ struct CurveAllowListTests {
         BadLine(line: "\(alice.publicKey) crm acme globex", reason: "too many fields (expected <key> <name> [org,org…]; separate organizations with commas)"),
         BadLine(line: "\(alice.publicKey) crm acme,,globex", reason: "organizations must be a comma-separated list without empty names"),
         // A secret key pasted where a public one belongs: the error must not print it.
-        BadLine(line: "\(alice.secretKey)x crm", reason: "the first field is not a 40-character Z85 CURVE public key"),
+        BadLine(line: "\(alice.secretKey.revealed)x crm", reason: "the first field is not a 40-character Z85 CURVE public key"),
     ]
 
     @Test("a malformed line is an error naming the file and line, never the line's text", arguments: badLines)
@@ -49,7 +49,7 @@ struct CurveAllowListTests {
         let error = try #require(throws: CurveKeyError.self) { try CurveAllowList.parse(text, file: "keys/allow.txt") }
         #expect(error.code == .malformedLine)
         #expect(error.description == "keys/allow.txt:3: \(bad.reason)")
-        #expect(!error.description.contains(Self.alice.secretKey))
+        #expect(!error.description.contains(Self.alice.secretKey.revealed))
     }
 
     @Test("the same key twice is an error; the same name twice is a rotation")
@@ -86,7 +86,7 @@ struct CurveAllowListTests {
             #expect(try CurveKeyFile.keyPair(secretKeyFile: path) == pair)
             #expect(try CurveKeyFile.publicKey(file: publicPath) == pair.publicKey)
             #expect(try CurveAllowList.load(path: publicPath).entry(for: pair.publicKey)?.organizations == ["acme"])
-            #expect(!(try String(contentsOfFile: publicPath, encoding: .utf8)).contains(pair.secretKey))
+            #expect(!(try String(contentsOfFile: publicPath, encoding: .utf8)).contains(pair.secretKey.revealed))
 
             let refused = try #require(throws: CurveKeyError.self) {
                 try CurveKeyFile.write(try CurveKeyPair.generate(), to: path, name: "crm")
@@ -107,10 +107,10 @@ struct CurveAllowListTests {
             let directory = try #require(throws: CurveKeyError.self) { try CurveKeyFile.keyPair(secretKeyFile: folder) }
             #expect(directory.code == .unreadable)
             let wrong = folder + "/wrong.key"
-            try "# comment\n\(Self.alice.secretKey.dropLast())\n".write(toFile: wrong, atomically: true, encoding: .utf8)
+            try "# comment\n\(Self.alice.secretKey.revealed.dropLast())\n".write(toFile: wrong, atomically: true, encoding: .utf8)
             let malformed = try #require(throws: CurveKeyError.self) { try CurveKeyFile.keyPair(secretKeyFile: wrong) }
             #expect(malformed.description == "\(wrong):2: not a 40-character Z85 CURVE key")
-            #expect(!malformed.description.contains(Self.alice.secretKey.dropLast()))
+            #expect(!malformed.description.contains(Self.alice.secretKey.revealed.dropLast()))
             if getuid() != 0 {  // root reads any file
                 let locked = folder + "/locked.key"
                 try CurveKeyFile.write(try CurveKeyPair.generate(), to: locked, name: "x")
@@ -137,7 +137,7 @@ struct CurveAllowListTests {
         let noList = BusSecurity(keyPair: Self.alice).bindProblems(binds)
         #expect(noList.first?.contains("bus.curve_allow is not") == true)
         #expect(BusSecurity(keyPair: Self.alice, allowListPath: "/x").bindProblems(binds).isEmpty)
-        #expect(!"\(BusSecurity(keyPair: Self.alice))".contains(Self.alice.secretKey))
-        #expect(!"\(BusSecurity(keyPair: Self.alice).bindOptions)".contains(Self.alice.secretKey))
+        #expect(!"\(BusSecurity(keyPair: Self.alice))".contains(Self.alice.secretKey.revealed))
+        #expect(!"\(BusSecurity(keyPair: Self.alice).bindOptions)".contains(Self.alice.secretKey.revealed))
     }
 }

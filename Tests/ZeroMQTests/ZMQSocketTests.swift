@@ -150,7 +150,7 @@ struct ZMQSocketTests {
         let server = try CurveKeyPair.generate()
         let client = try CurveKeyPair.generate()
         let stranger = try CurveKeyPair.generate()
-        #expect(server.publicKey.utf8.count == 40 && server.secretKey.utf8.count == 40)
+        #expect(server.publicKey.utf8.count == 40 && server.secretKey.revealed.utf8.count == 40)
 
         var serverOptions = SocketOptions()
         serverOptions.curve = .server(secretKey: server.secretKey)

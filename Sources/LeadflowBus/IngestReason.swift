@@ -14,6 +14,6 @@ public enum IngestReason: String, Sendable, CaseIterable, Error {
     case invalidPayload = "Invalid Payload"
     case unknownPipeline = "Unknown Pipeline"
     case unknownOrganization = "Unknown Organization"
-    /// The client's CURVE key is not bound to the subject's organization (docs/security-curve.md).
+    /// The client's CURVE key is not bound to the subject's organization (docs/security.md).
     case notAuthorized = "Not Authorized"
 }

@@ -2,10 +2,10 @@ import ArgumentParser
 import LeadflowCurve
 import ZeroMQ
 
-/// `leadflow keys`: CURVE key pairs for the bus (docs/security-curve.md).
+/// `leadflow keys`: CURVE key pairs for the bus (docs/security.md).
 struct KeysCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "keys", abstract: "Make CURVE key pairs for the bus (docs/security-curve.md).",
+        commandName: "keys", abstract: "Make CURVE key pairs for the bus (docs/security.md).",
         subcommands: [Generate.self])
 
     /// `leadflow keys generate --out PATH`: a secret key file (0600) and its public key file (0644).

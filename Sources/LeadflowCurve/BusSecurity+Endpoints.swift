@@ -13,7 +13,7 @@ extension BusSecurity {
         guard !allowPlaintext else { return [] }
         return endpoints.filter { !Self.staysOnThisHost($0.endpoint) }.map { setting, endpoint in
             "\(setting) binds \(endpoint) in plaintext: anyone who reaches it could publish; set "
-                + "bus.curve_secret_key_file and bus.curve_allow (docs/security-curve.md), bind a loopback address, "
+                + "bus.curve_secret_key_file and bus.curve_allow (docs/security.md), bind a loopback address, "
                 + "or set bus.allow_plaintext = true"
         }
     }

@@ -1,6 +1,6 @@
 import ZeroMQ
 
-/// Which CURVE keys a process's bus sockets use — the `bus.*` settings (docs/security-curve.md).
+/// Which CURVE keys a process's bus sockets use — the `bus.*` settings (docs/security.md).
 ///
 /// With a key pair, every socket the process binds is a CURVE server with it, and every socket it connects
 /// is a CURVE client with it, trusting ``serverPublicKey``. Without one the bus is plaintext, which only

@@ -36,7 +36,8 @@ struct HandlerCommand: AsyncParsableCommand {
             ) { telemetry in
                 let process = try await HandlerProcess(
                     settings: handlerSettings, shutdownTimeout: settings.shutdownTimeout, context: context,
-                    logger: logger, telemetry: telemetry, socketOptions: settings.bus.connectOptions)
+                    logger: logger, telemetry: telemetry, socketOptions: settings.bus.connectOptions,
+                    lease: settings.scheduler.lease)
                 try await ServiceProcess.runGroup([process], shutdownTimeout: settings.shutdownTimeout, logger: logger)
             }
         })

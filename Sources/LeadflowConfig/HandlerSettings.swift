@@ -13,6 +13,8 @@ public struct HandlerSettings: Sendable {
     public var dispatchEndpoints: [String]
     /// Scheduler PULL endpoints to push results to.
     public var resultEndpoints: [String]
+    /// Ingest event PUB endpoints to hear opt-outs on, so a dispatch claimed just before one is handed back.
+    public var eventEndpoints: [String]
     /// Driver options by name (`url`, `username`, `tls`).
     public var options: [String: String]
     /// The driver's credentials by name (`password`, `token`, `secret`), which never print.
@@ -33,6 +35,9 @@ public struct HandlerSettings: Sendable {
             ConfigKey("handler.\(name).max_in_flight", "256", "deliveries in flight per \(name) handler process"),
             ConfigKey("handler.\(name).scheduler_endpoints", "", "scheduler PUSH endpoints to take \(name) dispatches from (default: scheduler.\(name)_endpoint)"),
             ConfigKey("handler.\(name).result_endpoints", "", "scheduler PULL endpoints for results (default: scheduler.results_endpoint)"),
+            ConfigKey(
+                "handler.\(name).event_endpoints", "",
+                "ingest PUB endpoints whose opt-out events hand back dispatches claimed just before them (default: ingest.events_endpoint; none: only the scheduler checks)"),
             ConfigKey("handler.\(name).timeout", "30s", "the limit on one delivery"),
         ] + optionNames.map { option in
             ConfigKey("handler.\(name).\(option)", defaultOption(option, type), optionHelp(option, type))
@@ -93,7 +98,9 @@ public struct HandlerSettings: Sendable {
         }
     }
 
-    static func resolve(_ type: ActionType, scheduler: SchedulerConfiguration, _ values: inout ConfigValues) -> HandlerSettings {
+    static func resolve(
+        _ type: ActionType, scheduler: SchedulerConfiguration, ingestEvents: String?, _ values: inout ConfigValues
+    ) -> HandlerSettings {
         let prefix = "handler.\(type.rawValue)"
         let driver = values.string("\(prefix).driver") ?? "log"
         let allowed: [String] = type == .email ? ["log", "smtp", "http"] : ["log", "http"]
@@ -108,11 +115,14 @@ public struct HandlerSettings: Sendable {
         }
         var dispatch = values.list("\(prefix).scheduler_endpoints")
         if dispatch.isEmpty, let endpoint = scheduler.dispatchEndpoints[type] { dispatch = [endpoint] }
+        var events = values.list("\(prefix).event_endpoints")
+        if events.isEmpty, let ingestEvents, !ingestEvents.isEmpty { events = [ingestEvents] }
         var results = values.list("\(prefix).result_endpoints")
         if results.isEmpty { results = [scheduler.resultsEndpoint] }
         return HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),
-            dispatchEndpoints: dispatch, resultEndpoints: results, options: options, secrets: secrets,
+            dispatchEndpoints: dispatch, resultEndpoints: results, eventEndpoints: events, options: options,
+            secrets: secrets,
             timeout: values.duration("\(prefix).timeout"), breaker: resolveBreaker("\(prefix).breaker", &values))
     }
 }

@@ -116,7 +116,7 @@ public struct LeadflowSettings: Sendable {
 
         var handlers: [ActionType: HandlerSettings] = [:]
         for type in ActionType.external {
-            handlers[type] = HandlerSettings.resolve(type, scheduler: scheduler, &values)
+            handlers[type] = HandlerSettings.resolve(type, scheduler: scheduler, ingestEvents: ingest.eventsEndpoint, &values)
         }
         var telemetry = TelemetryConfiguration()
         telemetry.endpoint = values.string("telemetry.endpoint") ?? ""

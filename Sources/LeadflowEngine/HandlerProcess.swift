@@ -16,11 +16,11 @@ public struct HandlerProcess: Service {
 
     public init(
         settings: HandlerSettings, shutdownTimeout: Duration, context: ZMQContext, logger: Logger,
-        telemetry: Telemetry = .disabled, socketOptions: SocketOptions = SocketOptions()
+        telemetry: Telemetry = .disabled, socketOptions: SocketOptions = SocketOptions(), lease: Duration = .seconds(300)
     ) async throws {
         var configuration = settings.serviceConfiguration(
             dispatchEndpoints: settings.dispatchEndpoints, resultEndpoints: settings.resultEndpoints,
-            shutdownTimeout: shutdownTimeout)
+            eventEndpoints: settings.eventEndpoints, shutdownTimeout: shutdownTimeout, lease: lease)
         configuration.socketOptions = socketOptions
         let curl = settings.needsCurl ? CurlMulti(maxConcurrent: settings.maxInFlight) : nil
         let driver = try settings.makeDriver(curl: curl, logger: logger)

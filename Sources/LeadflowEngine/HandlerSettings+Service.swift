@@ -5,7 +5,8 @@ extension HandlerSettings {
     /// The handler service these settings describe, pulling from `dispatchEndpoints` and pushing to
     /// `resultEndpoints` (both connected), draining for at most `shutdownTimeout` when stopped.
     func serviceConfiguration(
-        dispatchEndpoints: [String], resultEndpoints: [String], shutdownTimeout: Duration
+        dispatchEndpoints: [String], resultEndpoints: [String], eventEndpoints: [String], shutdownTimeout: Duration,
+        lease: Duration
     ) -> HandlerService.Configuration {
         var configuration = HandlerService.Configuration(
             actionType: type, actionEndpoints: dispatchEndpoints.map { .connect($0) },
@@ -13,6 +14,8 @@ extension HandlerSettings {
         configuration.maxInFlight = maxInFlight
         configuration.drainTimeout = shutdownTimeout
         configuration.breaker = breaker
+        configuration.suppressionEndpoints = eventEndpoints.map { .connect($0) }
+        configuration.suppressionRetention = lease
         return configuration
     }
 }

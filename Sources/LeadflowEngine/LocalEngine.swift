@@ -82,9 +82,11 @@ public final class LocalEngine: Sendable {
         var handlers: [HandlerService] = []
         for type in ActionType.external {
             guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
+            // Opt-outs come from the ingest in this process, when its events have a fixed endpoint to connect to.
+            let events = settings.ingest.eventsEndpoint.map { [$0] }?.filter { !$0.isEmpty && !$0.contains("*") } ?? []
             let configuration = handler.serviceConfiguration(
-                dispatchEndpoints: [endpoint], resultEndpoints: [scheduler.resultsEndpoint],
-                shutdownTimeout: settings.shutdownTimeout)
+                dispatchEndpoints: [endpoint], resultEndpoints: [scheduler.resultsEndpoint], eventEndpoints: events,
+                shutdownTimeout: settings.shutdownTimeout, lease: settings.scheduler.lease)
             let handlerLogger = logger.named("handler.\(type.rawValue)")
             let driver = try handler.makeDriver(curl: curl, logger: handlerLogger)
             handlers.append(

@@ -23,7 +23,14 @@ extension HandlerService {
         public var resultFlushTimeout: Duration = .seconds(5)
         /// Names this instance in every result (`ActionResult.handler_id`) and log line.
         public var handlerID: String
-        /// Options of both sockets (high-water marks, heartbeats, CURVE).
+        /// Ingest's lead-event PUB endpoints (`ingest.events_endpoint`), connected to hear opt-outs as they
+        /// commit: a dispatch for a lead that opted out of its channel since is handed back, not delivered
+        /// (``SuppressionWatch``). Empty: only the scheduler's checks apply.
+        public var suppressionEndpoints: [Endpoint] = []
+        /// How long an opt-out heard there is remembered: the scheduler's lease, after which a dispatch is the
+        /// scheduler's again anyway.
+        public var suppressionRetention: Duration = .seconds(300)
+        /// Options of the sockets (high-water marks, heartbeats, CURVE).
         public var socketOptions = SocketOptions()
         /// The policy of the circuit breaker each provider endpoint gets (the driver names the endpoint of a
         /// dispatch); nil: no breakers, every dispatch is sent.

@@ -28,6 +28,19 @@ extension HandlerService {
             return
         }
 
+        if let watch = suppressions?.watch, watch.holds(lead: dispatch.lead.leadID, type: configuration.actionType) {
+            // The unsubscribe canceled this action when it committed; the hand-back is then ignored. Should the
+            // database say otherwise (an older opt-out, a resubscribe not heard yet), the action is claimed again
+            // and the claim's check decides.
+            counters.withLock { $0.suppressed += 1 }
+            logger.info("the lead opted out of this channel after the claim; handed back unsent")
+            handBack(
+                dispatch, attempt: attempt, trace: trace,
+                reason: "handed back unsent: the lead opted out of the channel after the action was claimed",
+                outbox: outbox)
+            return
+        }
+
         counters.withLock { $0.inFlight += 1 }
         let traceID = instruments.startedDelivery(dispatch, trace: trace)
         let clock = ContinuousClock()

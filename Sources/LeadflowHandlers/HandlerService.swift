@@ -30,6 +30,8 @@ public final class HandlerService: Service, Sendable {
     let breakers: CircuitBreakers?
     let telemetry: Telemetry
     let instruments: HandlerInstruments
+    /// The opt-outs heard from ingest, and the socket they come in on; nil without `suppressionEndpoints`.
+    let suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
 
     /// Whether a shutdown was asked for, and the pull loop it must then stop.
     struct Gate {
@@ -39,8 +41,9 @@ public final class HandlerService: Service, Sendable {
 
     private init(
         configuration: Configuration, driver: any DeliveryDriver, logger: Logger, puller: BusPuller, pusher: BusPusher,
-        telemetry: Telemetry
+        telemetry: Telemetry, suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
     ) {
+        self.suppressions = suppressions
         self.telemetry = telemetry
         self.instruments = HandlerInstruments(telemetry: telemetry, actionType: configuration.actionType)
         self.configuration = configuration
@@ -70,9 +73,17 @@ public final class HandlerService: Service, Sendable {
             let pusher = try await BusPusher.start(
                 context: context, name: "handler.\(type).results", endpoints: configuration.resultEndpoints,
                 options: configuration.socketOptions, logger: logger)
+            var suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
+            if !configuration.suppressionEndpoints.isEmpty {
+                let subscriber = try await BusSubscriber.start(
+                    context: context, name: "handler.\(type).opt-outs", endpoints: configuration.suppressionEndpoints,
+                    patterns: [try SubjectPattern("lead.unsubscribed.*"), try SubjectPattern("lead.resubscribed.*")],
+                    options: configuration.socketOptions, logger: logger)
+                suppressions = (SuppressionWatch(retention: configuration.suppressionRetention), subscriber)
+            }
             return HandlerService(
                 configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: pusher,
-                telemetry: telemetry)
+                telemetry: telemetry, suppressions: suppressions)
         } catch {
             await puller.close()
             throw error
@@ -101,6 +112,8 @@ public final class HandlerService: Service, Sendable {
         let sender = Task { await self.pushResults(from: outbox) }
         let sampling = Task { await self.sampleGauges() }
         defer { sampling.cancel() }
+        let listening = Task { await self.hearOptOuts() }
+        defer { listening.cancel() }
         let leases = LeaseKeeper { lease in self.reportInProgress(lease, outbox: outbox) }
         let slots = DeliverySlots(configuration.maxInFlight)
         let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)
@@ -141,6 +154,7 @@ public final class HandlerService: Service, Sendable {
         leases.close()
         outbox.finish()
         await flush(sender)
+        await suppressions?.subscriber.close()
         logger.info("handler stopped", metadata: Self.metadata(statistics))
     }
 

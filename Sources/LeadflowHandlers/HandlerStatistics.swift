@@ -24,6 +24,8 @@ public struct HandlerStatistics: Sendable, Hashable {
     /// Dispatches whose deadline (the end of their lease) had passed before they could start: not delivered,
     /// since the scheduler sends the action again; handed back like the above.
     public var expired = 0
+    /// Dispatches handed back unsent because the lead had opted out of the channel since the claim.
+    public var suppressed = 0
     /// Circuit breakers that opened: from closed, or again from half-open when a probe failed.
     public var breakersOpened = 0
     /// Circuit breakers that went half-open (their open interval ended and a probe was let through).

@@ -20,4 +20,24 @@ public func fuzzTestOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
     selectedTarget.run(input)
     return 0
 }
+
+/// libFuzzer's driver (compiler-rt, `FuzzerDriver.cpp`): parses libFuzzer's flags from the command line and runs.
+@_silgen_name("LLVMFuzzerRunDriver")
+private func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>,
+    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
+
+/// The process entry point. SwiftPM links every executable with `main` defined as `<module>_main` (so that tests
+/// can link executable modules), which displaces libFuzzer's own `main`; this hands control to libFuzzer's driver
+/// instead, exactly as its `main` would.
+@_cdecl("LeadflowFuzz_main")
+public func fuzzMain(
+    _ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+) -> CInt {
+    var argc = argc
+    var argv = argv
+    return runFuzzerDriver(&argc, &argv, fuzzTestOneInput)
+}
 #endif

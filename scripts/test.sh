@@ -22,3 +22,11 @@ fi
 # them one by one costs little (the 389 light tests take 87 s), while running them all at once on two cores
 # starved the loopback test servers of CPU until they timed out — failures of the machine, not of the code.
 swift test --no-parallel "$@"
+
+# Then a short libFuzzer run of every decoder (docs/fuzzing.md): LEADFLOW_FUZZ_SECONDS each, 15 by default, 0 to
+# skip; skipped too when arguments select tests, since a filtered run is someone checking one thing. A finding
+# fails the run and leaves its input in Fuzz/findings/.
+fuzz_seconds="${LEADFLOW_FUZZ_SECONDS:-15}"
+if [ "$fuzz_seconds" != 0 ] && [ $# -eq 0 ]; then
+  scripts/fuzz.sh --time "$fuzz_seconds"
+fi

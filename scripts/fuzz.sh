@@ -5,8 +5,10 @@
 #
 #   scripts/fuzz.sh [--time SECONDS | --runs N] [--timeout SECONDS] [--rss-limit MB] [TARGET…]
 #
-# New inputs go to .build-fuzz/corpus/<target> (the committed seeds in Fuzz/corpus and Fuzz/regressions are only
-# read). A crash, sanitizer report, time-out, leak or memory blow-up stops that target, leaves the input in
+# New inputs go to .build-fuzz/corpus/<target> and logs to .build-fuzz/logs (LEADFLOW_FUZZ_WORK moves both, so
+# that two runs can go on at once); the committed seeds in Fuzz/corpus and Fuzz/regressions are only read.
+# LEADFLOW_FUZZ_CONFIGURATION=debug builds a debug fuzz product: half the compilation, two thirds the exec/s.
+# A crash, sanitizer report, time-out, leak or memory blow-up stops that target, leaves the input in
 # Fuzz/findings/<target>/ and makes the script exit non-zero once every target has run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +19,7 @@ runs=""
 timeout=10
 rss_limit=2048
 configuration="${LEADFLOW_FUZZ_CONFIGURATION:-release}"
+work_root="${LEADFLOW_FUZZ_WORK:-.build-fuzz}"
 targets=()
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -24,7 +27,7 @@ while [ $# -gt 0 ]; do
     --runs) runs="$2"; shift 2 ;;
     --timeout) timeout="$2"; shift 2 ;;
     --rss-limit) rss_limit="$2"; shift 2 ;;
-    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^[^#]/p' "$0" | grep '^#' | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -50,9 +53,9 @@ failed=()
 printf '%-14s %12s %9s %8s %7s  %s\n' target inputs exec/s corpus seconds result
 for target in "${targets[@]}"; do
   [ -d "Fuzz/corpus/$target" ] || { echo "fuzz.sh: no corpus Fuzz/corpus/$target" >&2; exit 2; }
-  work=".build-fuzz/corpus/$target"
+  work="$work_root/corpus/$target"
   findings="Fuzz/findings/$target"
-  log=".build-fuzz/logs/$target.log"
+  log="$work_root/logs/$target.log"
   mkdir -p "$work" "$findings" "$(dirname "$log")"
   seeds=("Fuzz/corpus/$target")
   [ -d "Fuzz/regressions/$target" ] && seeds+=("Fuzz/regressions/$target")
@@ -75,6 +78,6 @@ for target in "${targets[@]}"; do
 done
 
 if [ ${#failed[@]} -gt 0 ]; then
-  echo "fuzz.sh: findings in ${failed[*]}; logs in .build-fuzz/logs, inputs in Fuzz/findings" >&2
+  echo "fuzz.sh: findings in ${failed[*]}; logs in $work_root/logs, inputs in Fuzz/findings" >&2
   exit 1
 fi

@@ -11,6 +11,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "leadflow", targets: ["LeadflowCLI"]),
+        .executable(name: "leadflow-fuzz", targets: ["LeadflowFuzz"]),
         .library(name: "LeadflowBus", targets: ["LeadflowBus"]),
         .library(name: "LeadflowProto", targets: ["LeadflowProto"]),
         .library(name: "LeadflowClient", targets: ["LeadflowClient"]),
@@ -218,6 +219,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
 
+        // Every decoder behind one entry point: a corpus replayer when built normally, libFuzzer targets when built
+        // with `-sanitize=fuzzer,address -DLEADFLOW_FUZZING` (scripts/fuzz.sh, docs/fuzzing.md).
+        .executableTarget(
+            name: "LeadflowFuzz",
+            dependencies: [
+                "Curl", "LeadflowBus", "LeadflowCollector", "LeadflowHandlers", "LeadflowIngest", "LeadflowPipeline",
+                "LeadflowProto",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]),
+
         // MARK: Tests
         .target(
             name: "LeadflowTestKit",
@@ -304,6 +315,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
+        // Replays Fuzz/corpus and Fuzz/regressions through the built `leadflow-fuzz` (a dependency, so it is built).
+        .testTarget(name: "LeadflowFuzzTests", dependencies: ["LeadflowFuzz", "LeadflowTestKit"]),
         .testTarget(
             name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
     ],

@@ -19,7 +19,7 @@ public enum ConfigFile {
     public static func parse(_ text: String, file: String) throws(ConfigError) -> [String: String] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            root = try YAMLNesting.compose(yaml: text)
         } catch {
             // Located, never quoted: the line at fault may hold a password.
             let problem = YAMLSyntaxProblem(error)

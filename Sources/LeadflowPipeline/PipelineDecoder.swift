@@ -1,4 +1,5 @@
 import LeadflowProto
+import LeadflowYAML
 import Yams
 
 /// Turns a pipeline YAML document into a `Leadflow_V1_PipelineDefinition`, reporting every problem in it with
@@ -11,7 +12,7 @@ public struct PipelineDecoder: Sendable {
         var reader = PipelineYAMLReader(file: file, yaml: yaml)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLNesting.compose(yaml: yaml)
         } catch {
             throw PipelineProblems([reader.problem(forYAMLError: error)])
         }

@@ -10,6 +10,11 @@ public struct YAMLSyntaxProblem: Sendable, Hashable {
     public var message: String
 
     public init(_ error: any Error) {
+        if let nesting = error as? YAMLNestingError {
+            (line, column) = (nesting.line, nesting.column)
+            message = "not valid YAML: nested deeper than \(YAMLNesting.maxDepth) levels"
+            return
+        }
         switch error as? YamlError {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
             .composer(let context, let problem, let mark, _):

@@ -1,3 +1,4 @@
+import LeadflowYAML
 import Yams
 
 /// Turns a rule file (YAML, see docs/observability.md "Alert rules") into a `RuleSet`, reporting every problem
@@ -10,7 +11,7 @@ public struct RuleFileDecoder: Sendable {
         var reader = RuleFileReader(file: file)
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            root = try YAMLNesting.compose(yaml: yaml)
         } catch {
             throw RuleFileProblems([reader.problem(forYAMLError: error)])
         }

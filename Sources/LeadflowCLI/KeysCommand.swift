@@ -37,7 +37,13 @@ struct KeysCommand: ParsableCommand {
             guard ZMQContext.has("curve") else { throw CLIError("this libzmq was built without CURVE") }
             let fileName = path.split(separator: "/").last.map(String.init) ?? path
             let name = name ?? String(fileName.split(separator: ".").first ?? Substring(fileName))
-            let organizations = organizations?.split(separator: ",").map(String.init) ?? []
+            let organizations =
+                organizations?.split(separator: ",", omittingEmptySubsequences: false)
+                .map { $0.trimmingCharacters(in: .whitespaces) } ?? []
+            // `--org "$TENANT"` with the variable unset must not make a key good for every organization.
+            if organizations.contains(where: \.isEmpty) {
+                throw CLIError("--org: an organization name is empty; name at least one, comma-separated")
+            }
             let pair = try CurveKeyPair.generate()
             do {
                 let publicPath = try CurveKeyFile.write(

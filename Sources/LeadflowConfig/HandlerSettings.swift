@@ -116,7 +116,10 @@ public struct HandlerSettings: Sendable {
         var dispatch = values.list("\(prefix).scheduler_endpoints")
         if dispatch.isEmpty, let endpoint = scheduler.dispatchEndpoints[type] { dispatch = [endpoint] }
         var events = values.list("\(prefix).event_endpoints")
-        if events.isEmpty, let ingestEvents, !ingestEvents.isEmpty { events = [ingestEvents] }
+        // Ingest's own endpoint when a handler can connect to it as written (not `tcp://*:4223`).
+        if events.isEmpty, let ingestEvents, !ingestEvents.isEmpty, !ingestEvents.contains("*") {
+            events = [ingestEvents]
+        }
         var results = values.list("\(prefix).result_endpoints")
         if results.isEmpty { results = [scheduler.resultsEndpoint] }
         return HandlerSettings(

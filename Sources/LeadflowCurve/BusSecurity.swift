@@ -31,10 +31,23 @@ public struct BusSecurity: Sendable, CustomStringConvertible {
 
     public var isCurve: Bool { keyPair != nil }
 
-    /// The options of a socket this process binds.
-    public var bindOptions: SocketOptions {
+    /// The ZAP domain of ingest's ROUTER: the one socket a key bound to organizations may reach, since ingest
+    /// checks each of its messages against them. Every other bound socket is in ``busDomain``.
+    public static let publishDomain = "leadflow.publish"
+    public static let busDomain = "leadflow.bus"
+
+    /// The options of a socket this process binds (dispatches, results, events, telemetry, alerts).
+    public var bindOptions: SocketOptions { bindOptions(domain: Self.busDomain) }
+
+    /// The options of ingest's ROUTER, where clients publish.
+    public var publishBindOptions: SocketOptions { bindOptions(domain: Self.publishDomain) }
+
+    private func bindOptions(domain: String) -> SocketOptions {
         var options = SocketOptions()
-        if let keyPair { options.curve = .server(secretKey: keyPair.secretKey) }
+        if let keyPair {
+            options.curve = .server(secretKey: keyPair.secretKey)
+            options.zapDomain = domain
+        }
         return options
     }
 

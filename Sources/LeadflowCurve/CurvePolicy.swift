@@ -29,6 +29,11 @@ final class CurvePolicy: Sendable {
             decision = .deny(reason: "CURVE required")
         } else if let key = request.curvePublicKey, client(userID: key) == nil {
             decision = .deny(reason: "key not on the allow-list")
+        } else if request.domain != BusSecurity.publishDomain, let key = request.curvePublicKey,
+            client(userID: key)?.organizations != nil
+        {
+            // Dispatches, results and events carry every organization's leads; only ingest checks organizations.
+            decision = .deny(reason: "a key bound to organizations may only publish to ingest")
         } else {
             decision = .allow(userID: request.curvePublicKey ?? "")
         }

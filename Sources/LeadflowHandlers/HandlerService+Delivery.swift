@@ -37,7 +37,9 @@ extension HandlerService {
             handBack(
                 dispatch, attempt: attempt, trace: trace,
                 reason: "handed back unsent: the lead opted out of the channel after the action was claimed",
-                outbox: outbox)
+                // Not at once: should the database disagree (an opt-out heard out of order), the action comes
+                // back in a few seconds rather than circling between claim and hand-back.
+                outbox: outbox, after: .seconds(5))
             return
         }
 

@@ -38,13 +38,13 @@ extension HandlerService {
     /// without using an attempt. A result for an attempt the scheduler has already given up on is ignored.
     func handBack(
         _ dispatch: Leadflow_V1_ActionDispatch, attempt: UInt32, trace: TraceParent, reason: String,
-        outbox: ResultOutbox
+        outbox: ResultOutbox, after delay: Duration = .zero
     ) {
         var result = Leadflow_V1_ActionResult()
         result.actionID = dispatch.actionID
         result.attempt = attempt
         result.outcome = .snoozed
-        result.retryAfter = Google_Protobuf_Duration(seconds: 0)
+        result.retryAfter = Google_Protobuf_Duration(seconds: delay.components.seconds)
         result.errorClass = DeliveryErrorClass.canceled.rawValue
         result.error = reason
         result.handlerID = configuration.handlerID

@@ -75,11 +75,17 @@ public final class HandlerService: Service, Sendable {
                 options: configuration.socketOptions, logger: logger)
             var suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
             if !configuration.suppressionEndpoints.isEmpty {
-                let subscriber = try await BusSubscriber.start(
-                    context: context, name: "handler.\(type).opt-outs", endpoints: configuration.suppressionEndpoints,
-                    patterns: [try SubjectPattern("lead.unsubscribed.*"), try SubjectPattern("lead.resubscribed.*")],
-                    options: configuration.socketOptions, logger: logger)
-                suppressions = (SuppressionWatch(retention: configuration.suppressionRetention), subscriber)
+                do {
+                    let subscriber = try await BusSubscriber.start(
+                        context: context, name: "handler.\(type).opt-outs",
+                        endpoints: configuration.suppressionEndpoints,
+                        patterns: [try SubjectPattern("lead.unsubscribed.*"), try SubjectPattern("lead.resubscribed.*")],
+                        options: configuration.socketOptions, logger: logger)
+                    suppressions = (SuppressionWatch(retention: configuration.suppressionRetention), subscriber)
+                } catch {
+                    await pusher.close()
+                    throw error
+                }
             }
             return HandlerService(
                 configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: pusher,

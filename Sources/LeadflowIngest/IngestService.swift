@@ -76,7 +76,7 @@ public final class IngestService: Service, Sendable {
         }
         let responder = try await AckResponder.start(
             context: context, name: "ingest.router", endpoints: [.bind(configuration.endpoint)],
-            options: security.bindOptions, logger: logger)
+            options: security.publishBindOptions, logger: logger)
         var events: LeadEventPublisher?
         if let endpoint = configuration.eventsEndpoint {
             let publisher = try await BusPublisher.start(

@@ -30,6 +30,9 @@ public struct SocketOptions: Sendable, Equatable {
     public var routerMandatory: Bool = true
     /// CURVE encryption and authentication, when set.
     public var curve: CurveSecurity? = nil
+    /// The ZAP domain a CURVE server's handshakes are asked under (`ZMQ_ZAP_DOMAIN`), so that one ZAP handler
+    /// can admit a key to some sockets and not others.
+    public var zapDomain: String? = nil
 
     public init() {}
 }

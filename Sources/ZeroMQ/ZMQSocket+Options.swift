@@ -32,6 +32,9 @@ extension ZMQSocket {
             break
         case .server(let secretKey):
             try setInt32(ZMQ_CURVE_SERVER, 1, name: "ZMQ_CURVE_SERVER")
+            if let domain = options.zapDomain {
+                try setBytes(ZMQ_ZAP_DOMAIN, Array(domain.utf8), name: "ZMQ_ZAP_DOMAIN")
+            }
             try setBytes(ZMQ_CURVE_SECRETKEY, Array(secretKey.revealed.utf8), name: "ZMQ_CURVE_SECRETKEY")
         case .client(let publicKey, let secretKey, let serverPublicKey):
             try setBytes(ZMQ_CURVE_SERVERKEY, Array(serverPublicKey.utf8), name: "ZMQ_CURVE_SERVERKEY")

@@ -26,7 +26,7 @@ struct CurveHandshakeTests {
             let security = BusSecurity(keyPair: try CurveKeyPair.generate(), allowListPath: allowList)
             let authenticator = try #require(try await BusAuthenticator.start(context: context, security: security, logger: logger))
             let router = try await SocketLoop.start(
-                context: context, configuration: .init(name: "test.router", type: .router, options: security.bindOptions)
+                context: context, configuration: .init(name: "test.router", type: .router, options: security.publishBindOptions)
             ) { try $0.bind("tcp://127.0.0.1:*") }
             let endpoint = try await router.perform { try $0.lastEndpoint }
             let echo = Task {

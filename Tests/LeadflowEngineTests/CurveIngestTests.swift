@@ -5,6 +5,7 @@ import LeadflowIngest
 import LeadflowPipeline
 import LeadflowProto
 import LeadflowTestKit
+import Synchronization
 import Testing
 import ZeroMQ
 
@@ -14,6 +15,7 @@ import ZeroMQ
 struct CurveIngestTests {
     /// Runs `body` with an ingest whose allow-list holds `crm` bound to acme and `reporting` unbound.
     static func withCurveIngest(
+        ingestEvents: Bool = false,
         _ body: (EngineHarness, BusSecurity, _ crm: CurveKeyPair, _ reporting: CurveKeyPair) async throws -> Void
     ) async throws {
         try await withTemporaryFolder { folder in
@@ -27,7 +29,7 @@ struct CurveIngestTests {
                 try FileManager.default.copyItem(atPath: folder + "/\(name).key.pub", toPath: allow + "/\(name).pub")
             }
             let security = BusSecurity(keyPair: try CurveKeyPair.generate(), allowListPath: allow)
-            try await EngineHarness.with(security: security) { harness in
+            try await EngineHarness.with(ingestEvents: ingestEvents, security: security) { harness in
                 try await body(harness, security, crm, reporting)
             }
         }
@@ -66,6 +68,58 @@ struct CurveIngestTests {
             #expect(unknown == .error(msgID: "g-3", reason: IngestReason.unknownOrganization.rawValue))
             await client.close()
             await other.close()
+        }
+    }
+
+    /// Events each subscriber heard, and upserts sent.
+    final class Counts: Sendable {
+        let bound = Atomic(0)
+        let unbound = Atomic(0)
+        let sent = Atomic(0)
+    }
+
+    @Test("a key bound to an organization publishes to ingest but cannot subscribe to every organization's events")
+    func organizationKeysOnlyPublish() async throws {
+        try await Self.withCurveIngest(ingestEvents: true) { harness, security, crm, reporting in
+            let events = try await harness.ingestEventsEndpoint()
+            func subscriber(_ keys: CurveKeyPair, _ name: String) async throws -> BusSubscriber {
+                var options = SocketOptions()
+                options.curve = .client(
+                    publicKey: keys.publicKey, secretKey: keys.secretKey, serverPublicKey: security.keyPair!.publicKey)
+                return try await BusSubscriber.start(
+                    context: harness.context, name: name, endpoints: [.connect(events)],
+                    patterns: [try SubjectPattern("lead.>")], options: options)
+            }
+            let bound = try await subscriber(crm, "test.crm-events")
+            let unbound = try await subscriber(reporting, "test.reporting-events")
+            let counts = Counts()
+            let listening = [
+                Task { while await bound.next() != nil { counts.bound.add(1, ordering: .relaxed) } },
+                Task { while await unbound.next() != nil { counts.unbound.add(1, ordering: .relaxed) } },
+            ]
+            let client = try await Self.requester(harness, security, crm)
+            try await harness.definePipeline(IngestServiceTests.steps, org: "acme", via: client)
+            // Upserts until the unbound key hears acme's events (a subscription takes a moment to reach the PUB),
+            // then ten more that it hears: the acme-bound key, connected as long, would have heard them too.
+            @Sendable func upsert() async throws {
+                let index = counts.sent.add(1, ordering: .relaxed).newValue
+                _ = try await harness.send(
+                    "lead.upsert.acme", IngestServiceTests.upsert("crm-\(index)"), msgID: "e-\(index)", via: client)
+            }
+            try await eventually("the unbound key hears an event", timeout: .seconds(20)) {
+                try await upsert()
+                return counts.unbound.load(ordering: .relaxed) > 0
+            }
+            let before = counts.unbound.load(ordering: .relaxed)
+            for _ in 0..<10 { try await upsert() }
+            try await eventually("the unbound key hears ten more", timeout: .seconds(20)) {
+                counts.unbound.load(ordering: .relaxed) >= before + 10
+            }
+            #expect(counts.bound.load(ordering: .relaxed) == 0, "the acme-bound key heard no organization's events")
+            await bound.close()
+            await unbound.close()
+            for task in listening { await task.value }
+            await client.close()
         }
     }
 

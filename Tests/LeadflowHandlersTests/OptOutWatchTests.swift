@@ -77,7 +77,7 @@ struct OptOutWatchTests {
                 let results = Dictionary(uniqueKeysWithValues: try await harness.nextResults(2).map { ($0.actionID, $0) })
                 let handedBack = try #require(results[1])
                 #expect(handedBack.outcome == .snoozed && handedBack.attempt == 2)
-                #expect(handedBack.retryAfter.seconds == 0 && handedBack.error.contains("opted out"))
+                #expect(handedBack.retryAfter.seconds == 5 && handedBack.error.contains("opted out"))
                 #expect(results[2]?.outcome == .succeeded)
                 #expect(server.recordedRequests.map { $0.header("Idempotency-Key") } == ["act-2"])
 

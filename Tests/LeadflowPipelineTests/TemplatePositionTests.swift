@@ -42,6 +42,9 @@ struct TemplatePositionTests {
             (#"<p onclick="go('{{first_name}}')">"#, "`onclick` would be JavaScript"),
             (#"<p style="color: {{attributes.color}}">"#, "`style` would be CSS"),
             ("<script>var n = '{{first_name}}';</script>", "inside <script>"),
+            (#"<iframe srcdoc="<p>Hi {{first_name}}</p>"></iframe>"#, "`srcdoc` is read again"),
+            (#"<svg><a><animate attributeName="href" values="{{attributes.url}}"/></a></svg>"#, "`values` is read again"),
+            (#"<meta http-equiv="refresh" content="0;url=https://x.test/{{external_id}}">"#, "`content` is read again"),
             ("<STYLE>p { color: {{attributes.c}} }</STYLE>", "inside <style>"),
         ] as [(String, String?)])
     func html(template: String, fragment: String?) {

@@ -121,6 +121,16 @@ struct TemplateRenderingTests {
         #expect(rendered == "https://crm.test/leads/a%2Fb%3Fc%3Dd%26e%23f%20g?ref=a%2Fb%3Fc%3Dd%26e%23f%20g#x")
     }
 
+    @Test("URL: a value of dots only renders empty, so it cannot step out of its path segment", arguments: [".", "..", "..."])
+    func dotSegments(value: String) {
+        let lead = Self.lead(firstName: value)
+        #expect(PipelineTemplate.render("https://crm.test/a/{{first_name}}/b", lead: lead, context: .url) == "https://crm.test/a//b")
+        #expect(
+            PipelineTemplate.render(#"<a href="https://crm.test/{{first_name}}/x">y</a>"#, lead: lead, context: .html)
+                == #"<a href="https://crm.test//x">y</a>"#)
+        #expect(PipelineTemplate.render("n={{first_name}}", lead: lead, context: .form) == "n=" + value)
+    }
+
     @Test("single line: line breaks and control characters become spaces", arguments: hostile)
     func singleLine(value: String) {
         let rendered = PipelineTemplate.render(
@@ -141,6 +151,7 @@ struct TemplateRenderingTests {
         "a webhook body's context follows its Content-Type",
         arguments: [
             (nil, TemplateContext.json), ("application/json; charset=utf-8", .json), ("application/vnd.api+json", .json),
+            ("text/json", .json), ("application/x-ndjson", .json),
             ("application/x-www-form-urlencoded", .form), ("text/html", .html), ("application/xml", .html),
             ("text/plain", .plainText),
         ] as [(String?, TemplateContext)])

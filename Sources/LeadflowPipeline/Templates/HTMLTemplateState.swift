@@ -27,6 +27,10 @@ struct HTMLTemplateState: TemplateSyntaxState {
         "longdesc", "usemap", "manifest", "icon", "ping", "xlink:href", "lowsrc", "dynsrc",
     ]
 
+    /// Attributes whose value the browser parses again: `srcdoc` as a whole document, SVG animation values as
+    /// the animated attribute (an `href`), `<meta content>` as a refresh target.
+    static let reparsedAttributes: Set<String> = ["srcdoc", "values", "to", "from", "by", "content"]
+
     mutating func read(_ text: Substring) {
         let scalars = Array(text.unicodeScalars)
         var index = 0
@@ -138,12 +142,16 @@ struct HTMLTemplateState: TemplateSyntaxState {
                 return .unsafe(
                     "a placeholder in `\(attribute)` would be \(attribute == "style" ? "CSS" : "JavaScript"), which HTML escaping does not make safe")
             }
+            if Self.reparsedAttributes.contains(attribute) {
+                return .unsafe(
+                    "a placeholder in `\(attribute)` is read again as a document, a URL or a refresh target, which HTML escaping does not make safe")
+            }
             guard Self.urlAttributes.contains(attribute) else { return .safe(.html) }
             return empty
                 ? .unsafe(
                     "a placeholder at the start of the URL in `\(attribute)` could choose its scheme (javascript:); "
                         + "begin the URL in the template, e.g. https://example.com/{{…}}")
-                : .safe(.percent)
+                : .safe(.urlPart)
         }
     }
 

@@ -24,7 +24,8 @@ public enum TemplateContext: Sendable, Hashable, CaseIterable {
     public static func webhookBody(contentType: String?) -> TemplateContext {
         let mediaType = (contentType ?? "application/json").split(separator: ";").first
             .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
-        if mediaType == "application/json" || mediaType.hasSuffix("+json") { return .json }
+        // `application/json`, `…+json`, and the unregistered `text/json`, `application/x-json`, `…/x-ndjson`.
+        if mediaType.contains("json") { return .json }
         if mediaType == "application/x-www-form-urlencoded" { return .form }
         if mediaType == "text/html" || mediaType.hasSuffix("/xml") || mediaType.hasSuffix("+xml") { return .html }
         return .plainText

@@ -11,6 +11,8 @@ public enum TemplateEscaping: Sendable, Hashable {
     case html
     /// Every byte but RFC 3986's unreserved characters as `%XX` (then nothing is left for HTML to escape).
     case percent
+    /// As `percent`, in a URL's path, query or fragment: a value of dots only renders empty.
+    case urlPart
     /// JSON string content (`JSONString`).
     case json
 
@@ -21,6 +23,10 @@ public enum TemplateEscaping: Sendable, Hashable {
         case .singleLine: return Self.oneLine(value)
         case .html: return Self.htmlEscaped(Self.cleaned(value))
         case .percent: return Self.percentEncoded(value)
+        case .urlPart:
+            // `.` and `..` are unreserved, so they survive percent-encoding, and a client or server would then
+            // read them as dot segments that leave the path the template wrote.
+            return value.allSatisfy { $0 == "." } ? "" : Self.percentEncoded(value)
         case .json: return Self.jsonEscaped(value)
         }
     }

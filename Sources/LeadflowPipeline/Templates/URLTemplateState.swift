@@ -27,7 +27,7 @@ struct URLTemplateState: TemplateSyntaxState {
 
     var position: PlaceholderPosition {
         place == .rest
-            ? .safe(.percent)
+            ? .safe(.urlPart)
             : .unsafe(
                 "a placeholder in the URL's scheme or host could send the request anywhere; "
                     + "only the path, query and fragment may hold placeholders")

@@ -112,9 +112,11 @@ public enum LeadWriter {
         on connection: isolated PostgresConnection
     ) throws {
         guard !enrollments.isEmpty else { return }
-        try createMissing(
-            enrollments.map { (LeadKey(org: $0.org, externalID: $0.externalID), $0.trace) }, events: &events,
-            on: connection)
+        let keys = enrollments.map { LeadKey(org: $0.org, externalID: $0.externalID) }
+        try createMissing(Array(zip(keys, enrollments.map(\.trace))), events: &events, on: connection)
+        // Locked in a statement of its own, so that the next one reads the opt-outs after the lock: an
+        // unsubscribe that held it (it locks the lead and writes only lead_suppressions) is then seen.
+        _ = try lock(keys, on: connection)
         let rows = try connection.query(
             resolveEnrollments,
             [

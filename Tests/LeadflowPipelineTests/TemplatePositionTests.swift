@@ -33,6 +33,10 @@ struct TemplatePositionTests {
             ("<textarea>{{first_name}}</textarea>", nil),
             ("<script>x=1</script><p>{{first_name}}</p>", nil),
             ("<p title={{first_name}}>", "unquoted value of `title`"),
+            ("<!--><a title={{first_name}}>", "unquoted value of `title`"),
+            ("<!---><a title={{first_name}}>", "unquoted value of `title`"),
+            ("<!-- x --!><a title={{first_name}}>", "unquoted value of `title`"),
+            ("<script>x = '</scripts>{{first_name}}';</script>", "inside <script>"),
             ("<p title=a{{first_name}}>", "unquoted value of `title`"),
             ("<p {{first_name}}>", "inside a tag"),
             // `<` before anything but a letter is text in HTML, and the escaped value cannot start a tag.

@@ -48,6 +48,14 @@ struct HTMLTemplateState: TemplateSyntaxState {
                     if ahead("!--") {
                         place = .comment
                         index += 3
+                        // `<!-->` and `<!--->` are whole (empty) comments in the HTML standard.
+                        if ahead(">") {
+                            place = .text
+                            index += 1
+                        } else if ahead("->") {
+                            place = .text
+                            index += 2
+                        }
                     } else if ahead("/") {
                         place = .tagName("", closing: true)
                         index += 1
@@ -59,9 +67,16 @@ struct HTMLTemplateState: TemplateSyntaxState {
                 if scalar == "-" && ahead("->") {
                     place = .text
                     index += 2
+                } else if scalar == "-" && ahead("-!>") {
+                    place = .text
+                    index += 3
                 }
             case .rawText(let tag):
-                if scalar == "<" && ahead("/" + tag) {
+                // `</script` ends the raw text only when the name ends there (`</scripts>` does not).
+                let after = index + 1 + tag.unicodeScalars.count
+                if scalar == "<" && ahead("/" + tag)
+                    && (after >= scalars.count || Self.isSpace(scalars[after]) || scalars[after] == "/" || scalars[after] == ">")
+                {
                     place = .tagName("", closing: true)
                     index += 1
                 }

@@ -32,6 +32,14 @@ struct CurveCommandTests {
             let forced = try await LeadflowExecutable.run(["keys", "generate", "--out", path, "--force"], environment: [:])
             #expect(forced.status == 0)
             #expect(try CurveKeyFile.keyPair(secretKeyFile: path) != pair)
+
+            // An unset `$TENANT` must not make a key good for every organization.
+            for orgs in ["", "acme,", ","] {
+                let empty = try await LeadflowExecutable.run(
+                    ["keys", "generate", "--out", folder + "/tenant.key", "--org", orgs], environment: [:])
+                #expect(empty.status != 0 && empty.errors.contains("--org: an organization name is empty"), "\(empty.errors)")
+                #expect(!FileManager.default.fileExists(atPath: folder + "/tenant.key"))
+            }
         }
     }
 

@@ -136,6 +136,20 @@ struct ConfigValuesTests {
         #expect(!error.description.contains("hunter2"), "\(error)")
     }
 
+    @Test("handlers hear opt-outs on ingest's events endpoint by default, unless it is a wildcard bind")
+    func eventEndpoints() throws {
+        let defaults = try LeadflowSettings.resolve(ConfigValues(keys: LeadflowSettings.keys))
+        #expect(defaults.handlers[.sms]?.eventEndpoints == ["tcp://127.0.0.1:4223"])
+        let wildcard = try LeadflowSettings.resolve(
+            ConfigValues(keys: LeadflowSettings.keys, overrides: ["ingest.events_endpoint": "tcp://*:4223"]))
+        #expect(wildcard.handlers[.sms]?.eventEndpoints == [])
+        let named = try LeadflowSettings.resolve(
+            ConfigValues(
+                keys: LeadflowSettings.keys,
+                overrides: ["ingest.events_endpoint": "tcp://*:4223", "handler.sms.event_endpoints": "tcp://ingest-a:4223"]))
+        #expect(named.handlers[.sms]?.eventEndpoints == ["tcp://ingest-a:4223"])
+    }
+
     @Test("credentials are Secrets: the resolved settings print none of them")
     func credentialsAreSecrets() throws {
         let values = try ConfigValues(

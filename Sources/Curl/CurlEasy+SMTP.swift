@@ -54,6 +54,10 @@ extension CurlEasy {
             case .required: CURLUSESSL_ALL
             }
         try set(CURLOPT_USE_SSL, Int(tls.rawValue))
+        // Bounds each wait for a reply, the blocking ones too: the reply to the end of the message, and QUIT's
+        // when a kept connection is closed (libcurl's default is two minutes, whatever the transfer's timeout).
+        let seconds = request.timeout.components
+        try set(CURLOPT_SERVER_RESPONSE_TIMEOUT, max(1, Int(seconds.seconds) + (seconds.attoseconds > 0 ? 1 : 0)))
         if let credentials = request.credentials {
             try set(CURLOPT_USERNAME, credentials.user)
             try set(CURLOPT_PASSWORD, credentials.password)

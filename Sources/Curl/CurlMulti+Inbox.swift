@@ -81,6 +81,11 @@ extension CurlMulti {
             }
         }
 
+        /// Withdraws the thread's multi handle before the thread frees it; ``attach(_:)`` publishes the next one.
+        func detach() {
+            state.withLock { $0.multi = nil }
+        }
+
         /// Called at the top of each turn: later hand-overs must wake the thread again.
         func takeAborts() -> [any CurlMultiJob] {
             state.withLock { state in

@@ -10,22 +10,29 @@ extension CurlMulti {
             let started: Started
         }
 
-        private let multi: UnsafeMutableRawPointer
+        private var multi: UnsafeMutableRawPointer
         private let inbox: Inbox
         private let maxConcurrent: Int
+        /// How long the connections may stay idle; nil: as long as libcurl keeps them.
+        private let idleConnectionTimeout: Duration?
+        /// When the last transfer ended, while the connection cache may hold a connection; nil: it holds none.
+        private var idleSince: ContinuousClock.Instant?
         /// Running transfers by their easy handle, which is what `curl_multi_info_read` names.
         private var running: [UnsafeMutableRawPointer: Running] = [:]
         /// Easy handles between transfers; the connection cache belongs to the multi handle, so any of them can
         /// reuse any kept-alive connection.
         private var idle: [CurlEasy] = []
 
-        private init(multi: UnsafeMutableRawPointer, inbox: Inbox, maxConcurrent: Int) {
+        private init(
+            multi: UnsafeMutableRawPointer, inbox: Inbox, maxConcurrent: Int, idleConnectionTimeout: Duration?
+        ) {
             self.multi = multi
             self.inbox = inbox
             self.maxConcurrent = maxConcurrent
+            self.idleConnectionTimeout = idleConnectionTimeout
         }
 
-        static func run(inbox: Inbox, maxConcurrent: Int) {
+        static func run(inbox: Inbox, maxConcurrent: Int, idleConnectionTimeout: Duration?) {
             let multi: UnsafeMutableRawPointer
             do throws(CurlError) {
                 try CurlGlobal.ensureInitialized()
@@ -38,12 +45,15 @@ extension CurlMulti {
                 return
             }
             inbox.attach(multi)
-            Loop(multi: multi, inbox: inbox, maxConcurrent: maxConcurrent).run()
+            let loop = Loop(
+                multi: multi, inbox: inbox, maxConcurrent: maxConcurrent, idleConnectionTimeout: idleConnectionTimeout)
+            loop.run()
             // The loop ends only when the inbox is closed and drained, and a closed inbox takes no jobs, so this
             // fails nothing today; it keeps a caller from waiting forever should that ever change.
             let leftover = inbox.finish()
             for job in leftover { job.fail(CancellationError()) }
-            curl_multi_cleanup(multi)
+            // Closes the kept connections: an SMTP one gets QUIT (bounded by the server response timeout).
+            curl_multi_cleanup(loop.multi)
         }
 
         private func run() {
@@ -59,12 +69,37 @@ extension CurlMulti {
                 if running.isEmpty && inbox.isClosedAndDrained { return }
                 // Finished transfers made room: admit waiting jobs now rather than after the next wait.
                 if completed > 0 && inbox.hasQueuedJobs { continue }
+                if closeIdleConnectionsIfDue() { continue }
                 // Returns early for socket activity, libcurl's own timers, or a wake-up from another thread.
-                let polled = curl_multi_poll(multi, nil, 0, 1_000, nil)
+                let polled = curl_multi_poll(multi, nil, 0, pollTimeout, nil)
                 if polled != CURLM_OK {
                     failAll(Self.error(polled))
                 }
             }
+        }
+
+        /// At most a second, and no later than the idle connections are due to close.
+        private var pollTimeout: Int32 {
+            guard running.isEmpty, let idleSince, let idleConnectionTimeout else { return 1_000 }
+            let left = (idleSince + idleConnectionTimeout - ContinuousClock.now).components
+            let milliseconds = left.seconds * 1_000 + left.attoseconds / 1_000_000_000_000_000
+            return Int32(clamping: max(1, min(1_000, milliseconds + 1)))
+        }
+
+        /// With nothing running or queued for `idleConnectionTimeout`, replaces the multi handle, which closes the
+        /// connections its cache kept (libcurl has no call that closes idle connections alone). Returns whether it
+        /// did. Wake-ups meanwhile are not lost: the loop looks at the queue again before it next waits.
+        private func closeIdleConnectionsIfDue() -> Bool {
+            guard running.isEmpty, let idleSince, let idleConnectionTimeout,
+                ContinuousClock.now - idleSince >= idleConnectionTimeout, !inbox.hasQueuedJobs,
+                let fresh = curl_multi_init()
+            else { return false }
+            inbox.detach()
+            curl_multi_cleanup(multi)
+            multi = fresh
+            inbox.attach(fresh)
+            self.idleSince = nil
+            return true
         }
 
         private func admitQueuedJobs() {
@@ -135,6 +170,8 @@ extension CurlMulti {
         private func release(_ transfer: Running) {
             curl_slist_free_all(transfer.started.list)
             idle.append(transfer.easy)
+            // Its connection may be in the cache now; the idle clock restarts.
+            idleSince = ContinuousClock.now
         }
 
         private static func error(_ code: CURLMcode) -> CurlError {

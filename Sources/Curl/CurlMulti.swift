@@ -11,12 +11,19 @@ public final class CurlMulti: Sendable {
     private let inbox: Inbox
 
     /// Starts the thread; `maxConcurrent` (at least 1) bounds the transfers running at once, and so the
-    /// connections open; `name` shows up in debuggers and thread listings.
-    public init(maxConcurrent: Int = 64, name: String = "leadflow.curl-multi") {
+    /// connections open; `name` shows up in debuggers and thread listings. Connections are kept alive between
+    /// transfers; once no transfer has run for `idleConnectionTimeout`, the thread closes every one it keeps
+    /// (politely: an SMTP connection gets `QUIT`). `nil` leaves that to libcurl, which drops a connection idle for
+    /// two minutes when it next looks for one to reuse.
+    public init(
+        maxConcurrent: Int = 64, name: String = "leadflow.curl-multi", idleConnectionTimeout: Duration? = nil
+    ) {
         precondition(maxConcurrent >= 1, "CurlMulti needs room for at least one transfer")
         let inbox = Inbox()
         self.inbox = inbox
-        let thread = Thread { Loop.run(inbox: inbox, maxConcurrent: maxConcurrent) }
+        let thread = Thread {
+            Loop.run(inbox: inbox, maxConcurrent: maxConcurrent, idleConnectionTimeout: idleConnectionTimeout)
+        }
         thread.name = name
         thread.start()
     }
@@ -34,6 +41,11 @@ public final class CurlMulti: Sendable {
     /// Submits `mail` over SMTP and returns the server's final reply: `250` when it took the message, or the
     /// `4xx`/`5xx` reply with which it refused a step. A reply is not an error; a transfer that fails without one
     /// (no connection, a timeout, TLS) throws `CurlError`. Cancellation behaves as for `perform(_:)`.
+    ///
+    /// libcurl waits for the reply to the end of the message *blocking* (its SMTP `DONE` step cannot wait
+    /// otherwise), which holds this `CurlMulti`'s thread, and every other transfer on it, for the server's whole
+    /// latency: submissions through one `CurlMulti` reach the server one at a time. `SMTPSessionPool` runs them in
+    /// parallel, one `CurlMulti` per session.
     public func send(_ mail: SMTPRequest) async throws -> SMTPResponse {
         try await submit(mail)
     }

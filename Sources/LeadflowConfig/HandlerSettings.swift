@@ -23,6 +23,10 @@ public struct HandlerSettings: Sendable {
     public var timeout: Duration
     /// The circuit breaker policy of each provider endpoint; nil when `breaker.enabled` is false.
     public var breaker: CircuitBreakerPolicy?
+    /// SMTP sessions (connections) at once of an `smtp` email driver, within `maxInFlight` (email only).
+    public var maxConnections: Int = 32
+    /// How long an SMTP connection may stay without a message before it is closed (email only).
+    public var idleTimeout: Duration = .seconds(30)
 
     static let optionNames = ["url", "username", "password", "token", "tls", "secret"]
     /// The options that are credentials.
@@ -41,8 +45,16 @@ public struct HandlerSettings: Sendable {
             ConfigKey("handler.\(name).timeout", "30s", "the limit on one delivery"),
         ] + optionNames.map { option in
             ConfigKey("handler.\(name).\(option)", defaultOption(option, type), optionHelp(option, type))
-        } + breakerKeys(name)
+        } + breakerKeys(name) + (type == .email ? smtpKeys : [])
     }
+
+    /// The `smtp` email driver's connection settings.
+    static let smtpKeys = [
+        ConfigKey(
+            "handler.email.max_connections", "32",
+            "smtp driver: SMTP sessions (connections) at once per process, within max_in_flight; each is kept open and reused"),
+        ConfigKey("handler.email.idle_timeout", "30s", "smtp driver: an SMTP connection without a message this long is closed (QUIT)"),
+    ]
 
     /// `handler.<type>.breaker.*`, with the defaults of `CircuitBreakerPolicy`.
     static func breakerKeys(_ name: String) -> [ConfigKey] {
@@ -122,10 +134,15 @@ public struct HandlerSettings: Sendable {
         }
         var results = values.list("\(prefix).result_endpoints")
         if results.isEmpty { results = [scheduler.resultsEndpoint] }
-        return HandlerSettings(
+        var settings = HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),
             dispatchEndpoints: dispatch, resultEndpoints: results, eventEndpoints: events, options: options,
             secrets: secrets,
             timeout: values.duration("\(prefix).timeout"), breaker: resolveBreaker("\(prefix).breaker", &values))
+        if type == .email {
+            settings.maxConnections = values.int("\(prefix).max_connections", in: 1...10_000)
+            settings.idleTimeout = values.duration("\(prefix).idle_timeout")
+        }
+        return settings
     }
 }

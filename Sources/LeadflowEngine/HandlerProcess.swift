@@ -13,6 +13,7 @@ import ZeroMQ
 public struct HandlerProcess: Service {
     let handler: HandlerService
     let curl: CurlMulti?
+    let driver: any DeliveryDriver
 
     public init(
         settings: HandlerSettings, shutdownTimeout: Duration, context: ZMQContext, logger: Logger,
@@ -25,6 +26,7 @@ public struct HandlerProcess: Service {
         let curl = settings.needsCurl ? CurlMulti(maxConcurrent: settings.maxInFlight) : nil
         let driver = try settings.makeDriver(curl: curl, logger: logger)
         self.curl = curl
+        self.driver = driver
         self.handler = try await HandlerService.start(
             context: context, configuration: configuration, driver: driver, logger: logger, telemetry: telemetry)
     }
@@ -35,6 +37,7 @@ public struct HandlerProcess: Service {
         } onGracefulShutdown: {
             handler.shutdown()
         }
+        await driver.shutdown()
         await curl?.shutdown()
     }
 }

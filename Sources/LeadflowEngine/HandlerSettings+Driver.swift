@@ -5,8 +5,8 @@ import LeadflowSecrets
 import Logging
 
 extension HandlerSettings {
-    /// Whether the driver delivers over the network, and so needs a `CurlMulti`.
-    var needsCurl: Bool { driver != "log" }
+    /// Whether the driver delivers over HTTP, and so needs a `CurlMulti` (the SMTP driver has sessions of its own).
+    var needsCurl: Bool { driver != "log" && !(type == .email && driver == "smtp") }
 
     /// The delivery driver these settings describe; throws a readable error when a required option is missing.
     /// `curl` must be given when ``needsCurl``.
@@ -24,8 +24,11 @@ extension HandlerSettings {
             }
             return value
         }
-        if !needsCurl { return LogDriver(logger: logger) }
-        guard let curl else { preconditionFailure("the \(driver) driver of \(prefix) needs a CurlMulti") }
+        if driver == "log" { return LogDriver(logger: logger) }
+        let curl = { () -> CurlMulti in
+            guard let curl else { preconditionFailure("the \(driver) driver of \(prefix) needs a CurlMulti") }
+            return curl
+        }
         switch (type, driver) {
         case (.email, "smtp"):
             var configuration = SMTPEmailDriver.Configuration()
@@ -37,25 +40,28 @@ extension HandlerSettings {
             }
             configuration.tls = tls
             configuration.timeout = timeout
-            return SMTPEmailDriver(configuration: configuration, curl: curl)
+            // Sessions beyond the deliveries in flight would never be used.
+            configuration.maxConnections = min(maxConnections, maxInFlight)
+            configuration.idleTimeout = idleTimeout
+            return SMTPEmailDriver(configuration: configuration)
         case (.email, "http"):
             var configuration = HTTPEmailDriver.Configuration()
             configuration.endpoint.url = try required("url")
             configuration.apiToken = try requiredSecret("token")
             configuration.endpoint.timeout = timeout
-            return HTTPEmailDriver(configuration: configuration, curl: curl)
+            return HTTPEmailDriver(configuration: configuration, curl: curl())
         case (.sms, "http"):
             var configuration = HTTPSMSDriver.Configuration()
             configuration.endpoint.url = try required("url")
             configuration.accountID = try required("username")
             configuration.authToken = try requiredSecret("password")
             configuration.endpoint.timeout = timeout
-            return HTTPSMSDriver(configuration: configuration, curl: curl)
+            return HTTPSMSDriver(configuration: configuration, curl: curl())
         case (.webhook, "http"):
             var configuration = WebhookDriver.Configuration()
             configuration.signingSecret = try requiredSecret("secret")
             configuration.timeout = timeout
-            return WebhookDriver(configuration: configuration, curl: curl)
+            return WebhookDriver(configuration: configuration, curl: curl())
         default:
             throw ConfigError("\(prefix).driver: \(driver) cannot deliver \(type.rawValue) actions")
         }

@@ -28,11 +28,14 @@ public final class LocalEngine: Sendable {
     /// The services' own pools when telemetry is on (each reports its round trips as its component's).
     let servicePools: [PostgresClient]
     let curl: CurlMulti?
+    /// The handlers' drivers, closed (SMTP sessions get QUIT) once the handlers have stopped.
+    let drivers: [any DeliveryDriver]
     let logger: Logger
 
     private init(
         ingest: IngestService, scheduler: SchedulerService, handlers: [HandlerService], database: PostgresClient,
         context: ZMQContext, telemetryPublisher: TelemetryPublisher?, servicePools: [PostgresClient], curl: CurlMulti?,
+        drivers: [any DeliveryDriver],
         logger: Logger
     ) {
         self.ingest = ingest
@@ -43,6 +46,7 @@ public final class LocalEngine: Sendable {
         self.telemetryPublisher = telemetryPublisher
         self.servicePools = servicePools
         self.curl = curl
+        self.drivers = drivers
         self.logger = logger
     }
 
@@ -80,6 +84,7 @@ public final class LocalEngine: Sendable {
         let networked = settings.handlers.values.filter(\.needsCurl)
         let curl = networked.isEmpty ? nil : CurlMulti(maxConcurrent: networked.map(\.maxInFlight).max() ?? 64)
         var handlers: [HandlerService] = []
+        var drivers: [any DeliveryDriver] = []
         for type in ActionType.external {
             guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
             // Opt-outs come from the ingest in this process, when its events have a fixed endpoint to connect to.
@@ -89,6 +94,7 @@ public final class LocalEngine: Sendable {
                 shutdownTimeout: settings.shutdownTimeout, lease: settings.scheduler.lease)
             let handlerLogger = logger.named("handler.\(type.rawValue)")
             let driver = try handler.makeDriver(curl: curl, logger: handlerLogger)
+            drivers.append(driver)
             handlers.append(
                 try await HandlerService.start(
                     context: context, configuration: configuration, driver: driver, logger: handlerLogger,
@@ -97,7 +103,8 @@ public final class LocalEngine: Sendable {
         return LocalEngine(
             ingest: ingest, scheduler: schedulerService, handlers: handlers, database: database, context: context,
             telemetryPublisher: publisher,
-            servicePools: [ingestDatabase, schedulerDatabase].filter { $0 !== database }, curl: curl, logger: logger)
+            servicePools: [ingestDatabase, schedulerDatabase].filter { $0 !== database }, curl: curl,
+            drivers: drivers, logger: logger)
     }
 
     /// Starts the engine, runs `body` while every service serves, then shuts down and waits until the engine
@@ -139,6 +146,7 @@ public final class LocalEngine: Sendable {
             }
             try await group.waitForAll()
         }
+        for driver in drivers { await driver.shutdown() }
         await curl?.shutdown()
         for pool in servicePools { await pool.shutdown() }
         await database.shutdown()

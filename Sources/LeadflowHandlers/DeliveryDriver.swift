@@ -14,10 +14,16 @@ public protocol DeliveryDriver: Sendable {
     /// circuit breaker. nil (the default) for a driver that sends nothing over the network, or a dispatch that
     /// names no usable endpoint.
     func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String?
+
+    /// Closes what the driver keeps open of its own (the SMTP driver's sessions, with `QUIT`) once no delivery
+    /// runs any more; the default has nothing to close. Drivers on a shared `CurlMulti` leave it to its owner.
+    func shutdown() async
 }
 
 extension DeliveryDriver {
     public func endpoint(for dispatch: Leadflow_V1_ActionDispatch) -> String? { nil }
+
+    public func shutdown() async {}
 
     /// Delivers `dispatch` outside any trace.
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch) async -> DeliveryOutcome {

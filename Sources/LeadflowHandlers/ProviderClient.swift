@@ -3,8 +3,8 @@ import Foundation
 import LeadflowDomain
 import LeadflowProto
 
-/// What the drivers that go over the network share: the `CurlMulti` their transfers run on, and the clock that
-/// `Retry-After` dates, signatures and `Date` fields are read from (a fixed one in tests).
+/// What the HTTP drivers share: the `CurlMulti` their transfers run on, and the clock that `Retry-After` dates
+/// and signatures are read from (a fixed one in tests).
 struct ProviderClient: Sendable {
     /// The W3C header name, in the lower case the specification spells it.
     static let traceparentHeader = "traceparent"
@@ -37,25 +37,6 @@ struct ProviderClient: Sendable {
         let outcome = OutcomeClassifier.classify(response, to: request, now: now())
         guard case .succeeded = outcome, let messageIDField else { return outcome }
         return .succeeded(providerMessageID: Self.messageID(in: response.body, field: messageIDField))
-    }
-
-    /// Builds the submission for `dispatch` (one it cannot be built for fails permanently), submits it, and
-    /// classifies the server's reply, or the error.
-    func deliver(
-        _ dispatch: Leadflow_V1_ActionDispatch,
-        mail makeMail: (Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> SMTPRequest
-    ) async -> DeliveryOutcome {
-        let mail: SMTPRequest
-        do throws(DeliveryFailure) {
-            mail = try makeMail(dispatch)
-        } catch {
-            return .failedPermanently(error)
-        }
-        do {
-            return OutcomeClassifier.classify(try await curl.send(mail), server: mail.redactedURL)
-        } catch {
-            return OutcomeClassifier.classify(error)
-        }
     }
 
     /// `"id": "msg_123"` (or a number) at the top level of a JSON object; nil for anything else.

@@ -10,6 +10,8 @@ extension TestSMTPServer {
         public var authUser: String?
         /// The id the server gave in its `250 … queued as <id>` reply.
         public var queueID: String
+        /// The number of the connection (session) it came on, from 1 in order of acceptance.
+        public var session: Int
 
         /// The data as text (lossy UTF-8).
         public var text: String { String(decoding: data, as: UTF8.self) }

@@ -6,14 +6,17 @@ extension TestSMTPServer {
     struct Session {
         let server: TestSMTPServer
         let socket: AsyncSocket
+        /// The connection's number, from 1 in order of acceptance; messages name it.
+        let number: Int
         private var buffer: [UInt8] = []
         private var authentication: (mechanism: String, user: String)?
         private var from: String?
         private var recipients: [String] = []
 
-        init(server: TestSMTPServer, socket: AsyncSocket) {
+        init(server: TestSMTPServer, socket: AsyncSocket, number: Int) {
             self.server = server
             self.socket = socket
+            self.number = number
         }
 
         consuming func run() async {
@@ -46,6 +49,9 @@ extension TestSMTPServer {
             case "MAIL":
                 if !server.users.isEmpty && authentication == nil {
                     try await send("530 5.7.0 Authentication required")
+                } else if from != nil {
+                    // As a conforming server does: a transaction is open (RSET or a finished DATA ends it).
+                    try await send("503 5.5.1 Error: nested MAIL command")
                 } else {
                     from = Self.address(in: argument)
                     recipients = []
@@ -68,11 +74,18 @@ extension TestSMTPServer {
                 }
                 try await send("354 End data with <CR><LF>.<CR><LF>")
                 let data = try await readData()
+                let latency = server.state.withLock { state in
+                    state.inData += 1
+                    state.mostInData = max(state.mostInData, state.inData)
+                    return state.latency
+                }
+                if latency > .zero { try? await Task.sleep(for: latency) }
                 let message = server.state.withLock { state -> Message in
+                    state.inData -= 1
                     state.queueID += 1
                     let message = Message(
                         from: from, recipients: recipients, data: data, authMechanism: authentication?.mechanism,
-                        authUser: authentication?.user, queueID: "Q\(state.queueID)")
+                        authUser: authentication?.user, queueID: "Q\(state.queueID)", session: number)
                     state.recorded.append(message)
                     return message
                 }
@@ -87,6 +100,7 @@ extension TestSMTPServer {
             case "NOOP":
                 try await send("250 2.0.0 Ok")
             case "QUIT":
+                server.state.withLock { $0.quits += 1 }
                 try await send("221 2.0.0 Bye")
                 return false
             default:

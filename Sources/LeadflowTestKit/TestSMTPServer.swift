@@ -40,6 +40,13 @@ public final class TestSMTPServer: Sendable {
         var sessionCount = 0
         var queueID = 0
         var stopped = false
+        /// How long the server takes over a message: the wait between the end of its data and the reply.
+        var latency: Duration = .zero
+        /// Sessions between the end of a message's data and the server's reply to it, now and at most so far.
+        var inData = 0
+        var mostInData = 0
+        /// Sessions that ended with QUIT.
+        var quits = 0
     }
 
     /// `smtp://127.0.0.1:<port>`.
@@ -89,6 +96,27 @@ public final class TestSMTPServer: Sendable {
         state.withLock { $0.recipientReplies[address.lowercased()] = reply }
     }
 
+    /// Makes the server take `latency` over each message, between the end of its data and its `250` — how long
+    /// a real relay spends queueing one (100–500 ms is usual).
+    public func setLatency(_ latency: Duration) {
+        state.withLock { $0.latency = latency }
+    }
+
+    /// The most sessions that were ever inside a message at once (between the end of its data and the reply).
+    public var mostConcurrentMessages: Int {
+        state.withLock { $0.mostInData }
+    }
+
+    /// The connections the server has accepted so far.
+    public var sessionsAccepted: Int {
+        state.withLock { $0.sessionCount }
+    }
+
+    /// The sessions that ended with the client's `QUIT`.
+    public var sessionsQuit: Int {
+        state.withLock { $0.quits }
+    }
+
     /// Every message accepted so far, in arrival order.
     public var receivedMessages: [Message] {
         state.withLock { $0.recorded }
@@ -117,7 +145,7 @@ public final class TestSMTPServer: Sendable {
                 }
                 // Ends when the client leaves or `stop()` cancels it.
                 let session = Task {
-                    await Session(server: self, socket: connection).run()
+                    await Session(server: self, socket: connection, number: number).run()
                     try? connection.close()
                     _ = state.withLock { $0.sessions.removeValue(forKey: number) }
                 }

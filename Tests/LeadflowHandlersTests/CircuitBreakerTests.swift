@@ -129,7 +129,8 @@ struct CircuitBreakerTests {
         try await withCurl { curl in
             var smtp = SMTPEmailDriver.Configuration()
             smtp.url = "smtp://mail.example.com:587"
-            let smtpDriver = SMTPEmailDriver(configuration: smtp, curl: curl)
+            let smtpDriver = SMTPEmailDriver(configuration: smtp)
+            await smtpDriver.shutdown()
             #expect(smtpDriver.endpoint(for: emailDispatch()) == "smtp://mail.example.com:587")
             var email = HTTPEmailDriver.Configuration()
             email.endpoint.url = "https://api.mail.example/v1/emails"

@@ -78,6 +78,22 @@ func withCurl<T>(_ body: (CurlMulti) async throws -> T) async throws -> T {
     }
 }
 
+/// Runs `body` with an SMTP driver of `configuration` and closes its sessions afterwards, whether `body` throws or not.
+func withSMTPDriver<T>(
+    _ configuration: SMTPEmailDriver.Configuration, now: @escaping @Sendable () -> Date = Date.init,
+    _ body: (SMTPEmailDriver) async throws -> T
+) async throws -> T {
+    let driver = SMTPEmailDriver(configuration: configuration, now: now)
+    do {
+        let result = try await body(driver)
+        await driver.shutdown()
+        return result
+    } catch {
+        await driver.shutdown()
+        throw error
+    }
+}
+
 /// A webhook driver on `curl` that signs with `secret`, as the service tests run it.
 func webhookDriver(_ curl: CurlMulti) -> WebhookDriver {
     var configuration = WebhookDriver.Configuration()

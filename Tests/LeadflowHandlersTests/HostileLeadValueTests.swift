@@ -43,8 +43,7 @@ struct HostileLeadValueTests {
             var configuration = SMTPEmailDriver.Configuration()
             configuration.url = server.url
             configuration.tls = .none
-            try await withCurl { curl in
-                let driver = SMTPEmailDriver(configuration: configuration, curl: curl)
+            try await withSMTPDriver(configuration) { driver in
                 let dispatch = Self.dispatch(firstName: value) {
                     $0.actionType = .email
                     $0.email = .with {

@@ -21,8 +21,8 @@ struct SMTPEmailDriverTests {
             configuration.tls = .none
             configuration.username = "mailer"
             configuration.password = Secret(password)
-            try await withCurl { curl in
-                try await body(server, SMTPEmailDriver(configuration: configuration, curl: curl, now: { Self.sentAt }))
+            try await withSMTPDriver(configuration, now: { Self.sentAt }) { driver in
+                try await body(server, driver)
             }
         }
     }
@@ -107,8 +107,8 @@ struct SMTPEmailDriverTests {
         var configuration = SMTPEmailDriver.Configuration()
         configuration.url = "smtp://127.0.0.1:\(try LoopbackPort.unused())"
         configuration.tls = .none
-        let outcome = try await withCurl { curl in
-            await SMTPEmailDriver(configuration: configuration, curl: curl).deliver(emailDispatch())
+        let outcome = try await withSMTPDriver(configuration) { driver in
+            await driver.deliver(emailDispatch())
         }
         #expect(OutcomeClassifierTests.summary(outcome) == "retry connect")
     }

@@ -4,7 +4,8 @@ import LeadflowDomain
 import LeadflowProto
 import LeadflowSecrets
 
-/// Sends email actions over SMTP with libcurl: one RFC 5322 message per dispatch, submitted through `CurlMulti`.
+/// Sends email actions over SMTP with libcurl: one RFC 5322 message per dispatch, submitted on one of up to
+/// `maxConnections` sessions of its own `SMTPSessionPool`, whose connections are kept and reused.
 public struct SMTPEmailDriver: DeliveryDriver {
     /// Where and how to submit: the server, TLS, credentials, timeouts and the Message-ID domain.
     public struct Configuration: Sendable {
@@ -20,6 +21,10 @@ public struct SMTPEmailDriver: DeliveryDriver {
         public var timeout: Duration = .seconds(60)
         /// The domain of every `Message-ID: <idempotency-key@domain>`.
         public var messageIDDomain: String = "leadflow"
+        /// SMTP sessions (connections) at once; submissions beyond wait for one, their timeouts not yet started.
+        public var maxConnections: Int = 32
+        /// How long a connection may stay without a message before it is closed (`QUIT`).
+        public var idleTimeout: Duration = .seconds(30)
 
         public init() {}
 
@@ -32,6 +37,11 @@ public struct SMTPEmailDriver: DeliveryDriver {
             }
             try HandlerConfigurationError.checkPositive(connectTimeout, setting: "smtp.connect_timeout")
             try HandlerConfigurationError.checkPositive(timeout, setting: "smtp.timeout")
+            try HandlerConfigurationError.checkPositive(idleTimeout, setting: "smtp.idle_timeout")
+            guard (1...10_000).contains(maxConnections) else {
+                throw HandlerConfigurationError(
+                    setting: "smtp.max_connections", "must be between 1 and 10000 (got \(maxConnections))")
+            }
             let isDomain = messageIDDomain.utf8.allSatisfy { byte in
                 PercentEncoding.isUnreserved(byte) && byte != UInt8(ascii: "_") && byte != UInt8(ascii: "~")
             }
@@ -43,14 +53,26 @@ public struct SMTPEmailDriver: DeliveryDriver {
     }
 
     let configuration: Configuration
-    let client: ProviderClient
+    let sessions: SMTPSessionPool
+    let now: @Sendable () -> Date
     let origin: String?
 
-    /// `curl` carries the submissions; share one per process. `now` stamps the `Date` field.
-    public init(configuration: Configuration, curl: CurlMulti, now: @escaping @Sendable () -> Date = Date.init) {
+    /// Starts no session yet: they open as deliveries need them. `now` stamps the `Date` field. Call
+    /// ``shutdown()`` when done, which closes the sessions.
+    public init(configuration: Configuration, now: @escaping @Sendable () -> Date = Date.init) {
         self.configuration = configuration
-        client = ProviderClient(curl: curl, now: now)
+        self.now = now
+        sessions = SMTPSessionPool(
+            maxSessions: configuration.maxConnections, idleTimeout: configuration.idleTimeout, name: "leadflow.smtp")
         origin = EndpointOrigin.of(configuration.url)
+    }
+
+    /// The sessions at the moment: started, busy, and submissions waiting for one.
+    public var sessionStatistics: SMTPSessionPool.Statistics { sessions.statistics }
+
+    /// Ends every session once its submission (if any) has finished: each connection gets `QUIT`.
+    public func shutdown() async {
+        await sessions.shutdown()
     }
 
     /// The SMTP server: every submission goes there.
@@ -58,20 +80,34 @@ public struct SMTPEmailDriver: DeliveryDriver {
         origin
     }
 
+    /// Builds the submission (a dispatch it cannot be built for fails permanently), submits it, and classifies
+    /// the server's reply, or the error.
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
-        await client.deliver(dispatch) { dispatch throws(DeliveryFailure) in
-            let email = try RenderedAction.email(dispatch)
-            let message = MailMessage(
-                from: email.sender, to: email.to, replyTo: email.replyTo, subject: email.subject, text: email.text,
-                html: email.html,
-                messageID: MailMessage.messageIDLocalPart(dispatch.deliveryKey) + "@" + configuration.messageIDDomain,
-                date: client.now())
-            return SMTPRequest(
-                url: configuration.url, tls: configuration.tls,
-                credentials: configuration.username.isEmpty
-                    ? nil : .init(user: configuration.username, password: configuration.password.revealed),
-                from: MailMessage.bareAddress(email.sender), recipients: [MailMessage.bareAddress(email.to)],
-                message: message.bytes, connectTimeout: configuration.connectTimeout, timeout: configuration.timeout)
+        let mail: SMTPRequest
+        do throws(DeliveryFailure) {
+            mail = try submission(for: dispatch)
+        } catch {
+            return .failedPermanently(error)
         }
+        do {
+            return OutcomeClassifier.classify(try await sessions.send(mail), server: mail.redactedURL)
+        } catch {
+            return OutcomeClassifier.classify(error)
+        }
+    }
+
+    private func submission(for dispatch: Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> SMTPRequest {
+        let email = try RenderedAction.email(dispatch)
+        let message = MailMessage(
+            from: email.sender, to: email.to, replyTo: email.replyTo, subject: email.subject, text: email.text,
+            html: email.html,
+            messageID: MailMessage.messageIDLocalPart(dispatch.deliveryKey) + "@" + configuration.messageIDDomain,
+            date: now())
+        return SMTPRequest(
+            url: configuration.url, tls: configuration.tls,
+            credentials: configuration.username.isEmpty
+                ? nil : .init(user: configuration.username, password: configuration.password.revealed),
+            from: MailMessage.bareAddress(email.sender), recipients: [MailMessage.bareAddress(email.to)],
+            message: message.bytes, connectTimeout: configuration.connectTimeout, timeout: configuration.timeout)
     }
 }

@@ -12,13 +12,16 @@ public final class BusPuller: Sendable {
         reader = EnvelopeReader(loop: loop, limits: limits, counters: counters, logger: logger) { _ in true }
     }
 
+    /// `inboxCapacity` bounds the messages read from the socket and not yet taken (besides what libzmq queues,
+    /// up to the receive high-water mark).
     public static func start(
         context: ZMQContext, name: String, endpoints: [Endpoint], options: SocketOptions = SocketOptions(),
-        limits: BusLimits = .default, logger: Logger = BusDefaults.silentLogger
+        limits: BusLimits = .default, inboxCapacity: Int = 10_000, logger: Logger = BusDefaults.silentLogger
     ) async throws -> BusPuller {
+        var configuration = SocketLoop.Configuration(name: name, type: .pull, options: options)
+        configuration.inboxCapacity = inboxCapacity
         let loop = try await SocketLoop.start(
-            context: context, configuration: .init(name: name, type: .pull, options: options), endpoints: endpoints,
-            logger: logger)
+            context: context, configuration: configuration, endpoints: endpoints, logger: logger)
         return BusPuller(loop: loop, limits: limits, logger: logger)
     }
 

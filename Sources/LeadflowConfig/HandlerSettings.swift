@@ -15,6 +15,10 @@ public struct HandlerSettings: Sendable {
     public var resultEndpoints: [String]
     /// Ingest event PUB endpoints to hear opt-outs on, so a dispatch claimed just before one is handed back.
     public var eventEndpoints: [String]
+    /// Scheduler receipt PUB endpoints: results are kept until a receipt names them (empty: not kept).
+    public var receiptEndpoints: [String] = []
+    /// Where results unacknowledged at shutdown are written, and read back at start (empty: nowhere).
+    public var spoolDirectory = ""
     /// Driver options by name (`url`, `username`, `tls`).
     public var options: [String: String]
     /// The driver's credentials by name (`password`, `token`, `secret`), which never print.
@@ -43,6 +47,12 @@ public struct HandlerSettings: Sendable {
                 "handler.\(name).event_endpoints", "",
                 "ingest PUB endpoints whose opt-out events hand back dispatches claimed just before them (default: ingest.events_endpoint; none: only the scheduler checks)"),
             ConfigKey("handler.\(name).timeout", "30s", "the limit on one delivery"),
+            ConfigKey(
+                "handler.\(name).receipt_endpoints", "",
+                "scheduler PUB endpoints of receipts; results are kept and pushed again until acknowledged (default: scheduler.receipts_endpoint unless it binds a wildcard; none: results are pushed once)"),
+            ConfigKey(
+                "handler.\(name).spool_directory", ".leadflow/spool",
+                "where results still unacknowledged at shutdown are written, for the next \(name) handler to push (empty: nowhere)"),
         ] + optionNames.map { option in
             ConfigKey("handler.\(name).\(option)", defaultOption(option, type), optionHelp(option, type))
         } + breakerKeys(name) + (type == .email ? smtpKeys : [])
@@ -134,11 +144,17 @@ public struct HandlerSettings: Sendable {
         }
         var results = values.list("\(prefix).result_endpoints")
         if results.isEmpty { results = [scheduler.resultsEndpoint] }
+        var receipts = values.list("\(prefix).receipt_endpoints")
+        if receipts.isEmpty, let endpoint = scheduler.receiptsEndpoint, !endpoint.isEmpty, !endpoint.contains("*") {
+            receipts = [endpoint]
+        }
         var settings = HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),
             dispatchEndpoints: dispatch, resultEndpoints: results, eventEndpoints: events, options: options,
             secrets: secrets,
             timeout: values.duration("\(prefix).timeout"), breaker: resolveBreaker("\(prefix).breaker", &values))
+        settings.receiptEndpoints = receipts
+        settings.spoolDirectory = values.string("\(prefix).spool_directory") ?? ""
         if type == .email {
             settings.maxConnections = values.int("\(prefix).max_connections", in: 1...10_000)
             settings.idleTimeout = values.duration("\(prefix).idle_timeout")

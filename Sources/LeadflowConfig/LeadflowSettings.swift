@@ -39,6 +39,9 @@ public struct LeadflowSettings: Sendable {
         ConfigKey("scheduler.webhook_endpoint", "tcp://127.0.0.1:4232", "PUSH endpoint webhook handlers connect to"),
         ConfigKey("scheduler.results_endpoint", "tcp://127.0.0.1:4239", "PULL endpoint handlers push results to"),
         ConfigKey("scheduler.events_endpoint", "tcp://127.0.0.1:4224", "PUB endpoint of the scheduler's lead events (empty: off)"),
+        ConfigKey(
+            "scheduler.receipts_endpoint", "tcp://127.0.0.1:4238",
+            "PUB endpoint of receipts for applied results, which handlers keep their results until (empty: off)"),
         ConfigKey("scheduler.claim_batch", "1000", "most actions claimed per transaction"),
         ConfigKey("scheduler.shared_claim_batch", "200", "most actions claimed per transaction while organizations compete"),
         ConfigKey("scheduler.result_batch", "2000", "most results applied per transaction"),
@@ -49,6 +52,9 @@ public struct LeadflowSettings: Sendable {
             "how the scheduler's sessions plan prepared statements: force_custom_plan (with the tables' current size), auto or force_generic_plan"),
         ConfigKey("scheduler.dispatch_queue_limit", "20000", "queued dispatches per type before that type is not claimed"),
         ConfigKey("scheduler.lease", "5m", "how long a handler may hold an action"),
+        ConfigKey(
+            "scheduler.lease_grace", "10s",
+            "after a lease ends, how long the action is still not dispatched again and its result still applied"),
         ConfigKey("scheduler.max_attempts", "5", "attempts of actions whose pipeline sets none"),
         ConfigKey("scheduler.retry_base", "1s", "first retry delay (exponential back-off with full jitter)"),
         ConfigKey("scheduler.retry_cap", "5m", "longest retry delay"),
@@ -89,6 +95,7 @@ public struct LeadflowSettings: Sendable {
         }
         scheduler.resultsEndpoint = values.string("scheduler.results_endpoint") ?? ""
         scheduler.eventsEndpoint = values.string("scheduler.events_endpoint")
+        scheduler.receiptsEndpoint = values.string("scheduler.receipts_endpoint")
         scheduler.claimBatch = values.int("scheduler.claim_batch", in: 1...50_000)
         scheduler.sharedClaimBatch = values.int("scheduler.shared_claim_batch", in: 1...50_000)
         scheduler.sharedResultBatch = values.int("scheduler.shared_result_batch", in: 1...50_000)
@@ -97,6 +104,7 @@ public struct LeadflowSettings: Sendable {
         scheduler.planCacheMode = values.string("scheduler.plan_cache_mode") ?? ""
         scheduler.dispatchQueueLimit = values.int("scheduler.dispatch_queue_limit", in: 1...1_000_000)
         scheduler.lease = values.duration("scheduler.lease")
+        scheduler.leaseGrace = values.duration("scheduler.lease_grace")
         scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
         scheduler.retry = RetryPolicy(base: values.duration("scheduler.retry_base"), cap: values.duration("scheduler.retry_cap"))
         scheduler.idleInterval = values.duration("scheduler.idle_interval")

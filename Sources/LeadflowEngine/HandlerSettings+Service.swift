@@ -16,6 +16,9 @@ extension HandlerSettings {
         configuration.breaker = breaker
         configuration.suppressionEndpoints = eventEndpoints.map { .connect($0) }
         configuration.suppressionRetention = lease
+        configuration.receiptEndpoints = receiptEndpoints.map { .connect($0) }
+        configuration.resultRetention = lease
+        configuration.spoolDirectory = spoolDirectory.isEmpty ? nil : spoolDirectory
         return configuration
     }
 }

@@ -77,6 +77,9 @@ public final class LocalEngine: Sendable {
         let instance = "\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         for type in ActionType.external { scheduler.dispatchEndpoints[type] = "inproc://leadflow-\(instance)-\(type.rawValue)" }
         scheduler.resultsEndpoint = "inproc://leadflow-\(instance)-results"
+        if let receipts = scheduler.receiptsEndpoint, !receipts.isEmpty {
+            scheduler.receiptsEndpoint = "inproc://leadflow-\(instance)-receipts"
+        }
         let schedulerService = try await SchedulerService.start(
             configuration: scheduler, database: schedulerDatabase, context: context, logger: logger.named("scheduler"),
             telemetry: telemetry(TelemetryComponent.scheduler))
@@ -89,9 +92,11 @@ public final class LocalEngine: Sendable {
             guard let handler = settings.handlers[type], let endpoint = scheduler.dispatchEndpoints[type] else { continue }
             // Opt-outs come from the ingest in this process, when its events have a fixed endpoint to connect to.
             let events = settings.ingest.eventsEndpoint.map { [$0] }?.filter { !$0.isEmpty && !$0.contains("*") } ?? []
-            let configuration = handler.serviceConfiguration(
+            var configuration = handler.serviceConfiguration(
                 dispatchEndpoints: [endpoint], resultEndpoints: [scheduler.resultsEndpoint], eventEndpoints: events,
                 shutdownTimeout: settings.shutdownTimeout, lease: settings.scheduler.lease)
+            configuration.receiptEndpoints = [scheduler.receiptsEndpoint].compactMap { $0 }.filter { !$0.isEmpty }
+                .map { .connect($0) }
             let handlerLogger = logger.named("handler.\(type.rawValue)")
             let driver = try handler.makeDriver(curl: curl, logger: handlerLogger)
             drivers.append(driver)

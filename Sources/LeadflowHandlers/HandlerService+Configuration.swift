@@ -30,7 +30,26 @@ extension HandlerService {
         /// How long an opt-out heard there is remembered: the scheduler's lease, after which a dispatch is the
         /// scheduler's again anyway.
         public var suppressionRetention: Duration = .seconds(300)
-        /// Options of the sockets (high-water marks, heartbeats, CURVE).
+        /// The schedulers' receipt PUB endpoints (`scheduler.receipts_endpoint`), connected to hear which results
+        /// were applied: each final result is kept until a receipt names it and pushed again when none comes, and
+        /// those still unacknowledged at shutdown go to ``spoolDirectory``. Empty: results are pushed once and
+        /// not kept.
+        public var receiptEndpoints: [Endpoint] = []
+        /// How long a result waits for its receipt before it is pushed again; the wait doubles with each push, up
+        /// to a minute.
+        public var receiptTimeout: Duration = .seconds(5)
+        /// How long an unacknowledged result is kept at most: the scheduler's lease, after which the action is
+        /// dispatched again anyway.
+        public var resultRetention: Duration = .seconds(300)
+        /// Where unacknowledged results are written at shutdown, and read back (and pushed) at start by the next
+        /// handler of the type; nil: nowhere.
+        public var spoolDirectory: String?
+        /// Dispatches read ahead from the socket beyond those in flight (the socket's receive high-water mark and
+        /// its thread's buffer, each); nil: `maxInFlight`. What is read ahead is this handler's to start, and its
+        /// lease runs meanwhile: a small read-ahead leaves the rest with the scheduler, for other handlers.
+        public var readAhead: Int?
+        /// Options of the sockets (high-water marks, heartbeats, CURVE); the dispatch socket's receive high-water
+        /// mark is ``readAhead``'s.
         public var socketOptions = SocketOptions()
         /// The policy of the circuit breaker each provider endpoint gets (the driver names the endpoint of a
         /// dispatch); nil: no breakers, every dispatch is sent.
@@ -62,6 +81,14 @@ extension HandlerService {
             guard maxInFlight >= 1 else {
                 throw HandlerConfigurationError(setting: "handler.max_in_flight", "must be at least 1")
             }
+            if let readAhead, readAhead < 1 {
+                throw HandlerConfigurationError(setting: "handler.read_ahead", "must be at least 1")
+            }
+            guard receiptTimeout > .zero, resultRetention > .zero else {
+                throw HandlerConfigurationError(
+                    setting: receiptTimeout <= .zero ? "handler.receipt_timeout" : "handler.result_retention",
+                    "must be positive")
+            }
             guard resultBatchSize >= 1 else {
                 throw HandlerConfigurationError(setting: "handler.result_batch_size", "must be at least 1")
             }
@@ -83,5 +110,11 @@ extension HandlerService {
 
         /// `result.<type>`.
         var resultSubject: String { "result.\(actionType.rawValue)" }
+
+        /// `receipt.<type>`.
+        var receiptSubject: String { "receipt.\(actionType.rawValue)" }
+
+        /// Dispatches read ahead of those in flight.
+        var effectiveReadAhead: Int { readAhead ?? maxInFlight }
     }
 }

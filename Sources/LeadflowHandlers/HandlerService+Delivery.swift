@@ -77,7 +77,12 @@ extension HandlerService {
             try headers.append(Headers.Name.attempt, "\(result.attempt)")
             if !org.isEmpty { try headers.append(Headers.Name.org, org) }
             if let trace { try headers.append(Headers.Name.traceparent, trace.description) }
-            outbox.add(try Envelope(subject: Subject(configuration.resultSubject), message: result, headers: headers))
+            let envelope = try Envelope(subject: Subject(configuration.resultSubject), message: result, headers: headers)
+            // A final result is kept until a receipt says the scheduler applied it; IN_PROGRESS ones are not.
+            if result.outcome != .inProgress {
+                receipts?.pending.track(.init(actionID: result.actionID, attempt: result.attempt), envelope)
+            }
+            outbox.add(envelope)
         } catch {
             // The headers are valid by construction; this is here for the impossible case, so that it is at least
             // seen.

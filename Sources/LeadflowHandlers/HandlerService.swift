@@ -32,6 +32,8 @@ public final class HandlerService: Service, Sendable {
     let instruments: HandlerInstruments
     /// The opt-outs heard from ingest, and the socket they come in on; nil without `suppressionEndpoints`.
     let suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
+    /// The results waiting for a receipt, and the socket receipts come in on; nil without `receiptEndpoints`.
+    let receipts: (pending: UnconfirmedResults, subscriber: BusSubscriber)?
 
     /// Whether a shutdown was asked for, and the pull loop it must then stop.
     struct Gate {
@@ -41,9 +43,11 @@ public final class HandlerService: Service, Sendable {
 
     private init(
         configuration: Configuration, driver: any DeliveryDriver, logger: Logger, puller: BusPuller, pusher: BusPusher,
-        telemetry: Telemetry, suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
+        telemetry: Telemetry, suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?,
+        receipts: (pending: UnconfirmedResults, subscriber: BusSubscriber)?
     ) {
         self.suppressions = suppressions
+        self.receipts = receipts
         self.telemetry = telemetry
         self.instruments = HandlerInstruments(telemetry: telemetry, actionType: configuration.actionType)
         self.configuration = configuration
@@ -66,31 +70,48 @@ public final class HandlerService: Service, Sendable {
         logger[metadataKey: HandlerLogKey.handlerID] = "\(configuration.handlerID)"
         logger[metadataKey: HandlerLogKey.actionType] = "\(configuration.actionType.rawValue)"
         let type = configuration.actionType.rawValue
+        // Read ahead no more than the handler can start soon: the rest stays with the scheduler's socket, whence
+        // another handler can take it, and no lease runs out in this one's buffers.
+        var dispatchOptions = configuration.socketOptions
+        dispatchOptions.receiveHighWaterMark = Int32(clamping: configuration.effectiveReadAhead)
+        var opened: [BusSubscriber] = []
         let puller = try await BusPuller.start(
             context: context, name: "handler.\(type).dispatches", endpoints: configuration.actionEndpoints,
-            options: configuration.socketOptions, logger: logger)
+            options: dispatchOptions, inboxCapacity: configuration.effectiveReadAhead, logger: logger)
+        var pusher: BusPusher?
         do {
-            let pusher = try await BusPusher.start(
+            let results = try await BusPusher.start(
                 context: context, name: "handler.\(type).results", endpoints: configuration.resultEndpoints,
                 options: configuration.socketOptions, logger: logger)
+            pusher = results
             var suppressions: (watch: SuppressionWatch, subscriber: BusSubscriber)?
             if !configuration.suppressionEndpoints.isEmpty {
-                do {
-                    let subscriber = try await BusSubscriber.start(
-                        context: context, name: "handler.\(type).opt-outs",
-                        endpoints: configuration.suppressionEndpoints,
-                        patterns: [try SubjectPattern("lead.unsubscribed.*"), try SubjectPattern("lead.resubscribed.*")],
-                        options: configuration.socketOptions, logger: logger)
-                    suppressions = (SuppressionWatch(retention: configuration.suppressionRetention), subscriber)
-                } catch {
-                    await pusher.close()
-                    throw error
-                }
+                let subscriber = try await BusSubscriber.start(
+                    context: context, name: "handler.\(type).opt-outs", endpoints: configuration.suppressionEndpoints,
+                    patterns: [try SubjectPattern("lead.unsubscribed.*"), try SubjectPattern("lead.resubscribed.*")],
+                    options: configuration.socketOptions, logger: logger)
+                opened.append(subscriber)
+                suppressions = (SuppressionWatch(retention: configuration.suppressionRetention), subscriber)
+            }
+            var receipts: (pending: UnconfirmedResults, subscriber: BusSubscriber)?
+            if !configuration.receiptEndpoints.isEmpty {
+                let subscriber = try await BusSubscriber.start(
+                    context: context, name: "handler.\(type).receipts", endpoints: configuration.receiptEndpoints,
+                    patterns: [try SubjectPattern(configuration.receiptSubject)], options: configuration.socketOptions,
+                    logger: logger)
+                opened.append(subscriber)
+                receipts = (
+                    UnconfirmedResults(
+                        firstResend: configuration.receiptTimeout, retention: configuration.resultRetention),
+                    subscriber
+                )
             }
             return HandlerService(
-                configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: pusher,
-                telemetry: telemetry, suppressions: suppressions)
+                configuration: configuration, driver: driver, logger: logger, puller: puller, pusher: results,
+                telemetry: telemetry, suppressions: suppressions, receipts: receipts)
         } catch {
+            for subscriber in opened { await subscriber.close() }
+            await pusher?.close()
             await puller.close()
             throw error
         }
@@ -101,7 +122,9 @@ public final class HandlerService: Service, Sendable {
     public var actionType: ActionType { configuration.actionType }
 
     public var statistics: HandlerStatistics {
-        counters.withLock { $0 }
+        var statistics = counters.withLock { $0 }
+        statistics.unconfirmed = receipts?.pending.count ?? 0
+        return statistics
     }
 
     /// Pulls and delivers until shut down or cancelled (see the type's description), then closes the sockets.
@@ -120,6 +143,11 @@ public final class HandlerService: Service, Sendable {
         defer { sampling.cancel() }
         let listening = Task { await self.hearOptOuts() }
         defer { listening.cancel() }
+        restoreSpooledResults(into: outbox)
+        let confirming = Task { await self.hearReceipts() }
+        defer { confirming.cancel() }
+        let resending = Task { await self.resendUnconfirmed(into: outbox) }
+        defer { resending.cancel() }
         let leases = LeaseKeeper { lease in self.reportInProgress(lease, outbox: outbox) }
         let slots = DeliverySlots(configuration.maxInFlight)
         let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)
@@ -158,9 +186,11 @@ public final class HandlerService: Service, Sendable {
             deliveries.cancel()
         }
         leases.close()
+        await settleUnconfirmed()
         outbox.finish()
         await flush(sender)
         await suppressions?.subscriber.close()
+        await receipts?.subscriber.close()
         logger.info("handler stopped", metadata: Self.metadata(statistics))
     }
 

@@ -26,6 +26,16 @@ public struct HandlerStatistics: Sendable, Hashable {
     public var expired = 0
     /// Dispatches handed back unsent because the lead had opted out of the channel since the claim.
     public var suppressed = 0
+    /// Final results pushed and not yet acknowledged by a scheduler's receipt (with receipt endpoints).
+    public var unconfirmed = 0
+    /// Results pushed again because no receipt came in time.
+    public var resultsResent = 0
+    /// Results given up unacknowledged after their retention (the lease) ended.
+    public var resultsGivenUp = 0
+    /// Unacknowledged results written to the spool at shutdown.
+    public var resultsSpooled = 0
+    /// Results read back from the spool at start and pushed.
+    public var resultsRestored = 0
     /// Circuit breakers that opened: from closed, or again from half-open when a probe failed.
     public var breakersOpened = 0
     /// Circuit breakers that went half-open (their open interval ended and a probe was let through).

@@ -10,6 +10,9 @@ public struct SchedulerConfiguration: Sendable {
     public var resultsEndpoint = "tcp://127.0.0.1:4239"
     /// Where the scheduler publishes lead events (PUB, bound); `nil`: not published.
     public var eventsEndpoint: String? = "tcp://127.0.0.1:4224"
+    /// Where the scheduler publishes a receipt (`receipt.<type>`) for the final results each transaction
+    /// applied (PUB, bound); handlers keep a result until its receipt comes. `nil` or empty: no receipts.
+    public var receiptsEndpoint: String? = "tcp://127.0.0.1:4238"
     /// Most actions claimed in one transaction.
     public var claimBatch = 1_000
     /// Most actions claimed in one transaction while several organizations have due work: shorter claims,
@@ -35,6 +38,9 @@ public struct SchedulerConfiguration: Sendable {
     public var dispatchQueueLimit = 20_000
     /// How long a handler may hold an action before it is presumed lost.
     public var lease: Duration = .seconds(300)
+    /// How long after its lease an action is still the handler's: not dispatched again, its result applied as
+    /// usual. Covers results a handler pushes again after a scheduler restart (their receipt never came).
+    public var leaseGrace: Duration = .seconds(10)
     public var defaultMaxAttempts = 5
     public var retry = RetryPolicy()
     /// Retry policies of types that differ from ``retry``.
@@ -77,6 +83,7 @@ public struct SchedulerConfiguration: Sendable {
             problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")
         }
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
+        if leaseGrace < .zero { problems.append("lease grace cannot be negative (got \(leaseGrace))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }
         if !Self.planCacheModes.contains(planCacheMode) {

@@ -45,6 +45,8 @@ public final class SchedulerService: Service, Sendable {
     let dispatchers: [ActionType: TypeDispatcher]
     let results: BusPuller
     let events: LeadEventPublisher?
+    /// Receipts for applied results; nil when `receiptsEndpoint` is off.
+    let receipts: ReceiptPublisher?
     let logger: Logger
     let telemetry: Telemetry
     let instruments: SchedulerInstruments
@@ -65,8 +67,10 @@ public final class SchedulerService: Service, Sendable {
 
     private init(
         configuration: SchedulerConfiguration, database: PostgresClient, dispatchers: [ActionType: TypeDispatcher],
-        results: BusPuller, events: LeadEventPublisher?, logger: Logger, telemetry: Telemetry
+        results: BusPuller, events: LeadEventPublisher?, receipts: ReceiptPublisher?, logger: Logger,
+        telemetry: Telemetry
     ) {
+        self.receipts = receipts
         self.telemetry = telemetry
         self.instruments = SchedulerInstruments(telemetry: telemetry)
         self.configuration = configuration
@@ -102,9 +106,16 @@ public final class SchedulerService: Service, Sendable {
                 logger: logger)
             events = LeadEventPublisher(publisher: publisher, logger: logger)
         }
+        var receipts: ReceiptPublisher?
+        if let endpoint = configuration.receiptsEndpoint, !endpoint.isEmpty {
+            let publisher = try await BusPublisher.start(
+                context: context, name: "scheduler.receipts", endpoints: [.bind(endpoint)], options: socketOptions,
+                logger: logger)
+            receipts = ReceiptPublisher(publisher: publisher, logger: logger)
+        }
         return SchedulerService(
             configuration: configuration, database: database, dispatchers: dispatchers, results: results,
-            events: events, logger: logger, telemetry: telemetry)
+            events: events, receipts: receipts, logger: logger, telemetry: telemetry)
     }
 
     public var statistics: Statistics { counters.withLock { $0 } }
@@ -118,6 +129,9 @@ public final class SchedulerService: Service, Sendable {
 
     /// The lead events' PUB endpoint actually bound; `nil` when events are off.
     public func eventsEndpoint() async throws -> String? { try await events?.boundEndpoint() }
+
+    /// The receipts' PUB endpoint actually bound; `nil` when receipts are off.
+    public func receiptsEndpoint() async throws -> String? { try await receipts?.publisher.boundEndpoint() }
 
     /// Schedules until graceful shutdown: then it stops claiming, pushes what it claimed, applies the results
     /// in hand and closes its sockets. Actions still out with handlers come back when their leases expire.
@@ -143,6 +157,7 @@ public final class SchedulerService: Service, Sendable {
             self.shutdown()
         }
         await events?.close()
+        await receipts?.close()
     }
 
     /// Stops claiming and stops taking results; ``run()`` returns once what was claimed has been pushed.
@@ -261,7 +276,7 @@ public final class SchedulerService: Service, Sendable {
     private var workQueueSettings: WorkQueue.Settings {
         WorkQueue.Settings(
             lease: configuration.lease, defaultMaxAttempts: configuration.defaultMaxAttempts,
-            limits: configuration.organizationLimits)
+            limits: configuration.organizationLimits, leaseGrace: configuration.leaseGrace)
     }
 
     /// Builds and queues the dispatches; returns the statements run (loading configs not seen before).
@@ -429,6 +444,13 @@ public final class SchedulerService: Service, Sendable {
                 log(applied: outcomes, traces: results.map(\.trace))
                 log(applied.internalActions)
                 let dropped = events?.publish(resultEvents, traces: eventTraces) ?? 0
+                // Every final result is settled now — applied, or found already settled — and its handler may
+                // forget it.
+                receipts?.publish(
+                    results.compactMap { result in
+                        guard let type = result.type, result.outcome.kind != .inProgress else { return nil }
+                        return .init(type: type, actionID: result.outcome.actionID, attempt: result.outcome.attempt)
+                    })
                 counters.withLock {
                     $0.eventsDropped += dropped
                     $0.internalActions += applied.internalActions.count

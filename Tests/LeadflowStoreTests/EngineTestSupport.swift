@@ -69,14 +69,15 @@ struct Engine {
 
     /// Claims like ``claim(limit:)`` and returns the whole event log.
     func claimRecording(
-        limit: Int = 100, sharedLimit: Int? = nil, organizations: [String]? = nil
+        limit: Int = 100, sharedLimit: Int? = nil, excluding excluded: Set<ActionType> = [],
+        organizations: [String]? = nil
     ) async throws -> (WorkQueue.Claim, LeadEventLog) {
         let settings = settings
         return try await connection.withTransaction { connection in
             var events = LeadEventLog(recording: true)
             let claim = try WorkQueue.claim(
-                limit: limit, sharedLimit: sharedLimit, organizations: organizations, settings: settings,
-                events: &events, on: connection)
+                limit: limit, sharedLimit: sharedLimit, excluding: excluded, organizations: organizations,
+                settings: settings, events: &events, on: connection)
             return (claim, events)
         }
     }

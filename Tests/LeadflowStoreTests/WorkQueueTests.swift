@@ -166,7 +166,7 @@ struct LeaseTests {
             #expect(held.dispatches.isEmpty, "a leased action is not dispatched again while its lease runs")
 
             try await engine.connection.execute(
-                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 second' WHERE id = $1", [lost.actionID])
+                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 minute' WHERE id = $1", [lost.actionID])
             let (again, _) = try await engine.claim()
             let retry = try #require(again.dispatches.first)
             #expect(retry.actionID == lost.actionID)
@@ -188,7 +188,7 @@ struct LeaseTests {
             let (first, _) = try await engine.claim()
             let action = try #require(first.dispatches.first)
             try await engine.connection.execute(
-                "UPDATE lead_stage_actions SET attempts = max_attempts, locked_until = now() - interval '1 second' WHERE id = $1",
+                "UPDATE lead_stage_actions SET attempts = max_attempts, locked_until = now() - interval '1 minute' WHERE id = $1",
                 [action.actionID])
             let (_, events) = try await engine.claim()
             let dead = try #require(events.first { $0.kind == .actionDead })
@@ -199,6 +199,82 @@ struct LeaseTests {
             let (status, error) = try row.decode((String, String?).self)
             #expect(status == "dead")
             #expect(error?.hasPrefix("lease expired") == true)
+        }
+    }
+
+    @Test("within the grace after its lease an action is not dispatched again, and its result is applied as usual")
+    func leaseGrace() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let action = try #require(first.dispatches.first)
+            // The lease ended a second ago: well within the 10 s grace.
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 second' WHERE id = $1", [action.actionID])
+            let (held, events) = try await engine.claim()
+            #expect(held.dispatches.isEmpty)
+            #expect(!events.contains { $0.kind == .actionRetrying })
+            try await engine.apply([action.outcome()])
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])
+        }
+    }
+
+    @Test("a late success for an action rescued but not dispatched again is applied: the lead goes on, nothing is sent twice")
+    func lateSuccessAfterRescue() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let action = try #require(first.dispatches.first)
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 minute' WHERE id = $1", [action.actionID])
+            // The rescue makes it pending; email is not claimed this time (its handlers are saturated, say).
+            let (rescue, events) = try await engine.claimRecording(excluding: [.email])
+            #expect(rescue.dispatches.isEmpty)
+            #expect(events.events.contains { $0.kind == .actionRetrying && $0.actionID == Int64(action.actionID) })
+            #expect(try await engine.actions(of: "lead-1") == ["email:pending", "wait:blocked", "sms:blocked"])
+
+            let late = try await engine.apply([action.outcome()])
+            #expect(late.contains { $0.kind == .actionSucceeded && $0.actionID == Int64(action.actionID) })
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])
+            let (next, _) = try await engine.claim()
+            #expect(next.dispatches.map(\.type) == [.sms], "the email is not dispatched again")
+        }
+    }
+
+    @Test("a late success for an action whose last attempt's lease expired turns the dead letter into a success")
+    func lateSuccessOfADeadLetter() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let action = try #require(first.dispatches.first)
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET attempts = max_attempts, locked_until = now() - interval '1 minute' WHERE id = $1",
+                [action.actionID])
+            _ = try await engine.claim()
+            #expect(try await engine.actions(of: "lead-1") == ["email:dead", "wait:blocked", "sms:blocked"])
+            let attempts = try await engine.connection.query(
+                "SELECT attempts FROM lead_stage_actions WHERE id = $1", [action.actionID]
+            ).scalar(Int.self)!
+            try await engine.apply([ActionOutcome(actionID: action.actionID, attempt: attempts, kind: .succeeded)])
+            #expect(try await engine.actions(of: "lead-1") == ["email:succeeded", "wait:succeeded", "sms:pending"])
+        }
+    }
+
+    @Test("a late success never revives an action that was canceled, nor one dispatched again since")
+    func lateSuccessLimits() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1"], pipeline: "steps")
+            let (first, _) = try await engine.claim()
+            let action = try #require(first.dispatches.first)
+            try await engine.connection.execute(
+                "UPDATE lead_stage_actions SET status = 'canceled', locked_until = NULL WHERE id = $1", [action.actionID])
+            let late = try await engine.apply([action.outcome()])
+            #expect(late.isEmpty)
+            #expect(try await engine.actions(of: "lead-1").first == "email:canceled")
         }
     }
 }

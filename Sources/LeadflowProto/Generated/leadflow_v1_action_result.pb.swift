@@ -9,7 +9,7 @@
 //   https://github.com/apple/swift-protobuf/
 
 /// Results handlers push back to the scheduler. Subject: `result.<type>` (`result.email`, ...), to the
-/// scheduler's PULL socket.
+/// scheduler's PULL socket. The scheduler answers with receipts: `receipt.<type>` on its PUB socket.
 
 import SwiftProtobuf
 
@@ -147,6 +147,46 @@ public nonisolated struct Leadflow_V1_ActionResult: Sendable {
   fileprivate var _duration: SwiftProtobuf.Google_Protobuf_Duration? = nil
 }
 
+/// The scheduler's receipt for final results it has applied. Subject: `receipt.<type>` (`receipt.email`, ...),
+/// published from the scheduler's PUB socket (`scheduler.receipts_endpoint`) once the transaction that applied
+/// them has committed. A result for an attempt the scheduler had already settled (applied before, or the action
+/// moved on) is acknowledged too: it is settled. IN_PROGRESS results get no receipt.
+///
+/// A handler keeps each final result until a receipt names its action and attempt, and pushes it again when
+/// none comes (after 5 s, then 10 s, 20 s, … at most 60 s apart), so a result lost with a crashed scheduler
+/// still reaches the next one. Receipts are best effort (PUB drops what a slow subscriber cannot take); a lost
+/// receipt only costs a repeated result, which the scheduler applies idempotently. A handler that ignores
+/// receipts loses nothing but that protection.
+public nonisolated struct Leadflow_V1_ResultReceipt: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// The results applied, in the order the scheduler took them.
+  public var results: [Leadflow_V1_ResultReceipt.Entry] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  /// One result the receipt acknowledges.
+  public nonisolated struct Entry: Sendable {
+    // SwiftProtobuf.Message conformance is added in an extension below. See the
+    // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+    // methods supported on all messages.
+
+    /// `ActionResult.action_id`.
+    public var actionID: Int64 = 0
+
+    /// `ActionResult.attempt`.
+    public var attempt: UInt32 = 0
+
+    public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+    public init() {}
+  }
+
+  public init() {}
+}
+
 // MARK: - Code below here is support for the SwiftProtobuf runtime.
 
 fileprivate nonisolated let _protobuf_package = "leadflow.v1"
@@ -227,4 +267,69 @@ nonisolated extension Leadflow_V1_ActionResult: SwiftProtobuf.Message, SwiftProt
 
 nonisolated extension Leadflow_V1_ActionResult.Outcome: SwiftProtobuf._ProtoNameProviding {
   public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0OUTCOME_UNSPECIFIED\0\u{1}OUTCOME_SUCCEEDED\0\u{1}OUTCOME_RETRY\0\u{1}OUTCOME_FAILED_PERMANENTLY\0\u{1}OUTCOME_IN_PROGRESS\0\u{1}OUTCOME_SNOOZED\0")
+}
+
+nonisolated extension Leadflow_V1_ResultReceipt: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResultReceipt"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}results\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeRepeatedMessageField(value: &self.results) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.results.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.results, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Leadflow_V1_ResultReceipt, rhs: Leadflow_V1_ResultReceipt) -> Bool {
+    if lhs.results != rhs.results {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Leadflow_V1_ResultReceipt.Entry: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = Leadflow_V1_ResultReceipt.protoMessageName + ".Entry"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}action_id\0\u{1}attempt\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularInt64Field(value: &self.actionID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.attempt) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.actionID != 0 {
+      try visitor.visitSingularInt64Field(value: self.actionID, fieldNumber: 1)
+    }
+    if self.attempt != 0 {
+      try visitor.visitSingularUInt32Field(value: self.attempt, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Leadflow_V1_ResultReceipt.Entry, rhs: Leadflow_V1_ResultReceipt.Entry) -> Bool {
+    if lhs.actionID != rhs.actionID {return false}
+    if lhs.attempt != rhs.attempt {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
 }

@@ -40,22 +40,22 @@ public enum ActionCompletion {
         public let type: ActionType
     }
 
-    /// Marks the actions `succeeded` if they are still in `status` and moves each lead on as its item says.
+    /// Marks the actions `succeeded` if they are still in one of `statuses` and moves each lead on as its item says.
     /// `reason` is recorded for leads that leave their stage for a `.stage` or `.end` target.
     @discardableResult
     public static func succeed(
-        _ items: [Item], from status: ActionStatus, reason: StageTransitions.ExitReason, defaultMaxAttempts: Int,
+        _ items: [Item], from statuses: [ActionStatus], reason: StageTransitions.ExitReason, defaultMaxAttempts: Int,
         events: inout LeadEventLog, on connection: isolated PostgresConnection
     ) throws -> [Finished] {
         guard !items.isEmpty else { return [] }
         let onward = items.filter { $0.then == .next }
         let leaving = items.filter { $0.then != .next }
         var finished = try finishAndAdvance(
-            onward, as: .succeeded, from: [status], defaultMaxAttempts: defaultMaxAttempts, events: &events,
+            onward, as: .succeeded, from: statuses, defaultMaxAttempts: defaultMaxAttempts, events: &events,
             on: connection)
         if !leaving.isEmpty {
             let rows = try connection.query(
-                succeedOnly, [leaving.map(\.actionID), leaving.map(\.attempt), [status.rawValue]])
+                succeedOnly, [leaving.map(\.actionID), leaving.map(\.attempt), statuses.map(\.rawValue)])
             var left: [Finished] = []
             for row in rows { left.append(try decodeFinished(row, as: .succeeded, events: &events)) }
             let targets = Dictionary(leaving.map { ($0.actionID, $0.then) }, uniquingKeysWith: { first, _ in first })

@@ -39,13 +39,13 @@ enum InternalActionRunner {
             }
         }
         try ActionCompletion.succeed(
-            waits, from: .pending, reason: .completed, defaultMaxAttempts: defaultMaxAttempts, events: &events,
+            waits, from: [.pending], reason: .completed, defaultMaxAttempts: defaultMaxAttempts, events: &events,
             on: connection)
         try ActionCompletion.succeed(
-            moves, from: .pending, reason: .moved, defaultMaxAttempts: defaultMaxAttempts, events: &events,
+            moves, from: [.pending], reason: .moved, defaultMaxAttempts: defaultMaxAttempts, events: &events,
             on: connection)
         try ActionCompletion.succeed(
-            ends, from: .pending, reason: .ended, defaultMaxAttempts: defaultMaxAttempts, events: &events,
+            ends, from: [.pending], reason: .ended, defaultMaxAttempts: defaultMaxAttempts, events: &events,
             on: connection)
         if !waitsForReply.isEmpty { try connection.execute(startWaiting, [waitsForReply]) }
     }

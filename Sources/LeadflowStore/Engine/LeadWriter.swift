@@ -179,7 +179,7 @@ public enum LeadWriter {
             items.append(ActionCompletion.Item(actionID: actionID, then: replyStage.map { .stage($0) } ?? .next))
         }
         try ActionCompletion.succeed(
-            items, from: .waiting, reason: .replied, defaultMaxAttempts: defaultMaxAttempts, events: &events,
+            items, from: [.waiting], reason: .replied, defaultMaxAttempts: defaultMaxAttempts, events: &events,
             on: connection)
     }
 

@@ -18,11 +18,19 @@ public enum WorkQueue {
         public var defaultMaxAttempts: Int
         /// The limits of every organization and channel without limits of its own (`organization_channels`).
         public var limits: ChannelLimits
+        /// How long after its lease ends a dispatched action is still the handler's: its result is applied as
+        /// usual, and it is not dispatched again before. Covers a result on its way when the lease ends — pushed
+        /// again by a handler whose scheduler restarted, or delayed in a queue.
+        public var leaseGrace: Duration
 
-        public init(lease: Duration = .seconds(300), defaultMaxAttempts: Int = 5, limits: ChannelLimits = .init()) {
+        public init(
+            lease: Duration = .seconds(300), defaultMaxAttempts: Int = 5, limits: ChannelLimits = .init(),
+            leaseGrace: Duration = .seconds(10)
+        ) {
             self.lease = lease
             self.defaultMaxAttempts = defaultMaxAttempts
             self.limits = limits
+            self.leaseGrace = leaseGrace
         }
     }
 
@@ -75,7 +83,9 @@ public enum WorkQueue {
         var claim = Claim()
         let firstRoundTrip = connection.roundTrips
         let isFollowUp = organizations != nil
-        if !isFollowUp { try rescueExpiredLeases(limit: limit, events: &events, on: connection) }
+        if !isFollowUp {
+            try rescueExpiredLeases(limit: limit, grace: settings.leaseGrace, events: &events, on: connection)
+        }
         let heads = try ClaimQueues.heads(of: organizations, on: connection)
         let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
         let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
@@ -145,7 +155,7 @@ public enum WorkQueue {
             return ActionCompletion.Item(actionID: actionID, then: target.map { .stage($0) } ?? .next)
         }
         try ActionCompletion.succeed(
-            timedOut, from: .waiting, reason: .timedOut, defaultMaxAttempts: maxAttempts, events: &events,
+            timedOut, from: [.waiting], reason: .timedOut, defaultMaxAttempts: maxAttempts, events: &events,
             on: connection)
         // What those made due at once (a `wait 0s` after a `move`, say) runs in this claim too.
         let followUps = try InternalActionRunner.runFollowUps(
@@ -168,14 +178,15 @@ public enum WorkQueue {
         return claim
     }
 
-    /// Dispatched actions whose lease has passed — their handler is presumed gone — become due again (the
-    /// next claim dispatches them with the next attempt and the same idempotency key), or `dead` when their
-    /// attempts are used up (`lead.action_retrying` / `lead.action_dead`). A late result for the lost attempt
-    /// is then ignored (at-least-once delivery).
+    /// Dispatched actions whose lease has passed by more than `grace` — their handler is presumed gone —
+    /// become due again (the claim dispatches them with the next attempt and the same idempotency key), or
+    /// `dead` when their attempts are used up (`lead.action_retrying` / `lead.action_dead`). A late success for
+    /// the lost attempt is still applied while no other attempt was dispatched (``apply(_:settings:events:on:)``);
+    /// any other late result for it is ignored.
     static func rescueExpiredLeases(
-        limit: Int, events: inout LeadEventLog, on connection: isolated PostgresConnection
+        limit: Int, grace: Duration, events: inout LeadEventLog, on connection: isolated PostgresConnection
     ) throws {
-        try recordFailures(try connection.query(rescueStatement, [limit]), events: &events)
+        try recordFailures(try connection.query(rescueStatement, [limit, grace.seconds]), events: &events)
     }
 
     /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
@@ -257,9 +268,12 @@ public enum WorkQueue {
             }
         }
         var applied = Applied()
+        // A success counts while its attempt is still the action's: dispatched, or — its lease ran out first —
+        // pending or dead without another attempt dispatched since. It was delivered; sending it again would
+        // repeat it, and marking it dead would stop a lead that went through.
         let succeeded = try ActionCompletion.succeed(
-            successes, from: .dispatched, reason: .completed, defaultMaxAttempts: settings.defaultMaxAttempts,
-            events: &events, on: connection)
+            successes, from: [.dispatched, .pending, .dead], reason: .completed,
+            defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
         if !succeeded.isEmpty {
             let clock = ContinuousClock()
             let (start, before) = (clock.now, connection.roundTrips)
@@ -392,7 +406,7 @@ public enum WorkQueue {
                 last_error = 'lease expired: no result from the handler in time'
             FROM (
                 SELECT id FROM lead_stage_actions
-                WHERE status = 'dispatched' AND locked_until < now()
+                WHERE status = 'dispatched' AND locked_until < now() - make_interval(secs => $2)
                 ORDER BY locked_until
                 LIMIT $1
                 FOR UPDATE SKIP LOCKED

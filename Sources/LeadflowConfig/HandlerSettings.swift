@@ -72,7 +72,7 @@ public struct HandlerSettings: Sendable {
         let prefix = "handler.\(name).breaker"
         return [
             ConfigKey("\(prefix).enabled", "true", "a circuit breaker per provider endpoint snoozes dispatches while it fails"),
-            ConfigKey("\(prefix).consecutive_failures", "\(policy.consecutiveFailures)", "failures in a row that open an endpoint's breaker"),
+            ConfigKey("\(prefix).consecutive_failures", "\(policy.consecutiveFailures)", "failures in a row, of requests sent since the endpoint last answered, that open its breaker (0: only the failure rate)"),
             ConfigKey("\(prefix).failure_rate", "\(policy.failureRate)", "share of failed requests in the window that opens it (0 < rate ≤ 1)"),
             ConfigKey("\(prefix).minimum_requests", "\(policy.minimumRequests)", "requests the window must hold before the failure rate counts"),
             ConfigKey("\(prefix).window", "\(Int(policy.window.seconds))s", "how far back the failure rate looks"),
@@ -84,7 +84,7 @@ public struct HandlerSettings: Sendable {
     static func resolveBreaker(_ prefix: String, _ values: inout ConfigValues) -> CircuitBreakerPolicy? {
         guard values.bool("\(prefix).enabled") else { return nil }
         var policy = CircuitBreakerPolicy()
-        policy.consecutiveFailures = values.int("\(prefix).consecutive_failures", in: 1...1_000_000)
+        policy.consecutiveFailures = values.int("\(prefix).consecutive_failures", in: 0...1_000_000)
         policy.failureRate = values.positiveNumber("\(prefix).failure_rate")
         policy.minimumRequests = values.int("\(prefix).minimum_requests", in: 1...1_000_000)
         policy.window = values.duration("\(prefix).window")

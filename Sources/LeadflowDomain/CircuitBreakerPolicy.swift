@@ -1,7 +1,8 @@
 /// When a provider endpoint's circuit breaker opens, how long it stays open, and how it probes before closing:
 /// the settings every breaker of a handler shares (`handler.<type>.breaker.*`).
 public struct CircuitBreakerPolicy: Sendable, Hashable {
-    /// Opens after this many failures in a row.
+    /// Opens after this many failures in a row, counted in the order the requests were sent: only failures of
+    /// requests let through since the endpoint last answered count. 0: only the failure rate opens it.
     public var consecutiveFailures: Int = 5
     /// Opens when at least this share of the requests in `window` failed (0 < rate ≤ 1)…
     public var failureRate: Double = 0.5
@@ -20,8 +21,9 @@ public struct CircuitBreakerPolicy: Sendable, Hashable {
     /// Problems with the values, each under its key (`failure_rate`, …), empty when they are usable.
     public func problems() -> [(key: String, message: String)] {
         var problems: [(key: String, message: String)] = []
-        if consecutiveFailures < 1 {
-            problems.append(("consecutive_failures", "must be at least 1 (got \(consecutiveFailures))"))
+        if consecutiveFailures < 0 {
+            let message = "must be at least 0, where 0 leaves only the failure rate (got \(consecutiveFailures))"
+            problems.append(("consecutive_failures", message))
         }
         if !(failureRate > 0 && failureRate <= 1) {
             problems.append(("failure_rate", "must be above 0 and at most 1, e.g. 0.5 (got \(failureRate))"))

@@ -1,6 +1,12 @@
 /// The circuit breaker of one provider endpoint as a pure state machine: closed (deliveries go through, failures
 /// are counted) → open (deliveries are turned away) → half-open (a few probes go through) → closed or open again.
 /// No clock and no I/O of its own: every step is given the time, and returns what changed for the caller to log.
+///
+/// Failures in a row are counted in the order the requests were *sent*, not the order their verdicts arrive: a
+/// failure counts toward the run only when its request was let through no earlier than the endpoint's last
+/// answer. Requests that time out together were sent together, and their verdicts arrive a whole timeout after
+/// those of their siblings; if the endpoint answered any request while they were in flight, it was not down,
+/// and their failures say nothing about it in a row (they still count in the failure rate).
 public struct CircuitBreakerState: Sendable {
     public typealias Instant = ContinuousClock.Instant
 
@@ -26,6 +32,8 @@ public struct CircuitBreakerState: Sendable {
         let generation: Int
         /// Whether the delivery is one of the half-open phase's probes.
         public let isProbe: Bool
+        /// When the delivery was let through: its request's start, as the breaker sees it.
+        public let started: Instant
     }
 
     public enum Admission: Sendable, Hashable {
@@ -48,7 +56,10 @@ public struct CircuitBreakerState: Sendable {
     public private(set) var reason = ""
     /// Changes with every phase, so that tickets of an earlier phase are recognised.
     private var generation = 0
+    /// Failures of requests let through since the endpoint last answered: the run that opens the breaker.
     private var consecutiveFailures = 0
+    /// When the endpoint last answered (a success was recorded) in this phase; nil before its first answer.
+    private var lastAnswer: Instant?
     private var window: FailureWindow
     private var probesOut = 0
     private var probeSuccesses = 0
@@ -69,26 +80,29 @@ public struct CircuitBreakerState: Sendable {
         }
         switch phase {
         case .closed:
-            return (.allowed(Ticket(generation: generation, isProbe: false)), transition)
+            return (.allowed(Ticket(generation: generation, isProbe: false, started: now)), transition)
         case .halfOpen where probesOut + probeSuccesses < policy.halfOpenProbes:
             probesOut += 1
-            return (.allowed(Ticket(generation: generation, isProbe: true)), transition)
+            return (.allowed(Ticket(generation: generation, isProbe: true, started: now)), transition)
         case .halfOpen, .open:
             return (.rejected(remaining: .zero, reason: reason, probing: true), transition)
         }
     }
 
-    /// Counts the verdict of a delivery that `ticket` let through; returns the transition it caused, if any.
+    /// Counts the verdict of a delivery that `ticket` let through, finished at `now`; returns the transition it
+    /// caused, if any.
     public mutating func record(_ verdict: Verdict, ticket: Ticket, at now: Instant) -> Transition? {
         guard ticket.generation == generation else { return nil }
         switch phase {
         case .closed:
             switch verdict {
             case .success:
+                // Every failure in the run started before this answer, so the answer outdates them all.
                 consecutiveFailures = 0
+                lastAnswer = max(lastAnswer ?? now, now)
                 window.record(failed: false, at: now)
             case .failure:
-                consecutiveFailures += 1
+                if isInRun(ticket) { consecutiveFailures += 1 }
                 window.record(failed: true, at: now)
                 if let reason = tripReason(at: now) { return open(reason, at: now) }
             case .neutral:
@@ -114,9 +128,16 @@ public struct CircuitBreakerState: Sendable {
         return nil
     }
 
+    /// Whether a failure of the delivery `ticket` let through counts toward the run: it does unless the endpoint
+    /// answered another request after this one was sent (while it was in flight), which shows the endpoint was up.
+    private func isInRun(_ ticket: Ticket) -> Bool {
+        guard let lastAnswer else { return true }
+        return ticket.started >= lastAnswer
+    }
+
     /// Why the failures recorded so far open the breaker, or nil when they do not.
     private func tripReason(at now: Instant) -> String? {
-        if consecutiveFailures >= policy.consecutiveFailures {
+        if policy.consecutiveFailures > 0 && consecutiveFailures >= policy.consecutiveFailures {
             return "\(consecutiveFailures) consecutive failures"
         }
         let (requests, failures) = window.counts(at: now)
@@ -137,6 +158,7 @@ public struct CircuitBreakerState: Sendable {
         self.phase = phase
         generation += 1
         consecutiveFailures = 0
+        lastAnswer = nil
         probesOut = 0
         probeSuccesses = 0
         window = FailureWindow(window: policy.window, origin: now)

@@ -56,7 +56,9 @@ public final class CircuitBreaker: Sendable {
         }
     }
 
-    /// Counts the outcome of a delivery that `ticket` let through; returns the phase change it caused, if any.
+    /// Counts the outcome of a delivery that `ticket` let through, finished now; returns the phase change it caused,
+    /// if any. The ticket holds when the delivery was let through, so a failure of one sent before the endpoint's
+    /// last answer does not count as one in a row.
     public func record(
         _ outcome: DeliveryOutcome, ticket: CircuitBreakerState.Ticket
     ) -> CircuitBreakerState.Transition? {

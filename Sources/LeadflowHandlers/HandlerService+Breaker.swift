@@ -12,6 +12,8 @@ extension HandlerService {
         let breaker = breakers.flatMap { breakers in driver.endpoint(for: dispatch).map(breakers.breaker(for:)) }
         var ticket: CircuitBreakerState.Ticket?
         if let breaker {
+            // Asked right before the driver starts: the instant in the ticket stands for the request's start, which
+            // orders its verdict among the endpoint's answers (a timeout arrives a whole timeout later).
             let (admission, transition) = breaker.admit()
             if let transition { note(transition, of: breaker, cause: nil, logger: logger) }
             switch admission {

@@ -199,12 +199,22 @@ struct ConfigValuesTests {
             keys: LeadflowSettings.keys,
             overrides: [
                 "handler.email.breaker.failure_rate": "half", "handler.sms.breaker.failure_rate": "1.5",
-                "handler.webhook.breaker.half_open_probes": "0",
+                "handler.webhook.breaker.half_open_probes": "0", "handler.webhook.breaker.consecutive_failures": "-1",
             ])
         let text = try #require(throws: ConfigError.self) { try LeadflowSettings.resolve(values) }.description
         #expect(text.contains("--set handler.email.breaker.failure_rate: \"half\" is not a positive number"))
         #expect(text.contains("handler.sms.breaker.failure_rate: must be above 0 and at most 1, e.g. 0.5 (got 1.5)"))
         #expect(text.contains("--set handler.webhook.breaker.half_open_probes: 0 is out of range 1…10000"))
+        #expect(text.contains("--set handler.webhook.breaker.consecutive_failures: -1 is out of range 0…1000000"))
+    }
+
+    @Test("breaker.consecutive_failures 0 leaves only the failure rate to open a breaker")
+    func rateOnlyBreaker() throws {
+        let values = try ConfigValues(
+            keys: LeadflowSettings.keys, overrides: ["handler.webhook.breaker.consecutive_failures": "0"])
+        let webhook = try #require(try LeadflowSettings.resolve(values).handlers[.webhook]?.breaker)
+        #expect(webhook.consecutiveFailures == 0)
+        #expect(webhook.failureRate == 0.5)
     }
 
     @Test("collector settings: defaults, telemetry's gauge interval, and every bad value reported")

@@ -9,24 +9,32 @@ struct CircuitBreakerStateTests {
 
     static func at(_ seconds: Double) -> Instant { start + .seconds(seconds) }
 
-    /// A breaker under `policy` (defaults: 5 in a row, 50 % of at least 20 in 30 s, open 30 s, one probe).
+    /// A breaker under `policy` (defaults: 5 in a row since the last answer, 50 % of at least 20 in 30 s, open
+    /// 30 s, one probe).
     static func breaker(_ change: (inout CircuitBreakerPolicy) -> Void = { _ in }) -> CircuitBreakerState {
         var policy = CircuitBreakerPolicy()
         change(&policy)
         return CircuitBreakerState(policy: policy, now: start)
     }
 
-    /// Lets a delivery through at `time` (it must be allowed) and records its verdict.
-    @discardableResult
-    static func deliver(
-        _ breaker: inout CircuitBreakerState, _ verdict: CircuitBreakerState.Verdict, at time: Double
-    ) -> CircuitBreakerState.Transition? {
+    /// Lets a delivery through at `time` (it must be allowed) and returns its ticket, for a verdict recorded later.
+    static func send(_ breaker: inout CircuitBreakerState, at time: Double) -> CircuitBreakerState.Ticket? {
         let (admission, _) = breaker.admit(at: at(time))
         guard case .allowed(let ticket) = admission else {
             Issue.record("expected the delivery at \(time) s to be let through, got \(admission)")
             return nil
         }
-        return breaker.record(verdict, ticket: ticket, at: at(time))
+        return ticket
+    }
+
+    /// Lets a delivery through at `time` (it must be allowed) and records its verdict at `end` (default: at once).
+    @discardableResult
+    static func deliver(
+        _ breaker: inout CircuitBreakerState, _ verdict: CircuitBreakerState.Verdict, at time: Double,
+        end: Double? = nil
+    ) -> CircuitBreakerState.Transition? {
+        guard let ticket = send(&breaker, at: time) else { return nil }
+        return breaker.record(verdict, ticket: ticket, at: at(end ?? time))
     }
 
     /// A breaker that opened at 0 s after five failures.
@@ -100,6 +108,121 @@ struct CircuitBreakerStateTests {
         for _ in 0..<9 { Self.deliver(&breaker, .success, at: 40) }
         #expect(Self.deliver(&breaker, .failure, at: 40) == nil)
         #expect(breaker.phase == .closed)
+    }
+
+    /// Where the hanging requests sit in a batch sent at once: the order within a batch is up to the scheduler.
+    enum HangPosition: String, CaseIterable, Sendable {
+        case first, interleaved, last
+
+        func hangs(_ index: Int, of count: Int, hanging: Int) -> Bool {
+            switch self {
+            case .first: index < hanging
+            case .interleaved: index % (count / hanging) == 0
+            case .last: index >= count - hanging
+            }
+        }
+    }
+
+    @Test(arguments: HangPosition.allCases)
+    func aBurstOfSimultaneousTimeoutsAmongSuccessesDoesNotOpenIt(position: HangPosition) {
+        var breaker = Self.breaker()
+        // At 10 s a batch of 24 goes out within 7 ms; 16 are answered 50 ms later, 8 hang until their 30-second
+        // timeout and fail together at 40 s. In the order they arrive, those are 8 failures in a row.
+        var answered: [CircuitBreakerState.Ticket] = []
+        var hung: [CircuitBreakerState.Ticket] = []
+        for index in 0..<24 {
+            guard let ticket = Self.send(&breaker, at: 10 + Double(index) * 0.0003) else { return }
+            if position.hangs(index, of: 24, hanging: 8) { hung.append(ticket) } else { answered.append(ticket) }
+        }
+        for ticket in answered { #expect(breaker.record(.success, ticket: ticket, at: Self.at(10.05)) == nil) }
+        // Other traffic goes on, one request a second, answered at once.
+        for second in 11..<40 { #expect(Self.deliver(&breaker, .success, at: Double(second)) == nil) }
+        for ticket in hung { #expect(breaker.record(.failure, ticket: ticket, at: Self.at(40)) == nil) }
+        #expect(breaker.phase == .closed)
+        // The endpoint answered while they hung, so the run is still empty: four fresh failures do not open it.
+        for time in [40.1, 40.2, 40.3, 40.4] { #expect(Self.deliver(&breaker, .failure, at: time) == nil) }
+        #expect(Self.deliver(&breaker, .failure, at: 40.5) == .opened(reason: "5 consecutive failures"))
+    }
+
+    @Test func aBurstOfTimeoutsOpensItWhenNothingWasAnsweredWhileTheyHung() {
+        var breaker = Self.breaker()
+        // The endpoint last answered at 5 s; the batch sent at 10 s hangs as a whole, as with a provider that stopped
+        // answering: every request sent since its last answer failed.
+        Self.deliver(&breaker, .success, at: 5)
+        var hung: [CircuitBreakerState.Ticket] = []
+        for index in 0..<8 {
+            guard let ticket = Self.send(&breaker, at: 10 + Double(index) * 0.001) else { return }
+            hung.append(ticket)
+        }
+        for ticket in hung.prefix(4) { #expect(breaker.record(.failure, ticket: ticket, at: Self.at(40)) == nil) }
+        #expect(breaker.record(.failure, ticket: hung[4], at: Self.at(40)) == .opened(reason: "5 consecutive failures"))
+    }
+
+    @Test func aSustainedFailureRateOpensItThoughTheTimeoutsEachEndTogetherWithTheirBatch() {
+        var breaker = Self.breaker()
+        // Each second five requests go out together: two are answered at once, three time out together 0.9 s later.
+        // Every timeout was in flight when the endpoint answered, so none counts in a row; in the failure rate each
+        // counts: 3 of 5 requests, 60 %.
+        for second in 0..<3 {
+            Self.sendBatch(&breaker, at: Double(second)) { transition in #expect(transition == nil) }
+        }
+        // 15 requests, 9 failures: the rate is over half, but the window holds fewer than the minimum of 20.
+        #expect(breaker.phase == .closed)
+        var transitions: [CircuitBreakerState.Transition?] = []
+        Self.sendBatch(&breaker, at: 3) { transitions.append($0) }
+        #expect(
+            transitions == [
+                nil, nil, nil, nil, .opened(reason: "failure rate 60% (12 of 20 requests in the last 30.0 seconds)"),
+            ])
+    }
+
+    /// Five requests sent at `time` within 4 ms: two answered 0.1 s later, three timing out together at 0.9 s; each
+    /// verdict's transition is handed to `check`, in the order they arrive.
+    static func sendBatch(
+        _ breaker: inout CircuitBreakerState, at time: Double, check: (CircuitBreakerState.Transition?) -> Void
+    ) {
+        var tickets: [CircuitBreakerState.Ticket] = []
+        for index in 0..<5 {
+            guard let ticket = send(&breaker, at: time + Double(index) * 0.001) else { return }
+            tickets.append(ticket)
+        }
+        for ticket in tickets[..<2] { check(breaker.record(.success, ticket: ticket, at: at(time + 0.1))) }
+        for ticket in tickets[2...] { check(breaker.record(.failure, ticket: ticket, at: at(time + 0.9))) }
+    }
+
+    @Test(arguments: [1.1, 0.2])
+    func consecutiveFailuresOfRequestsSentOneAfterAnotherOpenIt(interval: Double) {
+        var breaker = Self.breaker()
+        Self.deliver(&breaker, .success, at: 0, end: 0.1)
+        // Sent after the endpoint's last answer, each failing a second later: one at a time (each sent after the
+        // previous failed), or overlapping (sent 0.2 s apart, so several are in flight at once).
+        let sent = (0..<5).map { 0.2 + Double($0) * interval }
+        let tickets = sent.compactMap { Self.send(&breaker, at: $0) }
+        let transitions = zip(tickets, sent).map { ticket, time in
+            breaker.record(.failure, ticket: ticket, at: Self.at(time + 1))
+        }
+        #expect(transitions == [nil, nil, nil, nil, .opened(reason: "5 consecutive failures")])
+    }
+
+    @Test func aFailureCountsInARowOnlyWhenItsRequestWasSentNoEarlierThanTheLastAnswer() {
+        var breaker = Self.breaker()
+        guard let answered = Self.send(&breaker, at: 4), let early = Self.send(&breaker, at: 4.999) else { return }
+        #expect(breaker.record(.success, ticket: answered, at: Self.at(5)) == nil)
+        // Sent at the instant of the answer: they count.
+        for _ in 0..<4 { #expect(Self.deliver(&breaker, .failure, at: 5, end: 6) == nil) }
+        // Sent 1 ms before the answer, so in flight while the endpoint answered: not the fifth in a row.
+        #expect(breaker.record(.failure, ticket: early, at: Self.at(6)) == nil)
+        #expect(breaker.phase == .closed)
+        #expect(Self.deliver(&breaker, .failure, at: 5.5, end: 6) == .opened(reason: "5 consecutive failures"))
+    }
+
+    @Test func withNoConsecutiveFailuresSetOnlyTheFailureRateOpensIt() {
+        var breaker = Self.breaker { $0.consecutiveFailures = 0 }
+        for index in 0..<19 { #expect(Self.deliver(&breaker, .failure, at: Double(index) / 10) == nil) }
+        #expect(breaker.phase == .closed)
+        #expect(
+            Self.deliver(&breaker, .failure, at: 2)
+                == .opened(reason: "failure rate 100% (20 of 20 requests in the last 30.0 seconds)"))
     }
 
     @Test func whileOpenDeliveriesAreTurnedAwayWithTheTimeLeft() {
@@ -201,8 +324,11 @@ struct CircuitBreakerStateTests {
 
     @Test func defaultsAreUsableAndBadValuesAreNamed() {
         #expect(CircuitBreakerPolicy().problems().isEmpty)
+        var rateOnly = CircuitBreakerPolicy()
+        rateOnly.consecutiveFailures = 0
+        #expect(rateOnly.problems().isEmpty)
         var policy = CircuitBreakerPolicy()
-        policy.consecutiveFailures = 0
+        policy.consecutiveFailures = -1
         policy.failureRate = 1.5
         policy.minimumRequests = 0
         policy.window = .zero
@@ -213,6 +339,7 @@ struct CircuitBreakerStateTests {
                 "consecutive_failures", "failure_rate", "minimum_requests", "window", "open_duration",
                 "half_open_probes",
             ])
+        #expect(policy.problems()[0].message == "must be at least 0, where 0 leaves only the failure rate (got -1)")
         #expect(policy.problems()[1].message == "must be above 0 and at most 1, e.g. 0.5 (got 1.5)")
     }
 }

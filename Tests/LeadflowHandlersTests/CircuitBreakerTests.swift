@@ -87,6 +87,22 @@ struct CircuitBreakerTests {
         #expect(breaker.phase == .closed)
     }
 
+    @Test func aTimeoutOfADeliveryLetThroughBeforeTheEndpointLastAnsweredDoesNotCountInARow() {
+        let clock = ManualClock()
+        let breaker = Self.breaker(clock: clock)
+        guard case .deliver(let hung) = breaker.admit().0 else {
+            Issue.record("expected the delivery to be let through")
+            return
+        }
+        clock.advance(by: .milliseconds(50))
+        #expect(Self.deliver(.succeeded(), breaker) == nil)
+        clock.advance(by: .seconds(30))
+        // Let through before the answer, it was in flight while the endpoint answered.
+        #expect(breaker.record(.retry(DeliveryFailure(.timeout, "timed out after 30 s")), ticket: hung) == nil)
+        #expect(Self.deliver(Self.failure, breaker) == nil)
+        #expect(Self.deliver(Self.failure, breaker) == .opened(reason: "2 consecutive failures"))
+    }
+
     @Test(
         "what an outcome says about the provider",
         arguments: [

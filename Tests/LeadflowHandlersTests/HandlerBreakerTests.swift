@@ -21,9 +21,11 @@ struct HandlerBreakerTests {
 
     func start(
         _ curl: CurlMulti, logs: CapturedLogs = CapturedLogs(),
-        breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy(open: .seconds(60))
+        breaker: CircuitBreakerPolicy? = HandlerBreakerTests.policy(open: .seconds(60)), timeout: Duration? = nil
     ) async throws -> HandlerHarness {
-        try await HandlerHarness.start(driver: webhookDriver(curl), logs: logs) { $0.breaker = breaker }
+        try await HandlerHarness.start(driver: webhookDriver(curl, timeout: timeout), logs: logs) {
+            $0.breaker = breaker
+        }
     }
 
     /// Sends dispatches `ids` to `url` and returns their results, in order of id.
@@ -122,6 +124,81 @@ struct HandlerBreakerTests {
                 #expect(statistics.breakersClosed == 0)
                 try await harness.stop()
             }
+        }
+    }
+
+    /// Runs `body` against a server that answers `/ok` at once and holds `/hang` far past `timeout`, and a service
+    /// whose driver gives up after `timeout`; stops the service afterwards.
+    func withHangingEndpoint(
+        timeout: Duration, breaker: CircuitBreakerPolicy,
+        _ body: (TestHTTPServer, HandlerHarness, CapturedLogs) async throws -> Void
+    ) async throws {
+        try await TestHTTPServer.withServer { server in
+            server.route("/hang", .init(status: 200, delay: .seconds(30)))
+            server.route("/ok", .init(status: 200))
+            try await withCurl { curl in
+                let logs = CapturedLogs()
+                let harness = try await start(curl, logs: logs, breaker: breaker, timeout: timeout)
+                try await body(server, harness, logs)
+                try await harness.stop()
+            }
+        }
+    }
+
+    @Test func aBurstOfRequestsHangingTogetherAmongSuccessesDoesNotOpenTheBreaker() async throws {
+        // Three failures in a row would open it, and the eight timeouts arrive together, one after another.
+        try await withHangingEndpoint(timeout: .seconds(1), breaker: Self.policy(open: .seconds(60))) {
+            server, harness, logs in
+            var arrivals = server.requests.makeAsyncIterator()
+            try await harness.send((1...8).map { webhookDispatch(id: $0, url: server.baseURL + "/hang") })
+            for _ in 1...8 { #expect(await arrivals.next()?.path == "/hang") }
+
+            // While all eight hang, the endpoint answers eight more; then the eight time out together.
+            try await harness.send((9...16).map { webhookDispatch(id: $0, url: server.baseURL + "/ok") })
+            let results = try await harness.nextResults(16)
+            #expect(Set(results.prefix(8).map(\.actionID)) == Set(9...16))
+            #expect(results.prefix(8).allSatisfy { $0.outcome == .succeeded })
+            #expect(Set(results.suffix(8).map(\.actionID)) == Set(1...8))
+            #expect(results.suffix(8).allSatisfy { $0.outcome == .retry && $0.errorClass == "timeout" })
+
+            #expect(harness.service.statistics.breakersOpened == 0)
+            #expect(!logs.all.contains { $0.message.hasPrefix("circuit breaker opened") })
+            // Nothing is snoozed afterwards: every dispatch reaches the endpoint.
+            let after = try await deliver(17...24, to: server.baseURL + "/ok", harness)
+            #expect(after.allSatisfy { $0.outcome == .succeeded }, "\(after.map(\.errorClass))")
+            #expect(server.recordedRequests.count == 24)
+            #expect(harness.service.statistics.snoozed == 0)
+        }
+    }
+
+    @Test func aSustainedRateOfHangingRequestsOpensTheBreaker() async throws {
+        var policy = CircuitBreakerPolicy()
+        policy.minimumRequests = 10
+        policy.openDuration = .seconds(60)
+        try await withHangingEndpoint(timeout: .milliseconds(300), breaker: policy) { server, harness, logs in
+            // Each round: two answered, then three sent together that time out together. Never five failures in
+            // a row; 60 % of the requests fail.
+            for round: Int64 in 0..<2 {
+                #expect(harness.service.statistics.breakersOpened == 0)
+                let answered = try await deliver(round * 5 + 1...round * 5 + 2, to: server.baseURL + "/ok", harness)
+                #expect(answered.allSatisfy { $0.outcome == .succeeded })
+                let hung = try await deliver(round * 5 + 3...round * 5 + 5, to: server.baseURL + "/hang", harness)
+                #expect(hung.allSatisfy { $0.outcome == .retry && $0.errorClass == "timeout" })
+            }
+            #expect(harness.service.statistics.breakersOpened == 1)
+            let reason = "failure rate 60% (6 of 10 requests in the last 30.0 seconds)"
+            let opened = try #require(logs.all.first { $0.message.hasPrefix("circuit breaker opened") })
+            #expect(opened.metadata["reason"] == "\(reason)")
+            #expect(opened.metadata["error.class"] == "timeout")
+
+            let snoozed = try await deliver(11...13, to: server.baseURL + "/ok", harness)
+            let endpoint = "http://127.0.0.1:\(server.port)"
+            for result in snoozed {
+                #expect(result.outcome == .snoozed)
+                #expect(result.errorClass == "circuit_open")
+                #expect(result.error == "the circuit breaker of \(endpoint) is open after \(reason); not sent")
+            }
+            #expect(server.recordedRequests.count == 10)
         }
     }
 

@@ -94,9 +94,11 @@ func withSMTPDriver<T>(
     }
 }
 
-/// A webhook driver on `curl` that signs with `secret`, as the service tests run it.
-func webhookDriver(_ curl: CurlMulti) -> WebhookDriver {
+/// A webhook driver on `curl` that signs with `secret`, as the service tests run it; `timeout` replaces the
+/// driver's default limit on one delivery.
+func webhookDriver(_ curl: CurlMulti, timeout: Duration? = nil) -> WebhookDriver {
     var configuration = WebhookDriver.Configuration()
     configuration.signingSecret = "secret"
+    if let timeout { configuration.timeout = timeout }
     return WebhookDriver(configuration: configuration, curl: curl)
 }

@@ -74,6 +74,7 @@ struct EngineHarness: Sendable {
         for type in ActionType.external { configuration.dispatchEndpoints[type] = "tcp://127.0.0.1:*" }
         configuration.resultsEndpoint = "tcp://127.0.0.1:*"
         configuration.eventsEndpoint = nil
+        configuration.receiptsEndpoint = "tcp://127.0.0.1:*"
         configuration.idleInterval = .milliseconds(200)
         adjust(&configuration)
         let scheduler = try await SchedulerService.start(

@@ -112,7 +112,10 @@ final class FaultRun: Sendable {
             "ingest.endpoint": "ipc://\(folder)/ingest", "ingest.events_endpoint": "",
             "scheduler.email_endpoint": "ipc://\(folder)/email", "scheduler.sms_endpoint": "ipc://\(folder)/sms",
             "scheduler.webhook_endpoint": "ipc://\(folder)/webhook", "scheduler.results_endpoint": "ipc://\(folder)/results",
-            "scheduler.events_endpoint": "", "scheduler.idle_interval": "200ms",
+            "scheduler.events_endpoint": "", "scheduler.receipts_endpoint": "ipc://\(folder)/receipts",
+            "scheduler.idle_interval": "200ms",
+            "handler.email.spool_directory": "\(folder)/spool", "handler.sms.spool_directory": "\(folder)/spool",
+            "handler.webhook.spool_directory": "\(folder)/spool",
             "scheduler.retry_base": "100ms", "scheduler.retry_cap": "500ms",
             "handler.webhook.driver": "http", "handler.webhook.secret": "fault-secret",
         ]

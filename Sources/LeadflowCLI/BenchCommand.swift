@@ -5,7 +5,7 @@ import LeadflowBenchmarks
 /// `leadflow bench …`: benchmarks that print their figures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self, TelemetryBenchCommand.self])
+        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, DeliveryBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self, TelemetryBenchCommand.self])
 }
 
 /// `leadflow bench telemetry`: what recording a measurement costs the recording thread.
@@ -136,7 +136,7 @@ struct ClientBenchCommand: AsyncParsableCommand {
 }
 
 /// The integers of a comma-separated option such as `100,1024`; `nil` unless there is one and all are positive.
-private func positiveIntegers(_ list: String) -> [Int]? {
+func positiveIntegers(_ list: String) -> [Int]? {
     let values = list.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
     guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) > 0 }) else { return nil }
     return values.compactMap { $0 }

@@ -13,13 +13,16 @@ public final class BusPuller: Sendable {
     }
 
     /// `inboxCapacity` bounds the messages read from the socket and not yet taken (besides what libzmq queues,
-    /// up to the receive high-water mark).
+    /// up to the receive high-water mark); `finalReadLimit` more are read at ``close()`` from what libzmq holds,
+    /// for a consumer that hands back what it did not process.
     public static func start(
         context: ZMQContext, name: String, endpoints: [Endpoint], options: SocketOptions = SocketOptions(),
-        limits: BusLimits = .default, inboxCapacity: Int = 10_000, logger: Logger = BusDefaults.silentLogger
+        limits: BusLimits = .default, inboxCapacity: Int = 10_000, finalReadLimit: Int = 0,
+        logger: Logger = BusDefaults.silentLogger
     ) async throws -> BusPuller {
         var configuration = SocketLoop.Configuration(name: name, type: .pull, options: options)
         configuration.inboxCapacity = inboxCapacity
+        configuration.finalReadLimit = finalReadLimit
         let loop = try await SocketLoop.start(
             context: context, configuration: configuration, endpoints: endpoints, logger: logger)
         return BusPuller(loop: loop, limits: limits, logger: logger)

@@ -55,6 +55,8 @@ extension HandlerService {
                 metadata: ["spool.directory": "\(directory)", "files": "\(damaged)"])
         }
         guard !envelopes.isEmpty else { return }
+        // Counted first: a reader of the statistics who saw a restored result pushed sees it counted.
+        counters.withLock { $0.resultsRestored += envelopes.count }
         for envelope in envelopes {
             guard envelope.subject.string == configuration.resultSubject,
                 let result = try? envelope.decode(Leadflow_V1_ActionResult.self)
@@ -62,7 +64,6 @@ extension HandlerService {
             pending.track(.init(actionID: result.actionID, attempt: result.attempt), envelope)
             outbox.add(envelope)
         }
-        counters.withLock { $0.resultsRestored += envelopes.count }
         logger.info(
             "results restored from the spool and pushed", metadata: ["count": "\(envelopes.count)", "spool.directory": "\(directory)"])
     }

@@ -77,7 +77,9 @@ public final class HandlerService: Service, Sendable {
         var opened: [BusSubscriber] = []
         let puller = try await BusPuller.start(
             context: context, name: "handler.\(type).dispatches", endpoints: configuration.actionEndpoints,
-            options: dispatchOptions, inboxCapacity: configuration.effectiveReadAhead, logger: logger)
+            options: dispatchOptions, inboxCapacity: configuration.effectiveReadAhead,
+            // At shutdown, what libzmq holds is handed back too, rather than left to wait for its lease.
+            finalReadLimit: 4 * configuration.effectiveReadAhead, logger: logger)
         var pusher: BusPusher?
         do {
             let results = try await BusPusher.start(

@@ -36,6 +36,11 @@ public struct SchedulerConfiguration: Sendable {
     /// Dispatches queued for one type's handlers beyond which that type is not claimed until they drain, so
     /// a type without (fast enough) handlers never holds the others back.
     public var dispatchQueueLimit = 20_000
+    /// Dispatches libzmq queues at most for each connected handler (the dispatch sockets' send high-water
+    /// mark). Beyond it they wait in the scheduler's own queue for whichever handler has room, rather than
+    /// behind one busy handler; what is queued for a handler is lost (and waits for its lease) if that handler
+    /// disconnects.
+    public var dispatchHighWaterMark = 64
     /// How long a handler may hold an action before it is presumed lost.
     public var lease: Duration = .seconds(300)
     /// How long after its lease an action is still the handler's: not dispatched again, its result applied as
@@ -83,6 +88,7 @@ public struct SchedulerConfiguration: Sendable {
             problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")
         }
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
+        if dispatchHighWaterMark < 1 { problems.append("dispatch high-water mark must be at least 1") }
         if leaseGrace < .zero { problems.append("lease grace cannot be negative (got \(leaseGrace))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }

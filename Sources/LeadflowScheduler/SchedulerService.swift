@@ -89,11 +89,15 @@ public final class SchedulerService: Service, Sendable {
         telemetry: Telemetry = .disabled, socketOptions: SocketOptions = SocketOptions()
     ) async throws -> SchedulerService {
         var dispatchers: [ActionType: TypeDispatcher] = [:]
+        // Few dispatches queued per connected handler: libzmq gives each handler's connection a queue of its own,
+        // discarded when that handler goes, and work queued there waits for that handler alone.
+        var dispatchOptions = socketOptions
+        dispatchOptions.sendHighWaterMark = Int32(clamping: configuration.dispatchHighWaterMark)
         for (type, endpoint) in configuration.dispatchEndpoints {
             // A small outbox, so dispatches wait in the dispatcher's queue, where saturation is measured.
             let pusher = try await BusPusher.start(
                 context: context, name: "scheduler.\(type.rawValue)", endpoints: [.bind(endpoint)],
-                options: socketOptions, outboxCapacity: configuration.claimBatch, logger: logger)
+                options: dispatchOptions, outboxCapacity: configuration.claimBatch, logger: logger)
             dispatchers[type] = TypeDispatcher(pusher: pusher, limit: configuration.dispatchQueueLimit, logger: logger)
         }
         let results = try await BusPuller.start(

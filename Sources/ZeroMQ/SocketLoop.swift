@@ -20,6 +20,10 @@ public final class SocketLoop: Sendable {
         public var outboxCapacity: Int = 10_000
         /// Inbound messages buffered before the thread stops reading the socket.
         public var inboxCapacity: Int = 10_000
+        /// When closing, how many more inbound messages the thread reads, beyond the inbox's capacity, from what
+        /// libzmq already holds (closing would discard those): a consumer that hands back what it did not
+        /// process — a handler's unstarted dispatches — then gets them. 0: none.
+        public var finalReadLimit = 0
         /// Parts kept per inbound message (see ``Multipart``).
         public var maxFrames: Int = 8
         /// Whether inbound messages carry their connection's ZAP `User-Id` (``Multipart/userID``).
@@ -259,6 +263,7 @@ extension SocketLoop {
         let property = configuration.readsUserID ? "User-Id" : nil
         var pending = Deque<[[UInt8]]>()
         var frames: [[UInt8]] = []
+        var finalReadDone = false
 
         while true {
             // Take commands and outbound messages; learn whether we are closing.
@@ -330,6 +335,26 @@ extension SocketLoop {
                     }
                 }
 
+                if deadline != nil && canReceive && !finalReadDone {
+                    finalReadDone = true
+                    // Until 50 ms pass without a message: libzmq's I/O thread refills the queue from the
+                    // connection as it is read, so one empty read does not mean nothing more is here.
+                    var taken = 0
+                    var listen = ZMQPoller()
+                    let index = listen.add(socket, events: .readable)
+                    while taken < configuration.finalReadLimit {
+                        if let (parts, userID) = try socket.receive(
+                            into: &frames, maxFrames: configuration.maxFrames, dontWait: true, property: property)
+                        {
+                            taken += 1
+                            _ = inbox.push(Multipart(frames: frames, partCount: parts, userID: userID))
+                            continue
+                        }
+                        _ = try listen.poll(timeoutMilliseconds: 50)
+                        if !listen.ready(index).contains(.readable) { break }
+                    }
+                    if taken > 0 { state.withLock { $0.statistics.received += taken } }
+                }
                 if let deadline {
                     let outboxEmpty = state.withLock { $0.outbox.isEmpty }
                     if (pending.isEmpty && outboxEmpty) || ContinuousClock.now >= deadline { break }

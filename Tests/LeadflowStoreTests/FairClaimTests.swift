@@ -64,7 +64,7 @@ struct FairClaimTests {
             let (first, _) = try await engine.claimRecording(limit: 1, organizations: ["other"])
             #expect(first.dispatches.map(\.org) == ["other"])
             try await engine.connection.execute(
-                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 second' WHERE status = 'dispatched'")
+                "UPDATE lead_stage_actions SET locked_until = now() - interval '1 minute' WHERE status = 'dispatched'")
 
             let (claim, _) = try await engine.claimRecording(limit: 20, sharedLimit: 20, organizations: ["small", "big"])
             let byOrg = Dictionary(grouping: claim.dispatches, by: \.org).mapValues(\.count)

@@ -107,6 +107,18 @@ public final class HandlerService: Service, Sendable {
     /// Pulls and delivers until shut down or cancelled (see the type's description), then closes the sockets.
     /// Call it once.
     public func run() async throws {
+        // Sampling gauges and hearing opt-outs are child tasks, cancelled once the service has stopped.
+        await withDiscardingTaskGroup { background in
+            background.addTask { await self.sampleGauges() }
+            background.addTask { await self.hearOptOuts() }
+            await serve()
+            background.cancelAll()
+        }
+    }
+
+    /// What ``run()`` does besides sampling and hearing opt-outs. The sender and the deliveries are tasks of their
+    /// own, out of reach of the caller's cancellation: the results of deliveries it cancels must still go out.
+    private func serve() async {
         logger.info(
             "handler started",
             metadata: [
@@ -116,10 +128,6 @@ public final class HandlerService: Service, Sendable {
             ])
         let outbox = ResultOutbox()
         let sender = Task { await self.pushResults(from: outbox) }
-        let sampling = Task { await self.sampleGauges() }
-        defer { sampling.cancel() }
-        let listening = Task { await self.hearOptOuts() }
-        defer { listening.cancel() }
         let leases = LeaseKeeper { lease in self.reportInProgress(lease, outbox: outbox) }
         let slots = DeliverySlots(configuration.maxInFlight)
         let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)

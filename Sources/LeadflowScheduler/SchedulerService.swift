@@ -124,11 +124,14 @@ public final class SchedulerService: Service, Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for dispatcher in dispatchers.values { group.addTask { await dispatcher.run() } }
                 group.addTask { await self.applyResults() }
-                let listening = Task { await self.listenForWakeups() }
-                let sampling = Task { await self.sampleGauges() }
-                await claimLoop()
-                listening.cancel()
-                sampling.cancel()
+                // Listening for wake-ups and sampling gauges serve the claim loop: children of a group of their
+                // own, cancelled (and waited for) when it stops, while the dispatchers and results go on.
+                await withDiscardingTaskGroup { claiming in
+                    claiming.addTask { await self.listenForWakeups() }
+                    claiming.addTask { await self.sampleGauges() }
+                    await claimLoop()
+                    claiming.cancelAll()
+                }
                 await followUpPermits.closeAndWait()
                 // Push what was claimed for up to a second; closing also releases a dispatcher stuck on a
                 // type without handlers (its actions come back when their leases expire).

@@ -119,14 +119,23 @@ extension SchedulerService {
 
     /// Builds and queues the dispatches; returns the statements run (loading configs not seen before).
     private func dispatch(_ actions: [ClaimedAction]) async throws -> Int {
-        let missing = Set(actions.map(\.pipelineActionID)).subtracting(configs.withLock { Set($0.keys) })
+        let ids = Set(actions.map(\.pipelineActionID))
+        var configsByID = configs.withLock { cache in
+            var hits: [Int: Leadflow_V1_Action] = [:]
+            for id in ids { hits[id] = cache.value(for: id) }
+            return hits
+        }
+        let missing = ids.subtracting(configsByID.keys)
         if !missing.isEmpty {
             let loaded = try await database.withConnection { connection in
                 try await connection.actionConfigs(Array(missing))
             }
-            configs.withLock { $0.merge(loaded) { _, new in new } }
+            configsByID.merge(loaded) { _, new in new }
+            configs.withLock { cache in
+                for (id, config) in loaded { cache.set(config, for: id) }
+            }
         }
-        let known = configs.withLock { configs in actions.map { configs[$0.pipelineActionID] } }
+        let known = actions.map { configsByID[$0.pipelineActionID] }
         let now = Date()
         let deadline = now.addingTimeInterval(Double(configuration.lease.components.seconds))
         var byType: [ActionType: [Envelope]] = [:]

@@ -51,7 +51,8 @@ public final class SchedulerService: Service, Sendable {
     /// How long to wait before trying the database again after consecutive failures: 100 ms doubling to 5 s.
     static let databaseBackoff = PostgresRetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(5))
     let counters = Mutex(Statistics())
-    let configs = Mutex([Int: Leadflow_V1_Action]())
+    /// Action configs by pipeline action id, bounded by ``SchedulerConfiguration/actionConfigCacheSize``.
+    let configs: Mutex<LeastRecentlyUsed<Int, Leadflow_V1_Action>>
     /// Until when claims take the shared batch because a claim or a result batch saw several organizations
     /// recently: a tenant whose actions are out with handlers has nothing due, yet still competes.
     let competingUntil = Mutex<ContinuousClock.Instant?>(nil)
@@ -67,6 +68,7 @@ public final class SchedulerService: Service, Sendable {
     ) {
         self.telemetry = telemetry
         self.instruments = SchedulerInstruments(telemetry: telemetry)
+        self.configs = Mutex(LeastRecentlyUsed(capacity: max(1, configuration.actionConfigCacheSize)))
         self.configuration = configuration
         self.database = database
         self.dispatchers = dispatchers

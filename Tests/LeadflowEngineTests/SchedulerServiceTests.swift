@@ -92,6 +92,36 @@ struct SchedulerServiceTests {
         }
     }
 
+    @Test("an action config cache smaller than a claim's actions still dispatches each action with its own config")
+    func smallConfigCache() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            await client.close()
+            try await enroll(10, pipeline: "three", prefix: "three", harness: harness)
+            try await enroll(10, pipeline: "one", prefix: "one", harness: harness)
+            // Started after the enrolls, so its first claim holds both pipelines' emails: two configs, room for one.
+            let scheduler = try await harness.startScheduler { $0.actionConfigCacheSize = 1 }
+            let handler = try await emailAndSMSHandler(scheduler, harness: harness)
+            try await waitUntilCompleted(20, harness: harness)
+            let dispatches = handler.dispatches
+            #expect(dispatches.count == 30)
+            for dispatch in dispatches {
+                let lead = dispatch.lead.externalID
+                switch dispatch.actionType {
+                case .email:
+                    #expect(dispatch.email.subject == (lead.hasPrefix("three") ? "Hi {{first_name}}" : "Hi"), "\(lead)")
+                case .sms:
+                    #expect(lead.hasPrefix("three") && dispatch.sms.body == "hi", "\(lead)")
+                default:
+                    Issue.record("unexpected \(dispatch.actionType) dispatch for \(lead)")
+                }
+            }
+            await handler.close()
+        }
+    }
+
     /// Two organizations' leads enrolled before the scheduler starts: its first claim sees both due, so they
     /// compete for the idle interval (a minute here).
     func competingScheduler(

@@ -26,7 +26,11 @@ public final class SchedulerService: Service, Sendable {
         public var claimTime: Duration = .zero
         /// The longest claim transaction.
         public var longestClaim: Duration = .zero
+        /// External actions claimed and handed to their type's dispatcher.
         public var dispatched = 0
+        /// Claimed actions put back to pending because they could not be dispatched (no config, no dispatcher
+        /// for their type, a dispatch that does not encode).
+        public var undispatched = 0
         public var internalActions = 0
         /// External actions canceled at the claim because their channel is suppressed for the lead.
         public var suppressed = 0
@@ -50,6 +54,9 @@ public final class SchedulerService: Service, Sendable {
     let gate = ShutdownGate()
     /// How long to wait before trying the database again after consecutive failures: 100 ms doubling to 5 s.
     static let databaseBackoff = PostgresRetryPolicy(initialDelay: .milliseconds(100), maxDelay: .seconds(5))
+    /// How long a claimed action that could not be dispatched waits before it is due again: long enough that a
+    /// cause that lasts (a type this scheduler has no dispatcher for) does not make claims spin on it.
+    static let undispatchedDelay: Duration = .seconds(5)
     let counters = Mutex(Statistics())
     /// Action configs by pipeline action id, bounded by ``SchedulerConfiguration/actionConfigCacheSize``.
     let configs: Mutex<LeastRecentlyUsed<Int, Leadflow_V1_Action>>

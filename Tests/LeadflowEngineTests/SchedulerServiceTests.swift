@@ -288,4 +288,33 @@ struct SchedulerServiceTests {
             await handler.close()
         }
     }
+
+    @Test("an action the scheduler cannot dispatch (no dispatcher for its type) is pending again at once, not left to its lease")
+    func undispatchableAction() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            await client.close()
+            // No SMS dispatcher; the lease (5 min) is far longer than the test may wait.
+            let scheduler = try await harness.startScheduler { $0.dispatchEndpoints[.sms] = nil }
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [try await scheduler.dispatchEndpoint(for: .email)!],
+                resultEndpoints: [try await scheduler.resultsEndpoint()])
+            try await enroll(3, pipeline: "three", harness: harness)
+            try await harness.waitUntil("the SMS actions are pending again, their attempt given back") { connection in
+                try await connection.query(
+                    """
+                    SELECT count(*) FROM lead_stage_actions
+                    WHERE type = 'sms' AND status = 'pending' AND attempts = 0 AND perform_at > now()
+                      AND last_error = 'not dispatched: the scheduler has no dispatcher for sms actions'
+                    """
+                ).scalar(Int.self) == 3
+            }
+            let statistics = scheduler.statistics
+            #expect(statistics.undispatched >= 3)
+            #expect(statistics.dispatched == 3, "only the emails reached a dispatcher")
+            #expect(handler.dispatches.map(\.actionType) == [.email, .email, .email])
+            await handler.close()
+        }
+    }
 }

@@ -180,7 +180,7 @@ public enum WorkQueue {
 
     /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
     /// lead id, org, external id, last error, trace.
-    private static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
+    static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
         for row in rows {
             let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
                 try row.decode((Int, String, Int, String, Int, String, String, String?).self)

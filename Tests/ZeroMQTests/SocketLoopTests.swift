@@ -102,11 +102,13 @@ struct SocketLoopTests {
         return push
     }
 
-    /// Sends one message from a task of its own; `ended` yields how the send ended: `sent`, `cancelled`, or the
-    /// error's description.
-    func sendInTask(_ push: SocketLoop) -> (task: Task<Void, Never>, ended: AsyncStream<String>) {
+    /// Sends one message from a task of its own — once that task is cancelled, with `afterCancellation` — and
+    /// `ended` yields how the send ended: `sent`, `cancelled`, or the error's description.
+    func sendInTask(_ push: SocketLoop, afterCancellation: Bool = false) -> (task: Task<Void, Never>, ended: AsyncStream<String>) {
         let (ended, ending) = AsyncStream.makeStream(of: String.self)
         let task = Task {
+            // Ended by the cancellation, so the send starts in a cancelled task.
+            if afterCancellation { try? await Task.sleep(for: .seconds(3_600)) }
             do {
                 try await push.send([[2]])
                 ending.yield("sent")
@@ -142,21 +144,9 @@ struct SocketLoopTests {
     @Test("a task cancelled before it sends to a full outbox does not wait at all")
     func cancelledBeforeWaiting() async throws {
         let push = try await stuckPush("stuck-push-2")
-        let (ended, ending) = AsyncStream.makeStream(of: String.self)
-        let task = Task {
-            // Ended by the cancellation, so the send starts in a cancelled task.
-            try? await Task.sleep(for: .seconds(3_600))
-            do {
-                try await push.send([[2]])
-                ending.yield("sent")
-            } catch is CancellationError {
-                ending.yield("cancelled")
-            } catch {
-                ending.yield("\(error)")
-            }
-        }
-        task.cancel()
-        let outcome = try await within(.seconds(5)) { await ended.first { _ in true } ?? "stream ended" }
+        let sending = sendInTask(push, afterCancellation: true)
+        sending.task.cancel()
+        let outcome = try await within(.seconds(5)) { await sending.ended.first { _ in true } ?? "stream ended" }
         #expect(outcome == "cancelled")
         #expect(push.sendersWaitingForRoom == 0)
         await push.close(drainTimeout: .milliseconds(10))

@@ -132,6 +132,23 @@ public final class HandlerService: Service, Sendable {
     /// Pulls and delivers until shut down or cancelled (see the type's description), then closes the sockets.
     /// Call it once.
     public func run() async throws {
+        let outbox = ResultOutbox()
+        restoreSpooledResults(into: outbox)
+        // Sampling gauges, hearing opt-outs and receipts, and pushing again the results no receipt came for are
+        // child tasks, cancelled once the service has stopped.
+        await withDiscardingTaskGroup { background in
+            background.addTask { await self.sampleGauges() }
+            background.addTask { await self.hearOptOuts() }
+            background.addTask { await self.hearReceipts() }
+            background.addTask { await self.resendUnconfirmed(into: outbox) }
+            await serve(outbox: outbox)
+            background.cancelAll()
+        }
+    }
+
+    /// What ``run()`` does besides its background loops (gauges, opt-outs, receipts, pushing results again). The sender and the deliveries are tasks of their
+    /// own, out of reach of the caller's cancellation: the results of deliveries it cancels must still go out.
+    private func serve(outbox: ResultOutbox) async {
         logger.info(
             "handler started",
             metadata: [
@@ -139,17 +156,7 @@ public final class HandlerService: Service, Sendable {
                 "endpoints.results": "\(configuration.resultEndpoints)",
                 "max_in_flight": "\(configuration.maxInFlight)",
             ])
-        let outbox = ResultOutbox()
         let sender = Task { await self.pushResults(from: outbox) }
-        let sampling = Task { await self.sampleGauges() }
-        defer { sampling.cancel() }
-        let listening = Task { await self.hearOptOuts() }
-        defer { listening.cancel() }
-        restoreSpooledResults(into: outbox)
-        let confirming = Task { await self.hearReceipts() }
-        defer { confirming.cancel() }
-        let resending = Task { await self.resendUnconfirmed(into: outbox) }
-        defer { resending.cancel() }
         let leases = LeaseKeeper { lease in self.reportInProgress(lease, outbox: outbox) }
         let slots = DeliverySlots(configuration.maxInFlight)
         let (dispatches, feed) = AsyncStream.makeStream(of: Envelope.self)

@@ -41,6 +41,11 @@ public struct SchedulerConfiguration: Sendable {
     /// behind one busy handler; what is queued for a handler is lost (and waits for its lease) if that handler
     /// disconnects.
     public var dispatchHighWaterMark = 64
+    /// Pipeline action configs kept in memory for building dispatches, the least recently used dropped first.
+    /// A config never changes once written (a pipeline upsert writes new actions), so the cache is never stale;
+    /// the bound keeps old pipeline versions' actions from piling up for the life of the process. A claim with
+    /// more distinct actions than this still dispatches them all; it just loads some again next time.
+    public var actionConfigCacheSize = 4_096
     /// How long a handler may hold an action before it is presumed lost.
     public var lease: Duration = .seconds(300)
     /// How long after its lease an action is still the handler's: not dispatched again, its result applied as
@@ -86,6 +91,9 @@ public struct SchedulerConfiguration: Sendable {
         }
         if dispatchQueueLimit < claimBatch {
             problems.append("dispatch queue limit (\(dispatchQueueLimit)) cannot be below the claim batch (\(claimBatch))")
+        }
+        if actionConfigCacheSize < 1 {
+            problems.append("action config cache size must be at least 1 (got \(actionConfigCacheSize))")
         }
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
         if dispatchHighWaterMark < 1 { problems.append("dispatch high-water mark must be at least 1") }

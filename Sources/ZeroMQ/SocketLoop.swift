@@ -61,7 +61,9 @@ public final class SocketLoop: Sendable {
     private struct State: ~Copyable {
         var outbox = Deque<[[UInt8]]>()
         var commands: [@Sendable (ZMQSocket) -> Void] = []
-        var spaceWaiters: [CheckedContinuation<Void, any Error>] = []
+        /// Senders waiting for room in a full outbox, by the number each took from ``nextSpaceWaiter``.
+        var spaceWaiters: [Int: CheckedContinuation<Void, any Error>] = [:]
+        var nextSpaceWaiter = 0
         var closeWaiters: [CheckedContinuation<Void, Never>] = []
         var wakeRequested = false
         var closingDeadline: ContinuousClock.Instant?
@@ -121,13 +123,16 @@ public final class SocketLoop: Sendable {
         return accepted
     }
 
-    /// Queues a message, waiting while the outbox is full.
+    /// Queues a message, waiting while the outbox is full; throws `CancellationError` when the task is
+    /// cancelled while it waits.
     public func send(_ frames: [[UInt8]]) async throws {
         try await send(contentsOf: CollectionOfOne(frames))
     }
 
     /// Queues several messages in order, taking the outbox lock once per run of messages that fit and
-    /// waiting while it is full — the way to hand over a batch (a scheduler's dispatches) cheaply.
+    /// waiting while it is full — the way to hand over a batch (a scheduler's dispatches) cheaply. Throws
+    /// `CancellationError` when the task is cancelled while it waits for room; the messages queued before stay
+    /// queued.
     public func send<Messages: Collection<[[UInt8]]>>(contentsOf messages: Messages) async throws {
         guard configuration.type.canSend else {
             throw SocketLoopError.cannotSend(name: configuration.name, type: configuration.type)
@@ -161,19 +166,36 @@ public final class SocketLoop: Sendable {
         case closed
     }
 
-    /// Suspends until the owner thread has taken messages out of a full outbox (or the loop is closing).
+    /// Suspends until the owner thread has taken messages out of a full outbox (or the loop is closing); throws
+    /// `CancellationError` when the task is cancelled first, so that a sender behind peers that stopped reading
+    /// (or with none connected) can be let go.
     private func waitForRoom() async throws {
-        try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.outbox.count < configuration.outboxCapacity || state.finished || state.closingDeadline != nil {
-                    return true
+        let id = state.withLock { state in
+            state.nextSpaceWaiter += 1
+            return state.nextSpaceWaiter
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (waiter: CheckedContinuation<Void, any Error>) in
+                let resumeNow = state.withLock { state -> Result<Void, any Error>? in
+                    if state.outbox.count < configuration.outboxCapacity || state.finished || state.closingDeadline != nil {
+                        return .success(())
+                    }
+                    // Checked under the lock the handler takes: a cancellation before this point is seen here,
+                    // one after it finds the waiter registered.
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.spaceWaiters[id] = waiter
+                    return nil
                 }
-                state.spaceWaiters.append(waiter)
-                return false
+                if let resumeNow { waiter.resume(with: resumeNow) }
             }
-            if resumeNow { waiter.resume() }
+        } onCancel: {
+            let waiter = state.withLock { $0.spaceWaiters.removeValue(forKey: id) }
+            waiter?.resume(throwing: CancellationError())
         }
     }
+
+    /// Senders waiting for room in a full outbox now.
+    var sendersWaitingForRoom: Int { state.withLock { $0.spaceWaiters.count } }
 
     /// Runs `body` on the owner thread with the socket (e.g. to subscribe or read an option) and returns its
     /// result.
@@ -268,7 +290,7 @@ extension SocketLoop {
         while true {
             // Take commands and outbound messages; learn whether we are closing.
             var commands: [@Sendable (ZMQSocket) -> Void] = []
-            var spaceWaiters: [CheckedContinuation<Void, any Error>] = []
+            var spaceWaiters: [Int: CheckedContinuation<Void, any Error>] = [:]
             let (deadline, outboxBacklog) = state.withLock { state -> (ContinuousClock.Instant?, Bool) in
                 state.wakeRequested = false
                 swap(&commands, &state.commands)
@@ -282,7 +304,7 @@ extension SocketLoop {
                 }
                 return (state.closingDeadline, !state.outbox.isEmpty)
             }
-            for waiter in spaceWaiters { waiter.resume() }
+            for waiter in spaceWaiters.values { waiter.resume() }
             for command in commands { command(socket) }
 
             do {
@@ -414,7 +436,7 @@ extension SocketLoop {
             state.statistics.abandonedOnClose += abandoned
             state.outbox.removeAll()
             defer {
-                state.spaceWaiters = []
+                state.spaceWaiters = [:]
                 state.closeWaiters = []
                 state.commands = []
             }
@@ -424,7 +446,7 @@ extension SocketLoop {
             logger.warning(
                 "closed with unsent messages", metadata: ["zmq.socket": "\(configuration.name)", "count": "\(abandoned)"])
         }
-        for waiter in spaceWaiters { waiter.resume(throwing: SocketLoopError.closed(name: configuration.name)) }
+        for waiter in spaceWaiters.values { waiter.resume(throwing: SocketLoopError.closed(name: configuration.name)) }
         // Commands that never ran see the closed socket and fail with a clear error. (Without a socket
         // there are none: commands can only be queued once start succeeded.)
         if let socket {

@@ -92,6 +92,36 @@ struct SchedulerServiceTests {
         }
     }
 
+    @Test("an action config cache smaller than a claim's actions still dispatches each action with its own config")
+    func smallConfigCache() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            await client.close()
+            try await enroll(10, pipeline: "three", prefix: "three", harness: harness)
+            try await enroll(10, pipeline: "one", prefix: "one", harness: harness)
+            // Started after the enrolls, so its first claim holds both pipelines' emails: two configs, room for one.
+            let scheduler = try await harness.startScheduler { $0.actionConfigCacheSize = 1 }
+            let handler = try await emailAndSMSHandler(scheduler, harness: harness)
+            try await waitUntilCompleted(20, harness: harness)
+            let dispatches = handler.dispatches
+            #expect(dispatches.count == 30)
+            for dispatch in dispatches {
+                let lead = dispatch.lead.externalID
+                switch dispatch.actionType {
+                case .email:
+                    #expect(dispatch.email.subject == (lead.hasPrefix("three") ? "Hi {{first_name}}" : "Hi"), "\(lead)")
+                case .sms:
+                    #expect(lead.hasPrefix("three") && dispatch.sms.body == "hi", "\(lead)")
+                default:
+                    Issue.record("unexpected \(dispatch.actionType) dispatch for \(lead)")
+                }
+            }
+            await handler.close()
+        }
+    }
+
     /// Two organizations' leads enrolled before the scheduler starts: its first claim sees both due, so they
     /// compete for the idle interval (a minute here).
     func competingScheduler(
@@ -255,6 +285,35 @@ struct SchedulerServiceTests {
             }
             let pendingSMS = try await harness.count("SELECT count(*) FROM lead_stage_actions WHERE type = 'sms' AND status = 'pending'")
             #expect(pendingSMS > 0, "SMS actions beyond the queue limit stay pending, not claimed")
+            await handler.close()
+        }
+    }
+
+    @Test("an action the scheduler cannot dispatch (no dispatcher for its type) is pending again at once, not left to its lease")
+    func undispatchableAction() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.threeSteps, via: client)
+            await client.close()
+            // No SMS dispatcher; the lease (5 min) is far longer than the test may wait.
+            let scheduler = try await harness.startScheduler { $0.dispatchEndpoints[.sms] = nil }
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [try await scheduler.dispatchEndpoint(for: .email)!],
+                resultEndpoints: [try await scheduler.resultsEndpoint()])
+            try await enroll(3, pipeline: "three", harness: harness)
+            try await harness.waitUntil("the SMS actions are pending again, their attempt given back") { connection in
+                try await connection.query(
+                    """
+                    SELECT count(*) FROM lead_stage_actions
+                    WHERE type = 'sms' AND status = 'pending' AND attempts = 0 AND perform_at > now()
+                      AND last_error = 'not dispatched: the scheduler has no dispatcher for sms actions'
+                    """
+                ).scalar(Int.self) == 3
+            }
+            let statistics = scheduler.statistics
+            #expect(statistics.undispatched >= 3)
+            #expect(statistics.dispatched == 3, "only the emails reached a dispatcher")
+            #expect(handler.dispatches.map(\.actionType) == [.email, .email, .email])
             await handler.close()
         }
     }

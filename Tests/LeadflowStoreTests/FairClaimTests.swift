@@ -211,6 +211,26 @@ struct FairClaimTests {
             #expect(reset.last?.maxInFlight == nil && reset.last?.ratePerSecond == nil)
         }
     }
+
+    @Test("a channel this version does not know is an error naming it, never shown as email")
+    func unknownChannel() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(Self.oneEmail, org: "acme")
+            try await engine.setLimits(.init(maxInFlight: 5), org: "acme", channels: [.sms])
+            // A newer version's channel: its migration would have widened the check.
+            try await engine.connection.execute(
+                "ALTER TABLE organization_channels DROP CONSTRAINT organization_channels_channel_check")
+            try await engine.connection.execute(
+                "INSERT INTO organization_channels (org_id, channel, max_in_flight) VALUES ('acme', 'push', 7)")
+            do {
+                let listed = try await engine.connection.withTransaction { try OrganizationLimits.list(org: "acme", on: $0) }
+                Issue.record("listed \(listed.map(\.channel.rawValue)) instead of failing")
+            } catch let error as PostgresError {
+                #expect(error.kind == .decoding)
+                #expect(error.message == "unknown action type push in organization_channels")
+            }
+        }
+    }
 }
 
 extension Engine {

@@ -277,4 +277,54 @@ struct LeaseTests {
             #expect(try await engine.actions(of: "lead-1").first == "email:canceled")
         }
     }
+
+    @Test("a claimed action that could not be dispatched is pending again at once: attempt given back, due after the delay, the reason kept")
+    func returnUndispatched() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["lead-1", "lead-2"], pipeline: "steps")
+            let (claim, _) = try await engine.claim()
+            #expect(claim.dispatches.count == 2)
+            let returned = try #require(claim.dispatches.first { $0.lead.externalID == "lead-1" })
+            let kept = try #require(claim.dispatches.first { $0.lead.externalID == "lead-2" })
+            let undispatched = [
+                WorkQueue.Undispatched(actionID: returned.actionID, attempt: 1, reason: "no dispatcher for email actions"),
+                // An attempt that is not the current one changes nothing.
+                WorkQueue.Undispatched(actionID: kept.actionID, attempt: 7, reason: "stale"),
+            ]
+            let (ids, events) = try await engine.connection.withTransaction { connection in
+                var events = LeadEventLog(recording: true)
+                let ids = try WorkQueue.returnUndispatched(
+                    undispatched, delay: .seconds(30), events: &events, on: connection)
+                return (ids, events.take())
+            }
+            #expect(ids == [returned.actionID])
+            #expect(events.map(\.kind) == [.actionRetrying])
+            #expect(events.first?.error == "no dispatcher for email actions")
+
+            let row = try #require(
+                try await engine.connection.query(
+                    """
+                    SELECT status, attempts, last_error, locked_until IS NULL,
+                           extract(epoch FROM perform_at - now())::float8
+                    FROM lead_stage_actions WHERE id = $1
+                    """, [returned.actionID]
+                ).first)
+            let (status, attempts, error, unlocked, dueIn) = try row.decode((String, Int, String?, Bool, Double).self)
+            #expect(status == "pending")
+            #expect(attempts == 0, "the attempt is given back: no handler saw it")
+            #expect(error == "no dispatcher for email actions")
+            #expect(unlocked)
+            #expect(dueIn > 25 && dueIn <= 30, "due after the delay, not at once (got \(dueIn) s)")
+            #expect(try await engine.actions(of: "lead-2") == ["email:dispatched", "wait:blocked", "sms:blocked"])
+
+            // Not claimed again before the delay; after it, dispatched with the same first attempt.
+            let (early, _) = try await engine.claim()
+            #expect(early.dispatches.isEmpty)
+            try await engine.timeTravel()
+            let (later, _) = try await engine.claim()
+            #expect(later.dispatches.map(\.actionID) == [returned.actionID])
+            #expect(later.dispatches.map(\.attempt) == [1])
+        }
+    }
 }

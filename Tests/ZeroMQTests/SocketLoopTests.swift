@@ -1,4 +1,5 @@
 import LeadflowTestKit
+import Synchronization
 import Testing
 
 @testable import ZeroMQ
@@ -81,6 +82,74 @@ struct SocketLoopTests {
         #expect(push.statistics.abandonedOnClose > 0)
         #expect(push.trySend([[1]]) == false)
         await #expect(throws: SocketLoopError.self) { try await push.send([[1]]) }
+    }
+
+    /// A PUSH socket bound with no peer and an outbox of 3, filled for good, so that a send must wait.
+    func stuckPush(_ name: String) async throws -> SocketLoop {
+        var configuration = SocketLoop.Configuration(name: name, type: .push)
+        configuration.outboxCapacity = 3
+        let address = TestTransport.inproc.bindAddress()
+        let push = try await SocketLoop.start(context: context, configuration: configuration) { try $0.bind(address) }
+        // The owner thread takes one batch out of the outbox, which it cannot send and keeps; from then on
+        // nothing leaves the outbox. More accepted than it holds means that batch was taken.
+        let accepted = Mutex(0)
+        try await eventually("the owner thread holds a batch it cannot send", timeout: .seconds(10)) {
+            accepted.withLock { accepted in
+                while push.trySend([[1]]) { accepted += 1 }
+                return accepted > push.configuration.outboxCapacity
+            }
+        }
+        return push
+    }
+
+    /// Sends one message from a task of its own — once that task is cancelled, with `afterCancellation` — and
+    /// `ended` yields how the send ended: `sent`, `cancelled`, or the error's description.
+    func sendInTask(_ push: SocketLoop, afterCancellation: Bool = false) -> (task: Task<Void, Never>, ended: AsyncStream<String>) {
+        let (ended, ending) = AsyncStream.makeStream(of: String.self)
+        let task = Task {
+            // Ended by the cancellation, so the send starts in a cancelled task.
+            if afterCancellation { try? await Task.sleep(for: .seconds(3_600)) }
+            do {
+                try await push.send([[2]])
+                ending.yield("sent")
+            } catch is CancellationError {
+                ending.yield("cancelled")
+            } catch {
+                ending.yield("\(error)")
+            }
+        }
+        return (task, ended)
+    }
+
+    @Test("a send waiting for room in a full outbox ends with CancellationError as soon as its task is cancelled")
+    func cancelWhileWaitingForRoom() async throws {
+        let push = try await stuckPush("stuck-push")
+        let first = sendInTask(push)
+        let second = sendInTask(push)
+        try await eventually("both sends wait for room", timeout: .seconds(10)) { push.sendersWaitingForRoom == 2 }
+
+        first.task.cancel()
+        // `within` gives up on its own: the stream's iterator ends when cancelled, whether or not the send does.
+        let outcome = try await within(.seconds(5)) { await first.ended.first { _ in true } ?? "stream ended" }
+        #expect(outcome == "cancelled")
+        #expect(push.sendersWaitingForRoom == 1, "only the cancelled send stopped waiting")
+
+        // The other send still waits, and closing the loop releases it with the loop's error.
+        await push.close(drainTimeout: .milliseconds(10))
+        let closed = try await within(.seconds(5)) { await second.ended.first { _ in true } ?? "stream ended" }
+        #expect(closed == "\(SocketLoopError.closed(name: "stuck-push"))")
+        #expect(push.sendersWaitingForRoom == 0)
+    }
+
+    @Test("a task cancelled before it sends to a full outbox does not wait at all")
+    func cancelledBeforeWaiting() async throws {
+        let push = try await stuckPush("stuck-push-2")
+        let sending = sendInTask(push, afterCancellation: true)
+        sending.task.cancel()
+        let outcome = try await within(.seconds(5)) { await sending.ended.first { _ in true } ?? "stream ended" }
+        #expect(outcome == "cancelled")
+        #expect(push.sendersWaitingForRoom == 0)
+        await push.close(drainTimeout: .milliseconds(10))
     }
 
     @Test("close flushes what is queued before closing")

@@ -39,10 +39,7 @@ enum ClaimQueues {
             }
         return try rows.map { row in
             let (org, typeName, dueIn) = try row.decode((String, String, Double).self)
-            guard let type = ActionType(rawValue: typeName) else {
-                throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
-            }
-            return Head(key: QueueKey(org: org, type: type), dueIn: dueIn)
+            return Head(key: QueueKey(org: org, type: try .stored(typeName, in: "lead_stage_actions")), dueIn: dueIn)
         }
     }
 
@@ -53,7 +50,7 @@ enum ClaimQueues {
         let rows = try connection.query(lockStatement, [keys.map(\.org), keys.map(\.type.rawValue)])
         return Set(try rows.map { row in
             let (org, channel) = try row.decode((String, String).self)
-            return QueueKey(org: org, type: ActionType(rawValue: channel) ?? .email)
+            return QueueKey(org: org, type: try .stored(channel, in: "organization_channels"))
         })
     }
 
@@ -66,7 +63,7 @@ enum ClaimQueues {
             let (org, channel, maxInFlight, rate, burst, tokens, elapsed, inFlight) =
                 try row.decode((String, String, Int?, Double?, Int?, Double?, Double, Int).self)
             return ChannelState(
-                key: QueueKey(org: org, type: ActionType(rawValue: channel) ?? .email), maxInFlight: maxInFlight,
+                key: QueueKey(org: org, type: try .stored(channel, in: "organization_channels")), maxInFlight: maxInFlight,
                 ratePerSecond: rate, burst: burst, tokens: tokens, elapsed: elapsed, inFlight: inFlight)
         }
     }

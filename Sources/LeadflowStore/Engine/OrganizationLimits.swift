@@ -72,13 +72,14 @@ public enum OrganizationLimits {
         try connection.execute(resetStatement, [org, channels.map(\.rawValue)])
     }
 
-    /// The channels with limits of their own or work in flight, of `org` or of every organization.
+    /// The channels with limits of their own or work in flight, of `org` or of every organization. A channel this
+    /// version does not know (a newer version's) is a decoding error, not shown as another channel.
     public static func list(org: String? = nil, on connection: isolated PostgresConnection) throws -> [Channel] {
         try connection.query(listStatement, [org]).map { row in
             let (org, channel, maxInFlight, rate, burst, inFlight) =
                 try row.decode((String, String, Int?, Double?, Int?, Int).self)
             return Channel(
-                org: org, channel: ActionType(rawValue: channel) ?? .email, maxInFlight: maxInFlight,
+                org: org, channel: try .stored(channel, in: "organization_channels"), maxInFlight: maxInFlight,
                 ratePerSecond: rate, burst: burst, inFlight: inFlight)
         }
     }

@@ -4,11 +4,7 @@ import Postgres
 extension PostgresRow {
     /// The `lead_stage_actions.type` (or `pipeline_stage_actions.type`) column at `index`.
     func decode(_: ActionType.Type, at index: Int) throws -> ActionType {
-        let name = try decode(String.self, at: index)
-        guard let type = ActionType(rawValue: name) else {
-            throw PostgresError(kind: .decoding, message: "unknown action type \(name) in lead_stage_actions")
-        }
-        return type
+        try .stored(try decode(String.self, at: index), in: "lead_stage_actions")
     }
 
     /// The `lead_stage_actions.status` column at `index`.

@@ -110,10 +110,7 @@ public enum WorkQueue {
         var due: [InternalActionRunner.Due] = []
         var suppressed: [(actionID: Int, leadID: Int)] = []
         for row in rows {
-            let typeName = try row.decode(String.self, at: 1)
-            guard let type = ActionType(rawValue: typeName) else {
-                throw PostgresError(kind: .decoding, message: "unknown action type \(typeName) in lead_stage_actions")
-            }
+            let type = try row.decode(ActionType.self, at: 1)
             let actionID = try row.decode(Int.self, at: 0)
             let org = try row.decode(String.self, at: 6)
             taken[QueueKey(org: org, type: type), default: 0] += 1
@@ -191,7 +188,7 @@ public enum WorkQueue {
 
     /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
     /// lead id, org, external id, last error, trace.
-    private static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
+    static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
         for row in rows {
             let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
                 try row.decode((Int, String, Int, String, Int, String, String, String?).self)

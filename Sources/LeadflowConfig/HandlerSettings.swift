@@ -49,7 +49,7 @@ public struct HandlerSettings: Sendable {
             ConfigKey("handler.\(name).timeout", "30s", "the limit on one delivery"),
             ConfigKey(
                 "handler.\(name).receipt_endpoints", "",
-                "scheduler PUB endpoints of receipts; results are kept and pushed again until acknowledged (default: scheduler.receipts_endpoint unless it binds a wildcard; none: results are pushed once)"),
+                "scheduler PUB endpoints of receipts; results are kept and pushed again until acknowledged (default: scheduler.receipts_endpoint unless it binds a wildcard; none: results are pushed once, not kept)"),
             ConfigKey(
                 "handler.\(name).spool_directory", ".leadflow/spool",
                 "where results still unacknowledged at shutdown are written, for the next \(name) handler to push (empty: nowhere)"),
@@ -147,6 +147,8 @@ public struct HandlerSettings: Sendable {
         var receipts = values.list("\(prefix).receipt_endpoints")
         if receipts.isEmpty, let endpoint = scheduler.receiptsEndpoint, !endpoint.isEmpty, !endpoint.contains("*") {
             receipts = [endpoint]
+        } else if receipts == ["none"] {
+            receipts = []
         }
         var settings = HandlerSettings(
             type: type, driver: driver, maxInFlight: values.int("\(prefix).max_in_flight", in: 1...100_000),

@@ -16,6 +16,7 @@ extension LeadflowSettings {
             scheduler.dispatchEndpoints[type].map { ("scheduler.\(type.rawValue)_endpoint", $0) }
         } + [("scheduler.results_endpoint", scheduler.resultsEndpoint)]
             + (scheduler.eventsEndpoint.map { [("scheduler.events_endpoint", $0)] } ?? [])
+            + (scheduler.receiptsEndpoint.map { [("scheduler.receipts_endpoint", $0)] } ?? [])
     }
 
     /// The endpoints `leadflow collector` binds.

@@ -80,6 +80,17 @@ struct HandlerInstruments: Sendable {
         level(of: breaker.endpoint, open: to != "closed")
     }
 
+    /// `results_unconfirmed`: final results pushed and not yet acknowledged by a scheduler's receipt.
+    func unconfirmed(_ count: Int) {
+        Gauge(label: "results_unconfirmed", factory: telemetry.metrics).record(count)
+    }
+
+    /// `results_resent`: results pushed again because no receipt came in time.
+    func resent(_ count: Int) {
+        guard telemetry.isEnabled, count > 0 else { return }
+        Counter(label: "results_resent", factory: telemetry.metrics).increment(by: count)
+    }
+
     /// `breaker_open` of one provider: 1 while open or half-open, 0 when closed.
     func level(of provider: String, open: Bool) {
         Gauge(label: "breaker_open", dimensions: [(MeasurementField.provider, provider)], factory: telemetry.metrics)

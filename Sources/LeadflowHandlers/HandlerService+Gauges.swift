@@ -1,8 +1,8 @@
 import LeadflowTelemetry
 
 extension HandlerService {
-    /// Every gauge interval: `breaker_open` of every provider endpoint the handler has a breaker for, and the
-    /// process's CPU and memory; until the task is cancelled.
+    /// Every gauge interval: `breaker_open` of every provider endpoint the handler has a breaker for,
+    /// `results_unconfirmed` (with receipts), and the process's CPU and memory; until the task is cancelled.
     func sampleGauges() async {
         guard telemetry.isEnabled else { return }
         let process = ProcessSampler(telemetry: telemetry)
@@ -11,6 +11,7 @@ extension HandlerService {
             for (endpoint, phase) in breakers?.phases() ?? [] {
                 instruments.level(of: endpoint, open: phase != .closed)
             }
+            if let pending = receipts?.pending { instruments.unconfirmed(pending.count) }
             try? await Task.sleep(for: telemetry.gaugeInterval)
         }
     }

@@ -25,6 +25,7 @@ extension HandlerService {
             try? await Task.sleep(for: .seconds(1))
             let (resend, givenUp) = pending.due()
             for envelope in resend { outbox.add(envelope) }
+            instruments.resent(resend.count)
             if !resend.isEmpty || givenUp > 0 {
                 counters.withLock {
                     $0.resultsResent += resend.count

@@ -78,8 +78,9 @@ public final class HandlerService: Service, Sendable {
         let puller = try await BusPuller.start(
             context: context, name: "handler.\(type).dispatches", endpoints: configuration.actionEndpoints,
             options: dispatchOptions, inboxCapacity: configuration.effectiveReadAhead,
-            // At shutdown, what libzmq holds is handed back too, rather than left to wait for its lease.
-            finalReadLimit: 4 * configuration.effectiveReadAhead, logger: logger)
+            // At shutdown, what is on its way is handed back too, rather than left to wait for its lease: what
+            // libzmq holds, the TCP buffers, and the scheduler's queue for this connection (64 by default).
+            finalReadLimit: configuration.effectiveReadAhead + 1_024, logger: logger)
         var pusher: BusPusher?
         do {
             let results = try await BusPusher.start(
@@ -287,6 +288,8 @@ public final class HandlerService: Service, Sendable {
             "undecodable": "\(statistics.undecodable)", "results_lost": "\(statistics.resultsLost)",
             "handed_back": "\(statistics.handedBack)", "expired": "\(statistics.expired)",
             "lease_extensions": "\(statistics.leaseExtensions)", "breakers_opened": "\(statistics.breakersOpened)",
+            "results_resent": "\(statistics.resultsResent)", "results_given_up": "\(statistics.resultsGivenUp)",
+            "results_spooled": "\(statistics.resultsSpooled)", "results_restored": "\(statistics.resultsRestored)",
         ]
     }
 }

@@ -263,7 +263,7 @@ struct LeaseTests {
         }
     }
 
-    @Test("a late success never revives an action that was canceled, nor one dispatched again since")
+    @Test("a late success never revives an action that was canceled")
     func lateSuccessLimits() async throws {
         try await withEngine { engine in
             _ = try await engine.pipeline(TestPipelines.steps)

@@ -246,9 +246,11 @@ public enum WorkQueue {
         public var internalQueries = 0
     }
 
-    /// Applies handler outcomes. Outcomes for an attempt that is no longer the action's current one, or for an
-    /// action no longer dispatched (canceled, already applied), change nothing. Internal actions the successes
-    /// made due run in the same transaction (``InternalActionRunner``).
+    /// Applies handler outcomes. Outcomes for an attempt that is no longer the action's current one change
+    /// nothing. A success counts while the action is dispatched, or pending or dead at that same attempt (its
+    /// lease ran out and no other attempt was dispatched since); any other outcome only while it is dispatched.
+    /// Canceled and finished actions are never changed. Internal actions the successes made due run in the same
+    /// transaction (``InternalActionRunner``).
     @discardableResult
     public static func apply(
         _ outcomes: [ActionOutcome], settings: Settings, events: inout LeadEventLog,

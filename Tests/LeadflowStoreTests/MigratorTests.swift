@@ -14,9 +14,14 @@ struct MigratorTests {
             let connection = try await PostgresConnection.connect(url: url)
             let tables = try await connection.query(
                 "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
-            #expect(try tables.map { try $0.decode(String.self, at: 0) } == [
-                "lead_stage_actions", "lead_stages", "lead_suppressions", "leads", "organization_channels", "organizations",
-                "pipeline_stage_actions", "pipeline_stages", "pipelines", "processed_messages", "schema_migrations",
+            let names = try tables.map { try $0.decode(String.self, at: 0) }
+            // The lead history's weekly partitions: this week and four ahead.
+            let weekly = names.filter { $0.wholeMatch(of: /lead_history_\d{8}/) != nil }
+            #expect(weekly.count == 5)
+            #expect(names.filter { !weekly.contains($0) } == [
+                "lead_history", "lead_history_default", "lead_stage_actions", "lead_stages", "lead_suppressions", "leads",
+                "organization_channels", "organizations", "pipeline_stage_actions", "pipeline_stages", "pipelines",
+                "processed_messages", "schema_migrations",
             ])
             await connection.close()
         }

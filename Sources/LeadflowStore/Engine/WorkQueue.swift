@@ -187,7 +187,7 @@ public enum WorkQueue {
     }
 
     /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
-    /// lead id, org, external id, last error, trace.
+    /// lead id, org, external id, last error, trace, due time.
     static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
         for row in rows {
             let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
@@ -202,6 +202,9 @@ public enum WorkQueue {
                 event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
                 event.attempt = UInt32(clamping: attempt)
                 if let error { event.error = error }
+            }
+            if status == ActionStatus.pending.rawValue, let due = try row.decode(Date?.self, at: 9) {
+                events.detailLast { $0.dueAt = due }
             }
         }
     }
@@ -270,6 +273,7 @@ public enum WorkQueue {
         // A success counts while its attempt is still the action's: dispatched, or — its lease ran out first —
         // pending or dead without another attempt dispatched since. It was delivered; sending it again would
         // repeat it, and marking it dead would stop a lead that went through.
+        defer { events.annotate(outcomes) }
         let succeeded = try ActionCompletion.succeed(
             successes, from: [.dispatched, .pending, .dead], reason: .completed,
             defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
@@ -413,7 +417,7 @@ public enum WorkQueue {
             WHERE a.id = expired.id
             RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id,
                       (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
-                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id), a.perform_at
             """)
 
     static let claimTimedOut = PostgresStatement(
@@ -458,7 +462,7 @@ public enum WorkQueue {
                       (SELECT external_id FROM leads WHERE leads.id = a.lead_id),
                       -- A snooze keeps the action's last error, but its event carries the snooze's reason.
                       CASE WHEN r.snooze THEN coalesce(nullif(r.error, ''), a.last_error) ELSE a.last_error END,
-                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id), a.perform_at
             """)
 
     static let loadConfigs = PostgresStatement(

@@ -10,5 +10,6 @@ extension Migration {
         .organizationLimits,
         .traceContext,
         .leadSuppressions,
+        .leadHistory,
     ]
 }

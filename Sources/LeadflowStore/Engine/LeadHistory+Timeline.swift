@@ -2,12 +2,15 @@ import Foundation
 import Postgres
 
 extension LeadHistory {
-    /// A page of the history of lead `leadID` in the order it was written: the events after the entry with
-    /// id `cursor`, at most `limit`. `since` (the lead's creation) lets the query skip older partitions.
+    /// A page of the history of lead `leadID` in the order it happened: the events after `cursor` (the last
+    /// entry of the previous page), at most `limit`. `since` (the lead's creation) lets the query skip older
+    /// partitions.
     public static func timeline(
-        leadID: Int, since: Date, after cursor: Int = 0, limit: Int, on connection: isolated PostgresConnection
+        leadID: Int, since: Date, after cursor: LeadHistoryEntry.Cursor? = nil, limit: Int,
+        on connection: isolated PostgresConnection
     ) throws -> [LeadHistoryEntry] {
-        let rows = try connection.query(timelineStatement, [leadID, since, cursor, limit])
+        let rows = try connection.query(
+            timelineStatement, [leadID, since, cursor?.occurredAt ?? since, cursor?.id ?? Int.min, limit])
         return try rows.map { row in
             LeadHistoryEntry(
                 id: try row.decode(Int.self, at: 0), occurredAt: try row.decode(Date.self, at: 1),
@@ -33,8 +36,8 @@ extension LeadHistory {
             FROM lead_history h
             LEFT JOIN pipelines p ON p.id = h.pipeline_id
             LEFT JOIN pipeline_stages s ON s.id = h.stage_id
-            WHERE h.lead_id = $1 AND h.occurred_at >= $2 AND h.id > $3
-            ORDER BY h.id
-            LIMIT $4
+            WHERE h.lead_id = $1 AND h.occurred_at >= $2 AND (h.occurred_at, h.id) > ($3, $4)
+            ORDER BY h.occurred_at, h.id
+            LIMIT $5
             """)
 }

@@ -3,7 +3,18 @@ import LeadflowDomain
 
 /// One event of a lead's history, as the timeline shows it.
 public struct LeadHistoryEntry: Sendable, Hashable, Codable {
-    /// The order events were written in: the timeline's order and its page cursor.
+    /// Where a page of a timeline ends: the next page starts after it.
+    public struct Cursor: Sendable, Hashable {
+        public var occurredAt: Date
+        public var id: Int
+
+        public init(occurredAt: Date, id: Int) {
+            self.occurredAt = occurredAt
+            self.id = id
+        }
+    }
+
+    /// Orders the events of one transaction, which share `occurredAt`.
     public var id: Int
     public var occurredAt: Date
     /// The event's name (`lead.<kind>.<org>` for published events; `action_snoozed` for a snooze).
@@ -27,4 +38,7 @@ public struct LeadHistoryEntry: Sendable, Hashable, Codable {
     public var traceID: String?
     /// Who did it, for operators' acts; `nil`: the engine.
     public var actor: String?
+
+    /// The cursor of the page that ends with this entry.
+    public var cursor: Cursor { Cursor(occurredAt: occurredAt, id: id) }
 }

@@ -57,15 +57,10 @@ struct ClaimPlan: Sendable, Equatable {
                 continue
             }
             guard locked.contains(head.key), let state = statesByKey[head.key] else { continue }
-            let maxInFlight = state.maxInFlight ?? defaults.maxInFlight
-            let rate = state.ratePerSecond ?? defaults.ratePerSecond
-            let burst = Double(state.burst ?? defaults.burst)
-            let tokens = min(burst, (state.tokens ?? burst) + rate * state.elapsed)
-            let room = max(0, maxInFlight - state.inFlight)
-            let affordable = Int(tokens.rounded(.down))
-            let count = min(share, room, affordable)
+            let budget = ChannelBudget(state, defaults: defaults)
+            let count = min(share, budget.room, budget.affordable)
             if count < share { throttled.append(head.key) }
-            if affordable < 1 && room > 0 { wake((1 - tokens) / rate) }
+            if budget.room > 0, let nextToken = budget.nextTokenIn { wake(nextToken) }
             if count > 0 { allowances.append(Allowance(key: head.key, count: count, isShare: count == share)) }
         }
         self.wakeIn = wakeIn

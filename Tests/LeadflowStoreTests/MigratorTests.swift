@@ -20,7 +20,7 @@ struct MigratorTests {
             #expect(weekly.count == 5)
             #expect(names.filter { !weekly.contains($0) } == [
                 "lead_history", "lead_history_default", "lead_stage_actions", "lead_stages", "lead_suppressions", "leads",
-                "organization_channels", "organizations", "pipeline_stage_actions", "pipeline_stages", "pipelines",
+                "organization_channels", "organization_pauses", "organizations", "pipeline_stage_actions", "pipeline_stages", "pipelines",
                 "processed_messages", "schema_migrations",
             ])
             await connection.close()

@@ -8,6 +8,8 @@ public struct ActionWait: Sendable, Hashable, Codable {
         case blocked(behindActionID: Int, behindType: String, behindStatus: String)
         /// Not due yet: a wait, or a retry or snooze after `lastError`.
         case scheduled(dueAt: Date)
+        /// Due, but an operator paused the organization (`scope` `all`) or this channel of it.
+        case paused(scope: String, since: Date, by: String, reason: String?)
         /// Due, but its channel is suppressed for the lead: the claim cancels it instead of sending it.
         case suppressed
         /// Due, but the organization's channel has `inFlight` of `maxInFlight` dispatched and unanswered.
@@ -43,6 +45,9 @@ public struct ActionWait: Sendable, Hashable, Codable {
         case .scheduled(let due):
             if let lastError { return "due at \(time(due)), after: \(lastError)" }
             return "due at \(time(due))"
+        case .paused(let scope, let since, let by, let reason):
+            let what = scope == "all" ? "the organization's work" : "the organization's \(scope) actions"
+            return "due, but \(what) paused since \(time(since)) by \(by)" + (reason.map { ": \($0)" } ?? "")
         case .suppressed: return "due, but the lead opted out of this channel: the next claim cancels it"
         case .inFlightLimit(let inFlight, let max):
             return "due, held by the organization's in-flight limit (\(inFlight) of \(max) in flight)"

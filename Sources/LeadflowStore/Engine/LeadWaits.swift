@@ -2,9 +2,9 @@ import Foundation
 import LeadflowDomain
 import Postgres
 
-/// "Why is it waiting": each open action of a lead with the reason the claim would give — the same suppression
-/// rule (``Suppressions``), the same channel budget (``ChannelBudget``) and the same queue order
-/// (`perform_at`) the claim uses, so the answer cannot drift from what decides.
+/// "Why is it waiting": each open action of a lead with the reason the claim would give — the same pauses
+/// (``OrganizationPauses``), suppression rule (``Suppressions``), channel budget (``ChannelBudget``) and queue
+/// order (`perform_at`) the claim uses, so the answer cannot drift from what decides.
 public enum LeadWaits {
     /// The lead's actions that are not finished — blocked, pending, dispatched, waiting or dead — stage by
     /// stage, in order. `defaults` are the configured tenant limits (`tenant.*`).
@@ -13,7 +13,7 @@ public enum LeadWaits {
     ) throws -> [ActionWait] {
         let rows = try connection.query(openActionsStatement, [leadID])
         var waits: [ActionWait] = []
-        var dueExternal: [(index: Int, key: QueueKey, performAt: Date)] = []
+        var due: [Due] = []
         for row in rows {
             let (actionID, type, status, pipeline, stage, attempts, maxAttempts) =
                 try row.decode((Int, String, String, String, String, Int, Int).self)
@@ -37,15 +37,15 @@ public enum LeadWaits {
             default:
                 if let performAt, let dueIn, dueIn > 0 {
                     reason = .scheduled(dueAt: performAt)
-                } else if try row.decode(Bool.self, at: 10) {
-                    reason = .suppressed
                 } else {
                     reason = .queued(ahead: 0)
-                    let actionType = try ActionType.stored(type, in: "lead_stage_actions")
-                    if let performAt {
-                        dueExternal.append(
-                            (waits.count, QueueKey(org: try row.decode(String.self, at: 16), type: actionType), performAt))
-                    }
+                    due.append(
+                        Due(
+                            index: waits.count,
+                            key: QueueKey(
+                                org: try row.decode(String.self, at: 16),
+                                type: try ActionType.stored(type, in: "lead_stage_actions")),
+                            performAt: performAt ?? Date(), isSuppressed: try row.decode(Bool.self, at: 10)))
                 }
             }
             waits.append(
@@ -53,22 +53,39 @@ public enum LeadWaits {
                     actionID: actionID, type: type, status: status, pipeline: pipeline, stage: stage,
                     attempts: attempts, maxAttempts: maxAttempts, lastError: lastError, reason: reason))
         }
-        try explainDue(dueExternal, in: &waits, defaults: defaults, on: connection)
+        try explainDue(due, in: &waits, defaults: defaults, on: connection)
         return waits
     }
 
-    /// Due actions: held by their channel's limits as the claim computes them, or queued behind the
-    /// organization's earlier due actions of the type.
+    /// A due pending action of the lead, to explain with the claim's rules.
+    private struct Due {
+        var index: Int
+        var key: QueueKey
+        var performAt: Date
+        var isSuppressed: Bool
+    }
+
+    /// Due actions, in the order the claim decides: paused, suppressed, held by their channel's limits, or
+    /// queued behind the organization's earlier due actions of the type.
     private static func explainDue(
-        _ due: [(index: Int, key: QueueKey, performAt: Date)], in waits: inout [ActionWait], defaults: ChannelLimits,
-        on connection: isolated PostgresConnection
+        _ due: [Due], in waits: inout [ActionWait], defaults: ChannelLimits, on connection: isolated PostgresConnection
     ) throws {
-        guard !due.isEmpty else { return }
+        guard let org = due.first?.key.org else { return }
+        let pauses = try OrganizationPauses.list(org: org, on: connection)
         let external = Set(due.map(\.key).filter { $0.type.isExternal })
         let states = Dictionary(
             try ClaimQueues.states(external, on: connection).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let now = Date()
         for item in due {
+            if let pause = pauses.first(where: { $0.scope == "all" || $0.scope == item.key.type.rawValue }) {
+                waits[item.index].reason = .paused(
+                    scope: pause.scope, since: pause.pausedAt, by: pause.pausedBy, reason: pause.reason)
+                continue
+            }
+            if item.isSuppressed {
+                waits[item.index].reason = .suppressed
+                continue
+            }
             if let state = states[item.key] {
                 let budget = ChannelBudget(state, defaults: defaults)
                 if budget.room == 0 {

@@ -87,7 +87,9 @@ public enum WorkQueue {
             try rescueExpiredLeases(limit: limit, grace: settings.leaseGrace, events: &events, on: connection)
         }
         let heads = try ClaimQueues.heads(of: organizations, on: connection)
-        let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
+        let external = heads.filter {
+            $0.dueIn <= 0 && !$0.isPaused && $0.key.type.isExternal && !excluded.contains($0.key.type)
+        }
         let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
         let plan = ClaimPlan(
             heads: heads, excluding: excluded, locked: locked, states: try ClaimQueues.states(locked, on: connection),

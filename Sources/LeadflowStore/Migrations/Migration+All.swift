@@ -11,5 +11,6 @@ extension Migration {
         .traceContext,
         .leadSuppressions,
         .leadHistory,
+        .organizationPauses,
     ]
 }

@@ -32,6 +32,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        // The admin HTTP API (docs/decisions.md, 2026-12-07): Hummingbird 2 serves the code swift-openapi-generator
+        // made from openapi/admin.yaml (committed; scripts/generate-openapi.sh). swift-configuration support is
+        // left out: settings come from LeadflowConfig.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
     ],
     targets: [
         // MARK: C system libraries
@@ -150,7 +156,7 @@ let package = Package(
         .target(
             name: "LeadflowConfig",
             dependencies: [
-                "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline",
+                "LeadflowAdmin", "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline",
                 "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "LeadflowYAML",
                 .product(name: "Yams", package: "Yams"),
             ]),
@@ -187,6 +193,24 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        // MARK: Admin HTTP API
+        // The contract: types and the server protocol generated from openapi/admin.yaml, committed.
+        .target(
+            name: "LeadflowAdminAPI",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
+        // `leadflow admin`: tokens, roles and organization scope, problem+json errors, the audit log, over the store.
+        .target(
+            name: "LeadflowAdmin",
+            dependencies: [
+                "LeadflowAdminAPI", "LeadflowDomain", "LeadflowSecrets", "LeadflowStore", "Postgres",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
+
         // MARK: Store
         .target(
             name: "LeadflowStore",
@@ -210,8 +234,8 @@ let package = Package(
         .executableTarget(
             name: "LeadflowCLI",
             dependencies: [
-                "Curl", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient", "LeadflowConfig",
-                "LeadflowCurve", "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
+                "Curl", "LeadflowAdmin", "LeadflowBenchmarks", "LeadflowBus", "LeadflowCollector", "LeadflowClient",
+                "LeadflowConfig", "LeadflowCurve", "LeadflowDomain", "LeadflowEngine", "LeadflowIngest", "LeadflowPipeline", "LeadflowProto",
                 "LeadflowScheduler", "LeadflowSecrets", "LeadflowStore", "LeadflowTelemetry", "Postgres", "PostgresServer",
                 "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -233,7 +257,7 @@ let package = Package(
         .target(
             name: "LeadflowTestKit",
             dependencies: [
-                "Curl", "Postgres", "PostgresServer",
+                "Curl", "LeadflowPipeline", "LeadflowStore", "Postgres", "PostgresServer",
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
@@ -317,6 +341,12 @@ let package = Package(
             ]),
         // Replays Fuzz/corpus and Fuzz/regressions through the built `leadflow-fuzz` (a dependency, so it is built).
         .testTarget(name: "LeadflowFuzzTests", dependencies: ["LeadflowFuzz", "LeadflowTestKit"]),
+        .testTarget(
+            name: "LeadflowAdminTests",
+            dependencies: [
+                "Curl", "LeadflowAdmin", "LeadflowDomain", "LeadflowStore", "LeadflowTestKit", "Postgres",
+                .product(name: "Yams", package: "Yams"),
+            ]),
         .testTarget(
             name: "LeadflowStoreTests", dependencies: ["LeadflowStore", "LeadflowDomain", "Postgres", "LeadflowTestKit"]),
     ],

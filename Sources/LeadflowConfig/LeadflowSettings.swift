@@ -1,3 +1,4 @@
+import LeadflowAdmin
 import LeadflowCollector
 import LeadflowCurve
 import LeadflowDomain
@@ -23,6 +24,8 @@ public struct LeadflowSettings: Sendable {
     public var telemetry: TelemetryConfiguration
     /// CURVE keys and the allow-list of the bus (`bus.*`).
     public var bus: BusSecurity
+    /// The admin HTTP API (`admin.*`).
+    public var admin: AdminConfiguration
 
     /// Every key the file, the environment and `--set` accept.
     public static let keys: [ConfigKey] = [
@@ -82,7 +85,7 @@ public struct LeadflowSettings: Sendable {
             "telemetry.queue_capacity", "16384",
             "measurements queued per process for the publisher thread; beyond it they are dropped and counted"),
         ConfigKey("telemetry.gauge_interval", "5s", "how often backlog, in-flight, breaker and process gauges are sampled"),
-    ] + CollectorSettings.keys + BusSettings.keys
+    ] + CollectorSettings.keys + BusSettings.keys + AdminSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
     public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {
@@ -151,10 +154,11 @@ public struct LeadflowSettings: Sendable {
             0.001)
         let bus = BusSettings.resolve(&values)
         telemetry.curve = bus.connectOptions.curve
+        let admin = AdminSettings.resolve(&values)
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url").map { Secret($0) }, ingest: ingest, scheduler: scheduler, handlers: handlers,
-            shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry, bus: bus)
+            shutdownTimeout: shutdownTimeout, collector: collector, telemetry: telemetry, bus: bus, admin: admin)
     }
 
     /// The settings table for `--help`: key, default, environment variable.

@@ -78,6 +78,18 @@ public struct Migrator: Sendable {
         return MigrationReport(appliedVersions: applied, currentVersion: recorded.last ?? 0)
     }
 
+    /// The migrations of ``migrations`` the database has not applied (all of them before the first `migrate`):
+    /// what a service's readiness check reports.
+    public func pending(connection: PostgresConnection) async throws -> [Migration] {
+        let recorded: Set<Int>
+        do {
+            recorded = Set(try await connection.query("SELECT version FROM schema_migrations").map { try $0.decode(Int.self, at: 0) })
+        } catch let error as PostgresError where error.sqlState == .undefinedTable {
+            recorded = []
+        }
+        return migrations.filter { !recorded.contains($0.version) }
+    }
+
     static let bookkeepingSQL = """
         CREATE TABLE IF NOT EXISTS schema_migrations (
             version     integer PRIMARY KEY,

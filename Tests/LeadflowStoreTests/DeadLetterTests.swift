@@ -50,6 +50,11 @@ struct DeadLetterTests {
             #expect(
                 try await engine.deadLetters(.init(org: "acme", type: .email, errorContains: "503")).map(\.externalID)
                     == ["acme-503"])
+            // A token's organizations (the admin API): only theirs, combined with the other filters.
+            #expect(try await engine.deadLetters(.init(organizations: ["beta"])).map(\.externalID) == ["beta-503"])
+            #expect(try await engine.deadLetters(.init(org: "acme", organizations: ["beta"])).isEmpty)
+            #expect(try await engine.deadLetters(.init(organizations: ["acme", "beta"])).count == 4)
+            #expect(try await engine.deadLetters(.init(organizations: [])).isEmpty)
         }
     }
 

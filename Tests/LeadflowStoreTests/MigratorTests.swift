@@ -19,7 +19,7 @@ struct MigratorTests {
             let weekly = names.filter { $0.wholeMatch(of: /lead_history_\d{8}/) != nil }
             #expect(weekly.count == 5)
             #expect(names.filter { !weekly.contains($0) } == [
-                "lead_history", "lead_history_default", "lead_stage_actions", "lead_stages", "lead_suppressions", "leads",
+                "admin_tokens", "audit_log", "lead_history", "lead_history_default", "lead_stage_actions", "lead_stages", "lead_suppressions", "leads",
                 "organization_channels", "organization_pauses", "organizations", "pipeline_stage_actions", "pipeline_stages", "pipelines",
                 "processed_messages", "schema_migrations",
             ])
@@ -105,7 +105,7 @@ struct MigratorTests {
     @Test("migration versions are unique and increasing, and checksums are stable")
     func catalogue() {
         let versions = Migration.all.map(\.version)
-        #expect(versions == Array(1...versions.count))
+        #expect(versions == Array(1...versions.count), "\(versions)")
         // FNV-1a 64 test vectors.
         #expect(Migration(version: 1, name: "x", sql: "").checksum == "cbf29ce484222325")
         #expect(Migration(version: 1, name: "x", sql: "a").checksum == "af63dc4c8601ec8c")

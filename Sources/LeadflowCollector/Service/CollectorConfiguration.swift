@@ -1,3 +1,4 @@
+import LeadflowDomain
 /// Where the collector listens, where it sends alerts and how often it evaluates its rules.
 public struct CollectorConfiguration: Sendable {
     /// Where every component's telemetry publisher connects (SUB, bound): the collector is the stable side.

@@ -1,6 +1,7 @@
 import FlyingFox
 import FlyingSocks
 import Foundation
+import LeadflowDomain
 
 /// The collector's HTTP listener: `GET /metrics` (Prometheus), `/healthz`, `/alerts` and `/api/v1/summary`
 /// (for `leadflow top`); any other path is a 404.

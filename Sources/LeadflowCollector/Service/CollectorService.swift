@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowBus
+import LeadflowDomain
 import LeadflowProto
 import Logging
 import ServiceLifecycle

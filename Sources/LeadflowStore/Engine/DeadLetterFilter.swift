@@ -12,16 +12,24 @@ public struct DeadLetterFilter: Sendable, Hashable {
     public var since: Date?
     /// Only actions whose last error contains this text, ignoring case (`%` and `_` match themselves).
     public var errorContains: String?
+    /// Only these organizations' — what an admin API token may see; nil: every organization.
+    public var organizations: [String]?
 
-    public init(org: String? = nil, type: ActionType? = nil, since: Date? = nil, errorContains: String? = nil) {
+    public init(
+        org: String? = nil, type: ActionType? = nil, since: Date? = nil, errorContains: String? = nil,
+        organizations: [String]? = nil
+    ) {
         self.org = org
         self.type = type
         self.since = since
         self.errorContains = errorContains
+        self.organizations = organizations
     }
 
     /// Whether the filter selects every dead action.
-    public var isEmpty: Bool { org == nil && type == nil && since == nil && errorContains == nil }
+    public var isEmpty: Bool {
+        org == nil && type == nil && since == nil && errorContains == nil && organizations == nil
+    }
 
     /// The `ILIKE` pattern for ``errorContains``: a substring match where the LIKE wildcards and the escape
     /// character in the text stand for themselves.
@@ -34,6 +42,6 @@ public struct DeadLetterFilter: Sendable, Hashable {
         }
     }
 
-    /// The statement parameters `$1…$4` that ``DeadLetters`` SQL binds the filter to.
-    var parameters: [any PostgresEncodable] { [org, type?.rawValue, since, errorPattern] }
+    /// The statement parameters `$1…$5` that ``DeadLetters`` SQL binds the filter to.
+    var parameters: [any PostgresEncodable] { [org, type?.rawValue, since, errorPattern, organizations] }
 }

@@ -3,24 +3,25 @@ extension DeadLetters {
     // `$n IS NULL OR …` of the filters away, so a listing of one organization reads its part of
     // lead_stage_actions_dead_idx.
 
-    /// Dead actions matching the filter `$1…$4` (org, type, since, error pattern).
+    /// Dead actions matching the filter `$1…$5` (org, type, since, error pattern, organizations).
     static let filterCondition = """
         a.status = 'dead'
           AND ($1::text IS NULL OR a.org_id = $1)
           AND ($2::text IS NULL OR a.type = $2)
           AND ($3::timestamptz IS NULL OR a.completed_at >= $3)
           AND ($4::text IS NULL OR a.last_error ILIKE $4)
+          AND ($5::text[] IS NULL OR a.org_id = ANY ($5::text[]))
         """
 
-    /// The filter, then the cursor `$5, $6` (completed_at, id of the last row seen) and the limit `$7`.
+    /// The filter, then the cursor `$6, $7` (completed_at, id of the last row seen) and the limit `$8`.
     static let listStatement = """
         SELECT \(DeadLetter.columns)
         FROM lead_stage_actions a
         \(DeadLetter.joins)
         WHERE \(filterCondition)
-          AND ($5::timestamptz IS NULL OR (a.completed_at, a.id) < ($5::timestamptz, $6::bigint))
+          AND ($6::timestamptz IS NULL OR (a.completed_at, a.id) < ($6::timestamptz, $7::bigint))
         ORDER BY a.completed_at DESC, a.id DESC
-        LIMIT $7
+        LIMIT $8
         """
 
     static let showStatement = """

@@ -11,6 +11,7 @@ extension Migration {
         .traceContext,
         .leadSuppressions,
         .leadHistory,
+        .adminTokens,
         .organizationPauses,
     ]
 }

@@ -1,4 +1,5 @@
-/// A `host:port` listening address; the host is an IPv4 address (`0.0.0.0` for every interface).
+/// A `host:port` HTTP listening address (the collector's, the admin API's); the host is an IPv4 address
+/// (`0.0.0.0` for every interface).
 public struct HTTPAddress: Sendable, Hashable, CustomStringConvertible {
     public var host: String
     public var port: UInt16
@@ -13,6 +14,9 @@ public struct HTTPAddress: Sendable, Hashable, CustomStringConvertible {
         self.host = host
         self.port = port
     }
+
+    /// 127.0.0.0/8: only this machine can connect.
+    public var isLoopback: Bool { host.hasPrefix("127.") }
 
     public var description: String { "\(host):\(port)" }
 }

@@ -2,10 +2,10 @@ import LeadflowPipeline
 import LeadflowStore
 import Postgres
 
-/// Dead actions for the `leadflow dlq` tests, made the way the scheduler makes them: a pipeline, enrolled
-/// leads, a claim, and a permanent failure per lead.
-enum DeadLetterSeed {
-    static let pipeline = """
+/// Dead actions for the dead-letter tests (`leadflow dlq`, the admin API), made the way the scheduler makes
+/// them: a pipeline, enrolled leads, a claim, and a permanent failure per lead.
+public enum DeadLetterSeed {
+    public static let pipeline = """
         name: welcome
         stages:
           - name: hello
@@ -17,7 +17,7 @@ enum DeadLetterSeed {
     /// Enrolls each lead of `errors` in `org` and kills its email with that error; returns the action ids by
     /// external id.
     @discardableResult
-    static func kill(_ errors: [String: String], org: String, url: String) async throws -> [String: Int] {
+    public static func kill(_ errors: [String: String], org: String, url: String) async throws -> [String: Int] {
         let definition = try PipelineDecoder().decode(yaml: pipeline)
         return try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
             try await connection.withTransaction { connection in

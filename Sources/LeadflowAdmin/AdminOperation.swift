@@ -1,0 +1,30 @@
+import LeadflowDomain
+
+/// Every operation of openapi/admin.yaml by its `operationId`, with the role it needs (nil: no token). The
+/// authentication middleware looks each request's operation up here: an operation missing from this table
+/// is refused, never let through (`AdminOperationTableTests` fails for one the document has and this lacks).
+public enum AdminOperation: String, Sendable, CaseIterable {
+    case getHealth
+    case getReadiness
+    case getCurrentToken
+    case listDeadLetters
+    case getDeadLetter
+    case replayDeadLetter
+    case discardDeadLetter
+    case getOrganizationLimits
+    case setChannelLimits
+    case listTokens
+    case createToken
+    case revokeToken
+    case listAudit
+
+    /// The least role that may call it; nil for the health endpoints, which take no token.
+    public var requiredRole: AdminRole? {
+        switch self {
+        case .getHealth, .getReadiness: nil
+        case .getCurrentToken, .listDeadLetters, .getDeadLetter, .getOrganizationLimits: .viewer
+        case .replayDeadLetter, .discardDeadLetter: .operator
+        case .setChannelLimits, .listTokens, .createToken, .revokeToken, .listAudit: .admin
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+import LeadflowAdminAPI
+import LeadflowDomain
+
+/// The path and query parameters of openapi/admin.yaml that the generated code decodes into a type other than
+/// a string, with what each must look like. The runtime's error for such a parameter does not say which one
+/// failed, so ``ProblemMiddleware`` asks here to name the field (a test checks that every typed parameter of
+/// the document is listed).
+enum ParameterSyntax {
+    /// Each typed parameter's check and what its value must be.
+    static let rules: [String: (accepts: @Sendable (String) -> Bool, expected: String)] = [
+        "id": ({ Int64($0).map { $0 >= 1 } ?? false }, "a positive integer"),
+        "limit": ({ Int($0) != nil }, "an integer"),
+        "include_revoked": ({ $0 == "true" || $0 == "false" }, "true or false"),
+        "since": ({ RFC3339Time.date($0) != nil }, "an RFC 3339 date-time such as 2026-12-07T09:30:00Z"),
+        "type": ({ Components.Schemas.Channel(rawValue: $0) != nil }, "one of \(names(Components.Schemas.Channel.self))"),
+        "channel": ({ Components.Schemas.Channel(rawValue: $0) != nil }, "one of \(names(Components.Schemas.Channel.self))"),
+        "action": ({ Components.Schemas.AuditAction(rawValue: $0) != nil }, "one of \(names(Components.Schemas.AuditAction.self))"),
+    ]
+
+    /// The date-time field of each operation's request body, by operation id: a date the transcoder refuses
+    /// comes without its path (a test checks that the document has no other date-time in a request body).
+    static let bodyDateFields: [String: String] = ["createToken": "expires_at"]
+
+    /// A 400 for a date-time that is not RFC 3339, in a parameter or in the body of `operationID`.
+    static func invalidDate(operationID: String, path: [String: Substring], query: String?) -> AdminProblem {
+        if let problem = problem(path: path, query: query) { return problem }
+        let field = bodyDateFields[operationID]
+        return AdminProblem(
+            .badRequest, "\(field ?? "a date-time") must be \(rules["since"]!.expected)", field: field)
+    }
+
+    /// The first typed parameter of the request whose value its type does not take, as a 400; nil when all
+    /// are well-formed.
+    static func problem(path: [String: Substring], query: String?) -> AdminProblem? {
+        var values = path.map { ($0.key, String($0.value).removingPercentEncoding ?? String($0.value)) }.sorted { $0.0 < $1.0 }
+        for item in (query ?? "").split(separator: "&") {
+            let pair = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let decode = { (text: Substring) in
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String(text)
+            }
+            values.append((decode(pair[0]), pair.count > 1 ? decode(pair[1]) : ""))
+        }
+        for (name, value) in values {
+            guard let rule = rules[name], !rule.accepts(value) else { continue }
+            return AdminProblem(.badRequest, "\(name) must be \(rule.expected)", field: name)
+        }
+        return nil
+    }
+
+    private static func names<T: CaseIterable & RawRepresentable>(_: T.Type) -> String where T.RawValue == String {
+        T.allCases.map(\.rawValue).joined(separator: ", ")
+    }
+}

@@ -28,7 +28,7 @@ struct LeadTimelineCommand: AsyncParsableCommand {
                 guard let record = try LeadRecord.find(org: org, externalID: externalID, on: connection) else {
                     return nil
                 }
-                return try LeadHistory.timeline(leadID: record.id, since: record.createdAt, limit: limit, on: connection)
+                return try LeadHistory.timelineWithPauses(of: record, limit: limit, on: connection)
             }
         }
         guard let entries = found else { throw CLIError("no lead \"\(externalID)\" in organization \"\(org)\"") }

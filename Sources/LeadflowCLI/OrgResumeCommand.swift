@@ -19,8 +19,9 @@ struct OrgResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let scope = try OrgPauseScope.parse(channel)
+        let actor = CLIActor.current
         let pause = try await OrgChannels.withDatabase(database) { [org] connection in
-            try OrganizationPauses.resume(org: org, scope: scope, on: connection)
+            try OrganizationPauses.resume(org: org, scope: scope, by: actor, on: connection)
         }
         print("resumed \(scope) of \(pause.org) (paused since \(pause.pausedAt.formatted(.iso8601)) by \(pause.pausedBy))")
     }

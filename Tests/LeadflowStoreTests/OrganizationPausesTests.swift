@@ -14,7 +14,7 @@ struct OrganizationPausesTests {
     }
 
     static func resume(_ org: String, _ scope: OrganizationPauses.Scope, _ engine: Engine) async throws {
-        try await engine.connection.withTransaction { try OrganizationPauses.resume(org: org, scope: scope, on: $0) }
+        try await engine.connection.withTransaction { try OrganizationPauses.resume(org: org, scope: scope, by: "cli:test", on: $0) }
     }
 
     @Test("a paused organization's due work is not claimed, another's is; resumed, it is claimed")
@@ -93,6 +93,26 @@ struct OrganizationPausesTests {
             }
             let listed = try await engine.connection.withTransaction { try OrganizationPauses.list(on: $0) }
             #expect(listed == [first])
+        }
+    }
+
+    @Test("a lead's timeline shows the pauses it lived through, with who paused and resumed, and why")
+    func timeline() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            _ = try await Self.pause("acme", .channel(.email), engine)
+            try await Self.resume("acme", .channel(.email), engine)
+            _ = try await Self.pause("acme", .all, engine)
+            let entries = try await engine.connection.withTransaction { connection in
+                let lead = try #require(try LeadRecord.find(org: "acme", externalID: "a-1", on: connection))
+                return try LeadHistory.timelineWithPauses(of: lead, limit: 100, on: connection)
+            }
+            let pauses = entries.filter { $0.id == 0 }
+            #expect(pauses.map(\.kind) == ["paused", "resumed", "paused"])
+            #expect(pauses.map(\.channel) == ["email", "email", "all"])
+            #expect(pauses.allSatisfy { $0.actor == "cli:test" } && pauses.first?.reason == "provider incident")
+            #expect(entries.map(\.occurredAt) == entries.map(\.occurredAt).sorted())
         }
     }
 }

@@ -41,3 +41,34 @@ extension LeadHistory {
             LIMIT $5
             """)
 }
+
+extension LeadHistory {
+    /// A page of `lead`'s timeline as ``timeline(leadID:since:after:limit:on:)`` gives it, with its
+    /// organization's pauses and resumptions merged in by time (kinds `paused` and `resumed`, `channel` the
+    /// paused scope, id 0: not a page cursor). A page holds the pauses from its cursor (or from the first) up
+    /// to its last event — to now when it is the last page.
+    public static func timelineWithPauses(
+        of lead: LeadRecord, after cursor: LeadHistoryEntry.Cursor? = nil, limit: Int,
+        on connection: isolated PostgresConnection
+    ) throws -> [LeadHistoryEntry] {
+        let entries = try timeline(leadID: lead.id, since: lead.createdAt, after: cursor, limit: limit, on: connection)
+        let from = cursor?.occurredAt ?? .distantPast
+        let to = entries.count == limit ? entries.last?.occurredAt ?? .distantFuture : .distantFuture
+        var pauses: [LeadHistoryEntry] = []
+        for pause in try OrganizationPauses.history(org: lead.org, since: lead.createdAt, on: connection) {
+            func entry(_ kind: String, _ at: Date, _ actor: String?) -> LeadHistoryEntry {
+                LeadHistoryEntry(
+                    id: 0, occurredAt: at, kind: kind, channel: pause.scope, reason: kind == "paused" ? pause.reason : nil,
+                    actor: actor)
+            }
+            if pause.pausedAt > from && pause.pausedAt <= to || cursor == nil && pause.pausedAt <= to {
+                pauses.append(entry("paused", pause.pausedAt, pause.pausedBy))
+            }
+            if let resumed = pause.resumedAt, resumed > from && resumed <= to {
+                pauses.append(entry("resumed", resumed, pause.resumedBy))
+            }
+        }
+        guard !pauses.isEmpty else { return entries }
+        return (entries + pauses).sorted { ($0.occurredAt, $0.id) < ($1.occurredAt, $1.id) }
+    }
+}

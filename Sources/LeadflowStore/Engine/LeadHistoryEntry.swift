@@ -39,6 +39,34 @@ public struct LeadHistoryEntry: Sendable, Hashable, Codable {
     /// Who did it, for operators' acts; `nil`: the engine.
     public var actor: String?
 
+    public init(
+        id: Int, occurredAt: Date, kind: String, pipelineID: Int? = nil, pipeline: String? = nil, stageID: Int? = nil,
+        stage: String? = nil, actionID: Int? = nil, actionType: String? = nil, attempt: Int? = nil,
+        channel: String? = nil, error: String? = nil, reason: String? = nil, source: String? = nil,
+        providerMessageID: String? = nil, durationMilliseconds: Double? = nil, dueAt: Date? = nil,
+        traceID: String? = nil, actor: String? = nil
+    ) {
+        self.id = id
+        self.occurredAt = occurredAt
+        self.kind = kind
+        self.pipelineID = pipelineID
+        self.pipeline = pipeline
+        self.stageID = stageID
+        self.stage = stage
+        self.actionID = actionID
+        self.actionType = actionType
+        self.attempt = attempt
+        self.channel = channel
+        self.error = error
+        self.reason = reason
+        self.source = source
+        self.providerMessageID = providerMessageID
+        self.durationMilliseconds = durationMilliseconds
+        self.dueAt = dueAt
+        self.traceID = traceID
+        self.actor = actor
+    }
+
     /// The cursor of the page that ends with this entry.
     public var cursor: Cursor { Cursor(occurredAt: occurredAt, id: id) }
 }

@@ -32,13 +32,16 @@ public enum OrganizationPauses {
         }
     }
 
-    /// One paused scope of an organization.
+    /// One pause of an organization's scope, in force or resumed.
     public struct Pause: Sendable, Hashable, Codable {
         public var org: String
         public var scope: String
         public var pausedAt: Date
         public var pausedBy: String
         public var reason: String?
+        /// When and by whom it was resumed; `nil` while in force.
+        public var resumedAt: Date?
+        public var resumedBy: String?
     }
 
     /// Why a pause or resume was refused.
@@ -62,7 +65,7 @@ public enum OrganizationPauses {
     static func isPaused(org: String, type: String) -> String {
         """
         EXISTS (SELECT 1 FROM organization_pauses pause
-                WHERE pause.org_id = \(org) AND pause.scope IN ('all', \(type)))
+                WHERE pause.org_id = \(org) AND pause.scope IN ('all', \(type)) AND pause.resumed_at IS NULL)
         """
     }
 
@@ -80,18 +83,27 @@ public enum OrganizationPauses {
 
     /// Resumes `scope` of `org` and wakes the schedulers; throws ``Failure`` when it was not paused.
     @discardableResult
-    public static func resume(org: String, scope: Scope, on connection: isolated PostgresConnection) throws -> Pause {
+    public static func resume(
+        org: String, scope: Scope, by actor: String, on connection: isolated PostgresConnection
+    ) throws -> Pause {
         try requireOrganization(org, on: connection)
-        guard let row = try connection.query(resumeStatement, [org, scope.name]).first else {
+        guard let row = try connection.query(resumeStatement, [org, scope.name, actor]).first else {
             throw Failure.notPaused(org: org, scope: scope.name)
         }
         try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: [org])])
         return try decode(row)
     }
 
-    /// The pauses of `org`, or of every organization.
+    /// The pauses in force of `org`, or of every organization.
     public static func list(org: String? = nil, on connection: isolated PostgresConnection) throws -> [Pause] {
         try connection.query(listStatement, [org]).map(decode)
+    }
+
+    /// Every pause of `org` in force at some time since `since`, resumed ones included, oldest first.
+    public static func history(
+        org: String, since: Date, on connection: isolated PostgresConnection
+    ) throws -> [Pause] {
+        try connection.query(historyStatement, [org, since]).map(decode)
     }
 
     private static func requireOrganization(_ org: String, on connection: isolated PostgresConnection) throws {
@@ -104,30 +116,41 @@ public enum OrganizationPauses {
         Pause(
             org: try row.decode(String.self, at: 0), scope: try row.decode(String.self, at: 1),
             pausedAt: try row.decode(Date.self, at: 2), pausedBy: try row.decode(String.self, at: 3),
-            reason: try row.decode(String?.self, at: 4))
+            reason: try row.decode(String?.self, at: 4), resumedAt: try row.decode(Date?.self, at: 5),
+            resumedBy: try row.decode(String?.self, at: 6))
     }
 
     // MARK: SQL
+
+    static let columns = "org_id, scope, paused_at, paused_by, reason, resumed_at, resumed_by"
 
     static let pauseStatement = PostgresStatement(
         name: "pause_insert",
         sql: """
             INSERT INTO organization_pauses (org_id, scope, paused_by, reason) VALUES ($1, $2, $3, $4)
-            ON CONFLICT DO NOTHING
-            RETURNING org_id, scope, paused_at, paused_by, reason
+            ON CONFLICT (org_id, scope) WHERE resumed_at IS NULL DO NOTHING
+            RETURNING \(columns)
             """)
 
     static let resumeStatement = PostgresStatement(
-        name: "pause_delete",
+        name: "pause_resume",
         sql: """
-            DELETE FROM organization_pauses WHERE org_id = $1 AND scope = $2
-            RETURNING org_id, scope, paused_at, paused_by, reason
+            UPDATE organization_pauses SET resumed_at = now(), resumed_by = $3
+            WHERE org_id = $1 AND scope = $2 AND resumed_at IS NULL
+            RETURNING \(columns)
             """)
 
     static let listStatement = PostgresStatement(
         name: "pause_list",
         sql: """
-            SELECT org_id, scope, paused_at, paused_by, reason FROM organization_pauses
-            WHERE $1::text IS NULL OR org_id = $1 ORDER BY org_id, scope
+            SELECT \(columns) FROM organization_pauses
+            WHERE ($1::text IS NULL OR org_id = $1) AND resumed_at IS NULL ORDER BY org_id, scope
+            """)
+
+    static let historyStatement = PostgresStatement(
+        name: "pause_history",
+        sql: """
+            SELECT \(columns) FROM organization_pauses
+            WHERE org_id = $1 AND (resumed_at IS NULL OR resumed_at >= $2) ORDER BY paused_at, id
             """)
 }

@@ -31,6 +31,7 @@ extension SchedulerService {
     struct ReportedSeries {
         var types: Set<String> = []
         var queues: Set<QueueGauges.Queue> = []
+        var pauses: Set<QueueGauges.Queue> = []
     }
 
     func publish(_ gauges: QueueGauges, replacing reported: inout ReportedSeries) {
@@ -49,7 +50,14 @@ extension SchedulerService {
             ).record(gauges.inFlight[queue] ?? 0)
         }
         Gauge(label: "dead_letters", factory: metrics).record(gauges.deadLetters)
+        for pause in reported.pauses.union(gauges.paused) {
+            Gauge(
+                label: "paused", dimensions: [(MeasurementField.org, pause.org), (MeasurementField.scope, pause.type)],
+                factory: metrics
+            ).record(gauges.paused.contains(pause) ? 1 : 0)
+        }
         reported.types = Set(gauges.backlogByType.keys)
         reported.queues = Set(gauges.inFlight.keys)
+        reported.pauses = gauges.paused
     }
 }

@@ -12,4 +12,6 @@ public enum MeasurementField {
     public static let errorClass = "error_class"
     public static let statement = "statement"
     public static let to = "to"
+    /// What a pause covers: `all` or a channel.
+    public static let scope = "scope"
 }

@@ -42,6 +42,15 @@ struct QueueGaugesTests {
             #expect(gauges.oldestDueAge >= 89 && gauges.oldestDueAge < 200)
             #expect(gauges.inFlight == [QueueGauges.Queue(org: "acme", type: "email"): 2])
             #expect(gauges.deadLetters == 1)
+            #expect(gauges.paused.isEmpty)
+
+            try await engine.connection.withTransaction { connection in
+                _ = try OrganizationPauses.pause(org: "globex", scope: .channel(.sms), by: "t", reason: nil, on: connection)
+                _ = try OrganizationPauses.pause(org: "acme", scope: .all, by: "t", reason: nil, on: connection)
+                try OrganizationPauses.resume(org: "acme", scope: .all, by: "t", on: connection)
+            }
+            let paused = try await engine.connection.withTransaction { try QueueGauges.read(on: $0) }
+            #expect(paused.paused == [QueueGauges.Queue(org: "globex", type: "sms")], "only pauses in force")
         }
     }
 }

@@ -13,6 +13,8 @@ public struct QueueGauges: Sendable, Equatable {
     public var inFlight: [Queue: Int] = [:]
     /// Actions in the dead state.
     public var deadLetters = 0
+    /// Paused scopes (`all` or a channel, in `type`) by organization (``OrganizationPauses``).
+    public var paused: Set<Queue> = []
 
     /// An organization and action type.
     public struct Queue: Sendable, Hashable {
@@ -41,6 +43,8 @@ public struct QueueGauges: Sendable, Equatable {
                 gauges.oldestDueAge = max(gauges.oldestDueAge, age ?? 0)
             case "in_flight":
                 gauges.inFlight[Queue(org: org ?? "", type: type ?? ""), default: 0] += count
+            case "paused":
+                gauges.paused.insert(Queue(org: org ?? "", type: type ?? ""))
             default:
                 gauges.deadLetters += count
             }
@@ -49,7 +53,8 @@ public struct QueueGauges: Sendable, Equatable {
     }
 
     /// One row per type with due work (count and oldest age), one per organization and type with dispatched
-    /// actions, and the dead count: index-only scans of `queue_idx`, `in_flight_idx` and `dead_idx`.
+    /// actions, the dead count, and one per pause in force: index-only scans of `queue_idx`, `in_flight_idx` and
+    /// `dead_idx`, and `organization_pauses_active_key`.
     static let statement = PostgresStatement(
         name: "queue_gauges",
         sql: """
@@ -64,5 +69,7 @@ public struct QueueGauges: Sendable, Equatable {
             UNION ALL
             SELECT 'dead', NULL, NULL, count(*)::bigint, NULL
             FROM lead_stage_actions WHERE status = 'dead'
+            UNION ALL
+            SELECT 'paused', org_id, scope, 1, NULL FROM organization_pauses WHERE resumed_at IS NULL
             """)
 }

@@ -5,7 +5,7 @@ import LeadflowBenchmarks
 /// `leadflow bench …`: benchmarks that print their figures.
 struct BenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, DeliveryBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self, TelemetryBenchCommand.self])
+        commandName: "bench", abstract: "Run a benchmark and print its figures.", subcommands: [BusBenchCommand.self, E2EBenchCommand.self, DeliveryBenchCommand.self, NoisyBenchCommand.self, ClientBenchCommand.self, TelemetryBenchCommand.self, LookupBenchCommand.self])
 }
 
 /// `leadflow bench telemetry`: what recording a measurement costs the recording thread.

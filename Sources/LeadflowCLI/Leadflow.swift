@@ -6,6 +6,7 @@ struct Leadflow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "leadflow",
         abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.",
+        version: LeadflowVersion.current,
         subcommands: [
             DevCommand.self, IngestCommand.self, SchedulerCommand.self, HandlerCommand.self, MigrateCommand.self,
             PostgresCommand.self, PipelineCommand.self, OrgCommand.self, LeadCommand.self, DLQCommand.self,

@@ -60,4 +60,10 @@ struct LeadCommandTests {
             #expect(text.output.contains("welcome / hello"), "pipeline and stage names: \(text.output)")
         }
     }
+
+    @Test("--version prints the version and exits 0")
+    func version() async throws {
+        let run = try await LeadflowExecutable.run(["--version"], environment: [:])
+        #expect(run.status == 0 && run.output.wholeMatch(of: /\d+\.\d+\.\d+(-dev)?\n/) != nil, "\(run)")
+    }
 }

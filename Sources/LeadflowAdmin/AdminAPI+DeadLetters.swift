@@ -10,7 +10,7 @@ extension AdminAPI {
         let query = input.query
         let limit = try RequestCheck.range(query.limit ?? 50, 1...1000, field: "limit")
         let org = try query.org.map { try RequestCheck.organization($0, field: "org") }
-        let errorContains = try query.error.map { try RequestCheck.length($0, 1...200, field: "error") }
+        let errorContains = try query.error.map { try RequestCheck.text($0, 1...200, field: "error") }
         let cursor = try query.cursor.map { text in
             guard let cursor = DeadLetterCursor(text) else {
                 throw AdminProblem(.badRequest, "cursor is not a next_cursor of a previous page", field: "cursor")

@@ -20,10 +20,16 @@ enum RequestCheck {
         return value
     }
 
-    static func length(_ text: String, _ range: ClosedRange<Int>, field: String) throws(AdminProblem) -> String {
-        guard range.contains(text.count) else {
+    /// Free text of `range` characters; NUL, which PostgreSQL text cannot hold, is refused.
+    static func text(_ text: String, _ range: ClosedRange<Int>, field: String) throws(AdminProblem) -> String {
+        guard !text.utf8.contains(0) else {
+            throw AdminProblem(.badRequest, "\(field) must not contain NUL characters", field: field)
+        }
+        // JSON Schema's lengths count code points, not the grapheme clusters of String.count.
+        let length = text.unicodeScalars.count
+        guard range.contains(length) else {
             throw AdminProblem(
-                .badRequest, "\(field) must be \(range.lowerBound)…\(range.upperBound) characters long (got \(text.count))",
+                .badRequest, "\(field) must be \(range.lowerBound)…\(range.upperBound) characters long (got \(length))",
                 field: field)
         }
         return text

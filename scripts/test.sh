@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite on a fresh machine: installs what it needs (Debian packages, and schemathesis into .venv),
-# starts a throwaway PostgreSQL cluster
-# under .build/test-postgres (unless DATABASE_URL names one), runs `swift test`, and stops the cluster.
+# starts a throwaway PostgreSQL cluster under .build/test-postgres (unless DATABASE_URL names one), runs
+# `swift test`, and stops the cluster.
 # Extra arguments go to `swift test` (e.g. --filter LeadflowBusTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -11,7 +11,7 @@ public enum BulkEnrollment {
         org: String, count: Int, prefix: String, pipeline: String, database: PostgresClient
     ) async throws {
         try await database.withTransaction { connection in
-            var events = LeadEventLog(recording: false)
+            var events = LeadEventLog(recording: false, history: true)
             let upserts = (0..<count).map { index in
                 LeadWriter.Scoped(org: org, EndToEndRun.lead("\(prefix)-\(index)"))
             }
@@ -26,6 +26,7 @@ public enum BulkEnrollment {
                     stageNamed: false)
             }
             try LeadWriter.enroll(enrollments, defaultMaxAttempts: 5, events: &events, on: connection)
+            try LeadHistory.write(events, on: connection)
             try connection.execute("NOTIFY \(SchedulerWakeup.channel)")
         }
     }

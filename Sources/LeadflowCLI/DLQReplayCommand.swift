@@ -16,9 +16,11 @@ struct DLQReplayCommand: AsyncParsableCommand {
     func run() async throws {
         try await selection.run(.replay) { selection, dryRun, connection in
             // This process has no PUB socket subscribers connect to: the bus sees the replay as the schedulers'
-            // action_dispatched (attempt 1) that follows.
-            var events = LeadEventLog(recording: false)
-            return try DeadLetters.replay(selection, dryRun: dryRun, events: &events, on: connection)
+            // action_dispatched (attempt 1) that follows. The lead history keeps the replay, with who made it.
+            var events = LeadEventLog(recording: false, history: true, actor: CLIActor.current)
+            let replayed = try DeadLetters.replay(selection, dryRun: dryRun, events: &events, on: connection)
+            try LeadHistory.write(events, on: connection)
+            return replayed
         }
     }
 }

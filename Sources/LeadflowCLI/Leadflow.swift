@@ -8,6 +8,7 @@ struct Leadflow: AsyncParsableCommand {
         abstract: "Lead-pipeline automation over ZeroMQ and PostgreSQL.",
         subcommands: [
             DevCommand.self, IngestCommand.self, SchedulerCommand.self, HandlerCommand.self, MigrateCommand.self,
-            PostgresCommand.self, PipelineCommand.self, OrgCommand.self, DLQCommand.self, AdminCommand.self, CollectorCommand.self, TopCommand.self, KeysCommand.self, BenchCommand.self,
+            PostgresCommand.self, PipelineCommand.self, OrgCommand.self, LeadCommand.self, DLQCommand.self,
+            AdminCommand.self, CollectorCommand.self, TopCommand.self, KeysCommand.self, BenchCommand.self,
         ])
 }

@@ -8,8 +8,11 @@ import Postgres
 struct OrgCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "org",
-        abstract: "Per-organization throttling: in-flight and rate limits per channel (docs/tenants.md).",
-        subcommands: [OrgSetLimitsCommand.self, OrgLimitsCommand.self])
+        abstract: "Per-organization throttling and pauses: limits per channel (docs/tenants.md), pause and resume (docs/operations.md).",
+        subcommands: [
+            OrgSetLimitsCommand.self, OrgLimitsCommand.self, OrgPauseCommand.self, OrgResumeCommand.self,
+            OrgPausesCommand.self,
+        ])
 }
 
 /// `leadflow org set-limits ORG …`: an organization's own limits on some channels.
@@ -110,6 +113,8 @@ enum OrgChannels {
                 try await connection.withTransaction(body)
             }
         } catch let failure as OrganizationLimits.Failure {
+            throw CLIError(failure.description)
+        } catch let failure as OrganizationPauses.Failure {
             throw CLIError(failure.description)
         }
     }

@@ -68,6 +68,12 @@ public struct LeadflowSettings: Sendable {
             ConfigKey("scheduler.\(type.rawValue).retry_cap", "", "\(type.rawValue) actions' longest retry delay (default: scheduler.retry_cap)"),
         ]
     } + [
+        ConfigKey(
+            "history.enabled", "true",
+            "write every lead event to the lead history (lead_history) in the transaction that causes it; false: the timeline stays empty"),
+        ConfigKey(
+            "history.retention", "90d",
+            "how long the lead history is kept: weekly partitions that ended longer ago are dropped by the scheduler (at least 7d)"),
         ConfigKey("tenant.max_in_flight", "1000", "per organization and channel: most actions dispatched and unanswered"),
         ConfigKey("tenant.rate_per_second", "500", "per organization and channel: dispatches per second (token bucket)"),
         ConfigKey("tenant.burst", "1000", "per organization and channel: most dispatches at once (bucket size)"),
@@ -90,6 +96,7 @@ public struct LeadflowSettings: Sendable {
         ingest.maxBatch = values.int("ingest.max_batch", in: 1...10_000)
         ingest.dedupWindow = values.duration("ingest.dedup_window")
         ingest.defaultMaxAttempts = values.int("scheduler.max_attempts", in: 1...100)
+        ingest.keepsHistory = values.bool("history.enabled")
         values.report(ingest.problems())
 
         var scheduler = SchedulerConfiguration()
@@ -111,6 +118,8 @@ public struct LeadflowSettings: Sendable {
         scheduler.defaultMaxAttempts = ingest.defaultMaxAttempts
         scheduler.retry = RetryPolicy(base: values.duration("scheduler.retry_base"), cap: values.duration("scheduler.retry_cap"))
         scheduler.idleInterval = values.duration("scheduler.idle_interval")
+        scheduler.keepsHistory = ingest.keepsHistory
+        scheduler.historyRetention = values.duration("history.retention")
         for type in ActionType.external {
             let base = values.string("scheduler.\(type.rawValue).retry_base")
             let cap = values.string("scheduler.\(type.rawValue).retry_cap")

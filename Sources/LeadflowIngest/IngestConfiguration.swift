@@ -13,6 +13,8 @@ public struct IngestConfiguration: Sendable {
     /// How long a failing database is retried for one batch before its messages are left unanswered (their
     /// clients send them again).
     public var databaseRetryLimit: Duration = .seconds(10)
+    /// Whether lead events are written to the lead history in the transaction that causes them.
+    public var keepsHistory = true
 
     public init() {}
 

@@ -58,7 +58,8 @@ public final class IngestService: Service, Sendable {
         self.events = events
         self.logger = logger
         self.writer = IngestWriter(
-            defaultMaxAttempts: configuration.defaultMaxAttempts, recordEvents: events != nil)
+            defaultMaxAttempts: configuration.defaultMaxAttempts, recordEvents: events != nil,
+            keepsHistory: configuration.keepsHistory)
     }
 
     /// Binds the sockets; the service takes messages once ``run()`` is called. `telemetry` measures batch

@@ -26,10 +26,13 @@ public struct IngestWriter: Sendable {
 
     public var defaultMaxAttempts: Int
     public var recordEvents: Bool
+    /// Whether the events are written to the lead history in the batch's transaction.
+    public var keepsHistory: Bool
 
-    public init(defaultMaxAttempts: Int = 5, recordEvents: Bool = true) {
+    public init(defaultMaxAttempts: Int = 5, recordEvents: Bool = true, keepsHistory: Bool = true) {
         self.defaultMaxAttempts = defaultMaxAttempts
         self.recordEvents = recordEvents
+        self.keepsHistory = keepsHistory
     }
 
     /// Writes `messages`; throws when the database failed, in which case nothing was committed and nothing
@@ -108,8 +111,9 @@ public struct IngestWriter: Sendable {
                 where new.contains(message.key) && seen.insert(message.key).inserted {
                     commands.add(message, enrollment: batchEnrollments[offset])
                 }
-                var events = LeadEventLog(recording: settings.recordEvents)
+                var events = LeadEventLog(recording: settings.recordEvents, history: settings.keepsHistory)
                 try commands.apply(defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
+                try LeadHistory.write(events, on: connection)
                 return (events.take(), events.traces, seen.count, connection.roundTrips - before)
             }
             outcome.queries += queries

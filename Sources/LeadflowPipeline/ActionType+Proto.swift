@@ -29,3 +29,19 @@ extension ActionType {
         }
     }
 }
+
+extension ActionType {
+    /// The type a wire enum names (`nil`: unspecified or unknown).
+    public init?(proto: Leadflow_V1_ActionType) {
+        switch proto {
+        case .email: self = .email
+        case .sms: self = .sms
+        case .webhook: self = .webhook
+        case .wait: self = .wait
+        case .waitForReply: self = .waitForReply
+        case .move: self = .move
+        case .end: self = .end
+        case .unspecified, .UNRECOGNIZED: return nil
+        }
+    }
+}

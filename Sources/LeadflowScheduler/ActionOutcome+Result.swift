@@ -22,7 +22,11 @@ extension ActionOutcome {
             }
         var error = result.error.isEmpty ? nil : result.error
         if case .unspecified = result.outcome { error = "handler sent a result without an outcome" }
-        self.init(actionID: Int(result.actionID), attempt: attempt, kind: kind, error: error)
+        self.init(
+            actionID: Int(result.actionID), attempt: attempt, kind: kind, error: error,
+            providerMessageID: result.providerMessageID.isEmpty ? nil : result.providerMessageID,
+            duration: result.hasDuration
+                ? .seconds(result.duration.seconds) + .nanoseconds(Int64(result.duration.nanos)) : nil)
     }
 }
 

@@ -46,6 +46,10 @@ public struct SchedulerConfiguration: Sendable {
     /// the bound keeps old pipeline versions' actions from piling up for the life of the process. A claim with
     /// more distinct actions than this still dispatches them all; it just loads some again next time.
     public var actionConfigCacheSize = 4_096
+    /// Whether lead events are written to the lead history in the transaction that causes them.
+    public var keepsHistory = true
+    /// How long the lead history is kept: weekly partitions that ended longer ago than this are dropped.
+    public var historyRetention: Duration = .seconds(90 * 86_400)
     /// How long a handler may hold an action before it is presumed lost.
     public var lease: Duration = .seconds(300)
     /// How long after its lease an action is still the handler's: not dispatched again, its result applied as
@@ -97,6 +101,9 @@ public struct SchedulerConfiguration: Sendable {
         }
         if lease < .seconds(1) { problems.append("lease must be at least 1 s (got \(lease))") }
         if dispatchHighWaterMark < 1 { problems.append("dispatch high-water mark must be at least 1") }
+        if historyRetention < .seconds(7 * 86_400) {
+            problems.append("history.retention must be at least 7d, one weekly partition (got \(historyRetention))")
+        }
         if leaseGrace < .zero { problems.append("lease grace cannot be negative (got \(leaseGrace))") }
         if defaultMaxAttempts < 1 { problems.append("default max attempts must be at least 1") }
         if idleInterval <= .zero { problems.append("idle interval must be positive") }

@@ -64,6 +64,7 @@ extension SchedulerService {
     ) async throws -> WorkQueue.Claim {
         let settings = workQueueSettings
         let recording = events != nil
+        let history = configuration.keepsHistory
         let started = ContinuousClock.now
         let span = telemetry.tracer.startSpan("claim")
         let claim: WorkQueue.Claim
@@ -71,10 +72,11 @@ extension SchedulerService {
         let traces: [Int: TraceParent]
         do {
             (claim, claimEvents, traces) = try await database.withTransaction { connection in
-                var events = LeadEventLog(recording: recording)
+                var events = LeadEventLog(recording: recording, history: history)
                 let claim = try WorkQueue.claim(
                     limit: limit, sharedLimit: sharedLimit, excluding: excluded, organizations: organizations,
                     settings: settings, events: &events, on: connection)
+                try LeadHistory.write(events, on: connection)
                 return (claim, events.take(), events.traces)
             }
         } catch {

@@ -91,12 +91,14 @@ extension SchedulerService {
             WorkQueue.Undispatched(actionID: $0.action.actionID, attempt: $0.action.attempt, reason: $0.reason)
         }
         let recording = events != nil
+        let history = configuration.keepsHistory
         let delay = Self.undispatchedDelay
         do {
             let (returned, returnEvents, traces, queries) = try await database.withTransaction { connection in
-                var events = LeadEventLog(recording: recording)
+                var events = LeadEventLog(recording: recording, history: history)
                 let before = connection.roundTrips
                 let returned = try WorkQueue.returnUndispatched(returning, delay: delay, events: &events, on: connection)
+                try LeadHistory.write(events, on: connection)
                 return (returned, events.take(), events.traces, connection.roundTrips - before)
             }
             let dropped = events?.publish(returnEvents, traces: traces) ?? 0

@@ -65,6 +65,7 @@ extension SchedulerService {
     private func apply(_ results: [DecodedResult]) async -> Bool {
         let settings = workQueueSettings
         let recording = events != nil
+        let history = configuration.keepsHistory
         let outcomes = results.map(\.outcome)
         var attempt = 0
         while true {
@@ -73,9 +74,10 @@ extension SchedulerService {
             do {
                 let (resultEvents, eventTraces, applied, queries) = try await database.withTransaction {
                     [outcomes] connection in
-                    var events = LeadEventLog(recording: recording)
+                    var events = LeadEventLog(recording: recording, history: history)
                     let before = connection.roundTrips
                     let applied = try WorkQueue.apply(outcomes, settings: settings, events: &events, on: connection)
+                    try LeadHistory.write(events, on: connection)
                     return (events.take(), events.traces, applied, connection.roundTrips - before)
                 }
                 span.updateAttributes { attributes in

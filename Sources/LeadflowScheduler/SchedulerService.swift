@@ -156,6 +156,7 @@ public final class SchedulerService: Service, Sendable {
                 await withDiscardingTaskGroup { claiming in
                     claiming.addTask { await self.listenForWakeups() }
                     claiming.addTask { await self.sampleGauges() }
+                    claiming.addTask { await self.maintainHistory() }
                     await claimLoop()
                     claiming.cancelAll()
                 }

@@ -21,7 +21,7 @@ public struct LeadEventPublisher: Sendable {
         var dropped = 0
         for event in events {
             do {
-                let subject = try Subject(tokens: ["lead", Self.name(of: event.kind), event.org])
+                let subject = try Subject(tokens: ["lead", event.kind.subjectToken, event.org])
                 var headers = Headers()
                 if let trace = traces[Int(event.leadID)] {
                     try headers.append(Headers.Name.traceparent, trace.description)
@@ -40,27 +40,4 @@ public struct LeadEventPublisher: Sendable {
 
     /// Flushes what is queued for at most `drainTimeout`, then closes the socket.
     public func close(drainTimeout: Duration = .seconds(1)) async { await publisher.close(drainTimeout: drainTimeout) }
-
-    /// The subject token of an event kind: past tense, so it never collides with a command (`lead.upsert`).
-    public static func name(of kind: Leadflow_V1_LeadEvent.Kind) -> String {
-        switch kind {
-        case .created: "created"
-        case .updated: "updated"
-        case .enrolled: "enrolled"
-        case .stageEntered: "stage_entered"
-        case .stageExited: "stage_exited"
-        case .replied: "replied"
-        case .unsubscribed: "unsubscribed"
-        case .deleted: "deleted"
-        case .actionDispatched: "action_dispatched"
-        case .actionSucceeded: "action_succeeded"
-        case .actionRetrying: "action_retrying"
-        case .actionDead: "action_dead"
-        case .actionReplayed: "action_replayed"
-        case .pipelineEnded: "pipeline_ended"
-        case .resubscribed: "resubscribed"
-        case .actionCanceled: "action_canceled"
-        case .unspecified, .UNRECOGNIZED: "unspecified"
-        }
-    }
 }

@@ -25,7 +25,7 @@ public enum DeadLetterSeed {
                 let stageID = try connection.query(
                     "SELECT id FROM pipeline_stages WHERE pipeline_id = $1 AND position = 0", [saved.pipelineID]
                 ).scalar(Int.self)!
-                var events = LeadEventLog(recording: false)
+                var events = LeadEventLog(recording: false, history: true)
                 try LeadWriter.enroll(
                     errors.keys.sorted().map {
                         .init(org: org, externalID: $0, pipelineID: saved.pipelineID, stageID: stageID, stageNamed: false)
@@ -38,6 +38,7 @@ public enum DeadLetterSeed {
                             actionID: $0.actionID, attempt: $0.attempt, kind: .failedPermanently,
                             error: errors[$0.lead.externalID])
                     }, settings: .init(), events: &events, on: connection)
+                try LeadHistory.write(events, on: connection)
                 return Dictionary(uniqueKeysWithValues: killed.map { ($0.lead.externalID, $0.actionID) })
             }
         }

@@ -4,6 +4,8 @@ import LeadflowDomain
 import LeadflowProto
 import LeadflowScheduler
 import LeadflowServiceKit
+import LeadflowStore
+import Postgres
 import LeadflowTestKit
 import SwiftProtobuf
 import Synchronization
@@ -124,6 +126,9 @@ struct LeadEventConformanceTests {
                     case .snoozed:
                         result.error = "rate limited"
                         result.retryAfter = .init(seconds: 0, nanos: 10_000_000)
+                    case .succeeded:
+                        result.providerMessageID = "msg-\(dispatch.actionID)"
+                        result.duration = .init(seconds: 0, nanos: 25_000_000)
                     default: break
                     }
                 })
@@ -148,7 +153,7 @@ struct LeadEventConformanceTests {
                         throw CancellationError()
                     }
                     let event = try envelope.decode(Leadflow_V1_LeadEvent.self)
-                    #expect(envelope.subject.string == "lead.\(LeadEventPublisher.name(of: event.kind)).\(event.org)")
+                    #expect(envelope.subject.string == "lead.\(event.kind.subjectToken).\(event.org)")
                     if event.externalID.hasPrefix("lead-") { events.append(event) }
                 }
             }
@@ -208,7 +213,7 @@ struct LeadEventConformanceTests {
             // A lead created by an enroll or an unsubscribe is announced before what created it; the upserts after
             // the unsubscribe only update it.
             let kindsOfB = events.filter { $0.externalID == "lead-b" }.map(\.kind)
-            #expect(kindsOfB.first == .created && kindsOfB.dropFirst().first == .enrolled)
+            #expect(kindsOfB.first == .created && kindsOfB.dropFirst().first == .enrolled, "\(kindsOfB)")
             let kindsOfA = events.filter { $0.externalID == "lead-a" }.map(\.kind)
             #expect(Array(kindsOfA.prefix(4)) == [.created, .unsubscribed, .updated, .updated])
             // The snooze's reason, which the handler sent as its error.
@@ -220,9 +225,49 @@ struct LeadEventConformanceTests {
             #expect(handler.dispatches.filter { $0.lead.externalID == "lead-a" }.map(\.actionType)
                 == [.email, .webhook, .webhook])
             #expect(scheduler.statistics.suppressed == 1)
+            try await Self.expectHistory(of: events, in: harness.database)
             await subscriber.close()
             await handler.close()
             await client.close()
         }
+    }
+
+    /// The lead history holds what was published, written in the same transactions, with what the events
+    /// leave out (docs/operations.md, "A lead's history"); a deleted lead's history is erased.
+    static func expectHistory(of events: [Leadflow_V1_LeadEvent], in database: PostgresClient) async throws {
+        struct Row: Hashable { var kind: String, actionID: Int?, attempt: Int?, error: String? }
+        let leadA = try #require(events.first { $0.externalID == "lead-a" }).leadID
+        let leadB = try #require(events.first { $0.externalID == "lead-b" }).leadID
+        let (historyA, historyB) = try await database.withTransaction { connection in
+            (
+                try LeadHistory.timeline(leadID: Int(leadA), since: .distantPast, limit: 1_000, on: connection),
+                try LeadHistory.timeline(leadID: Int(leadB), since: .distantPast, limit: 1_000, on: connection)
+            )
+        }
+        let published = events.filter { $0.leadID == leadA }.map { event in
+            Row(
+                kind: event.kind == .actionRetrying && event.error == "rate limited" ? "action_snoozed" : event.kind.subjectToken,
+                actionID: event.actionID == 0 ? nil : Int(event.actionID),
+                attempt: event.attempt == 0 ? nil : Int(event.attempt), error: event.hasError ? event.error : nil)
+        }
+        let kept = historyA.map { Row(kind: $0.kind, actionID: $0.actionID, attempt: $0.attempt, error: $0.error) }
+        #expect(kept.sorted { "\($0)" < "\($1)" } == published.sorted { "\($0)" < "\($1)" })
+        // In the order it happened: what caused an event comes before it.
+        let order = historyA.map(\.kind)
+        let steps = ["created", "unsubscribed", "enrolled", "action_dispatched", "pipeline_ended", "resubscribed"]
+        let positions = steps.compactMap { order.firstIndex(of: $0) }
+        #expect(positions.count == steps.count && positions == positions.sorted(), "\(order)")
+        for entry in historyA where entry.kind == "action_succeeded" && ["email", "sms", "webhook"].contains(entry.actionType) {
+            #expect(entry.providerMessageID == "msg-\(entry.actionID ?? 0)" && entry.durationMilliseconds == 25, "\(entry)")
+        }
+        let snoozed = try #require(historyA.first { $0.kind == "action_snoozed" })
+        #expect(snoozed.dueAt != nil && snoozed.actionType == "webhook")
+        #expect(historyA.filter { $0.kind == "action_dispatched" }.allSatisfy { $0.traceID?.count == 32 })
+        let entered = try #require(historyA.first { $0.kind == "enrolled" })
+        #expect(entered.pipeline == "conform" && entered.stage == "greet")
+        #expect(historyA.first { $0.kind == "unsubscribed" }?.channel == "sms")
+        // Erased with the lead's data: only its deletion's own rows remain, and no error text.
+        #expect(Set(historyB.map(\.kind)) == ["deleted", "stage_exited"], "\(historyB)")
+        #expect(historyB.allSatisfy { $0.error == nil })
     }
 }

@@ -15,11 +15,20 @@ public struct ActionOutcome: Sendable, Hashable {
     public var attempt: Int
     public var kind: Kind
     public var error: String?
+    /// The provider's id of what was sent (a message id), for the lead history.
+    public var providerMessageID: String?
+    /// How long the handler's delivery took, for the lead history.
+    public var duration: Duration?
 
-    public init(actionID: Int, attempt: Int, kind: Kind, error: String? = nil) {
+    public init(
+        actionID: Int, attempt: Int, kind: Kind, error: String? = nil, providerMessageID: String? = nil,
+        duration: Duration? = nil
+    ) {
         self.actionID = actionID
         self.attempt = attempt
         self.kind = kind
         self.error = error
+        self.providerMessageID = providerMessageID
+        self.duration = duration
     }
 }

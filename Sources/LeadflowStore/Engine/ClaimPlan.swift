@@ -10,7 +10,8 @@ import LeadflowDomain
 ///   tenant's backlog cannot push another's due actions behind it.
 /// - An external queue also stays within its channel's limits: no more than `maxInFlight` dispatched and
 ///   unanswered, no more than the token bucket holds.
-/// - Queues of saturated types, and external queues another scheduler is claiming from right now, get nothing.
+/// - Queues of saturated types, paused queues (``OrganizationPauses``), and external queues another scheduler is
+///   claiming from right now, get nothing. A paused queue sets no wake time: resuming wakes the schedulers.
 struct ClaimPlan: Sendable, Equatable {
     struct Allowance: Sendable, Hashable {
         var key: QueueKey
@@ -39,6 +40,7 @@ struct ClaimPlan: Sendable, Equatable {
         var wakeIn: Double?
         func wake(_ seconds: Double) { wakeIn = min(wakeIn ?? seconds, max(seconds, 0)) }
         let due = heads.filter { head in
+            guard !head.isPaused else { return false }
             if head.dueIn > 0 { wake(head.dueIn) }
             return head.dueIn <= 0 && !excluded.contains(head.key.type)
         }
@@ -57,15 +59,10 @@ struct ClaimPlan: Sendable, Equatable {
                 continue
             }
             guard locked.contains(head.key), let state = statesByKey[head.key] else { continue }
-            let maxInFlight = state.maxInFlight ?? defaults.maxInFlight
-            let rate = state.ratePerSecond ?? defaults.ratePerSecond
-            let burst = Double(state.burst ?? defaults.burst)
-            let tokens = min(burst, (state.tokens ?? burst) + rate * state.elapsed)
-            let room = max(0, maxInFlight - state.inFlight)
-            let affordable = Int(tokens.rounded(.down))
-            let count = min(share, room, affordable)
+            let budget = ChannelBudget(state, defaults: defaults)
+            let count = min(share, budget.room, budget.affordable)
             if count < share { throttled.append(head.key) }
-            if affordable < 1 && room > 0 { wake((1 - tokens) / rate) }
+            if budget.room > 0, let nextToken = budget.nextTokenIn { wake(nextToken) }
             if count > 0 { allowances.append(Allowance(key: head.key, count: count, isShare: count == share)) }
         }
         self.wakeIn = wakeIn

@@ -9,6 +9,8 @@ enum ClaimQueues {
         var key: QueueKey
         /// Seconds until it is due by the database's clock; zero or less: due now.
         var dueIn: Double
+        /// An operator paused the organization, or this channel of it (``OrganizationPauses``).
+        var isPaused = false
     }
 
     /// What a channel row says at the claim.
@@ -38,8 +40,10 @@ enum ClaimQueues {
                 try connection.query(headsStatement)
             }
         return try rows.map { row in
-            let (org, typeName, dueIn) = try row.decode((String, String, Double).self)
-            return Head(key: QueueKey(org: org, type: try .stored(typeName, in: "lead_stage_actions")), dueIn: dueIn)
+            let (org, typeName, dueIn, isPaused) = try row.decode((String, String, Double, Bool).self)
+            return Head(
+                key: QueueKey(org: org, type: try .stored(typeName, in: "lead_stage_actions")), dueIn: dueIn,
+                isPaused: isPaused)
         }
     }
 
@@ -71,14 +75,16 @@ enum ClaimQueues {
     // MARK: SQL
 
     /// The end of both heads statements, after a `heads (org_id, type, perform_at)` CTE: creates the channel
-    /// rows of external queues that are due, and returns each head with the seconds until it is due.
+    /// rows of external queues that are due, and returns each head with the seconds until it is due and
+    /// whether it is paused.
     private static let headsResult = """
         ), channels AS (
             INSERT INTO organization_channels (org_id, channel)
             SELECT org_id, type FROM heads WHERE type IN ('email', 'sms', 'webhook') AND perform_at <= now()
             ON CONFLICT DO NOTHING
         )
-        SELECT org_id, type, extract(epoch FROM perform_at - now())::float8 FROM heads
+        SELECT org_id, type, extract(epoch FROM perform_at - now())::float8,
+               \(OrganizationPauses.isPaused(org: "heads.org_id", type: "heads.type")) FROM heads
         """
 
     /// A loose index scan over `lead_stage_actions_queue_idx`: each step jumps to the next (org, type) pair.

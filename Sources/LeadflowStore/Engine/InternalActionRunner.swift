@@ -81,8 +81,8 @@ enum InternalActionRunner {
 
     // MARK: SQL
 
-    /// The pending, due internal actions of the leads `$1`, locked (in id order); columns: id, type, move
-    /// target, org, lead id, the lead stage's trace.
+    /// The pending, due internal actions of the leads `$1` whose organization is not paused, locked (in id
+    /// order); columns: id, type, move target, org, lead id, the lead stage's trace.
     static let dueOfLeads = PostgresStatement(
         name: "internal_due_of_leads",
         sql: """
@@ -91,6 +91,7 @@ enum InternalActionRunner {
             FROM lead_stage_actions a JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
             WHERE a.lead_id = ANY ($1::bigint[]) AND a.status = 'pending' AND a.perform_at <= now()
               AND a.type IN ('wait', 'move', 'end', 'wait_for_reply')
+              AND NOT \(OrganizationPauses.isPaused(org: "a.org_id", type: "a.type"))
             ORDER BY a.id
             FOR UPDATE OF a SKIP LOCKED
             """)

@@ -47,6 +47,6 @@ extension WorkQueue {
             WHERE a.id = r.id AND a.attempts = r.attempt AND a.status = 'dispatched'
             RETURNING a.id, a.status, r.attempt, a.type, a.lead_id, a.org_id,
                       (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
-                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id), a.perform_at
             """)
 }

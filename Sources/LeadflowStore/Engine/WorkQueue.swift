@@ -87,7 +87,9 @@ public enum WorkQueue {
             try rescueExpiredLeases(limit: limit, grace: settings.leaseGrace, events: &events, on: connection)
         }
         let heads = try ClaimQueues.heads(of: organizations, on: connection)
-        let external = heads.filter { $0.dueIn <= 0 && $0.key.type.isExternal && !excluded.contains($0.key.type) }
+        let external = heads.filter {
+            $0.dueIn <= 0 && !$0.isPaused && $0.key.type.isExternal && !excluded.contains($0.key.type)
+        }
         let locked = try ClaimQueues.lock(external.map(\.key), on: connection)
         let plan = ClaimPlan(
             heads: heads, excluding: excluded, locked: locked, states: try ClaimQueues.states(locked, on: connection),
@@ -187,7 +189,7 @@ public enum WorkQueue {
     }
 
     /// `lead.action_retrying` or `lead.action_dead` for rows of failed actions: id, status, attempt, type,
-    /// lead id, org, external id, last error, trace.
+    /// lead id, org, external id, last error, trace, due time.
     static func recordFailures(_ rows: PostgresRows, events: inout LeadEventLog) throws {
         for row in rows {
             let (actionID, status, attempt, typeName, leadID, org, externalID, error) =
@@ -202,6 +204,9 @@ public enum WorkQueue {
                 event.actionType = ActionType(rawValue: typeName)?.proto ?? .unspecified
                 event.attempt = UInt32(clamping: attempt)
                 if let error { event.error = error }
+            }
+            if status == ActionStatus.pending.rawValue, let due = try row.decode(Date?.self, at: 9) {
+                events.detailLast { $0.dueAt = due }
             }
         }
     }
@@ -270,6 +275,7 @@ public enum WorkQueue {
         // A success counts while its attempt is still the action's: dispatched, or — its lease ran out first —
         // pending or dead without another attempt dispatched since. It was delivered; sending it again would
         // repeat it, and marking it dead would stop a lead that went through.
+        defer { events.annotate(outcomes) }
         let succeeded = try ActionCompletion.succeed(
             successes, from: [.dispatched, .pending, .dead], reason: .completed,
             defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
@@ -413,7 +419,7 @@ public enum WorkQueue {
             WHERE a.id = expired.id
             RETURNING a.id, a.status, a.attempts, a.type, a.lead_id, a.org_id,
                       (SELECT external_id FROM leads WHERE leads.id = a.lead_id), a.last_error,
-                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id), a.perform_at
             """)
 
     static let claimTimedOut = PostgresStatement(
@@ -458,7 +464,7 @@ public enum WorkQueue {
                       (SELECT external_id FROM leads WHERE leads.id = a.lead_id),
                       -- A snooze keeps the action's last error, but its event carries the snooze's reason.
                       CASE WHEN r.snooze THEN coalesce(nullif(r.error, ''), a.last_error) ELSE a.last_error END,
-                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
+                      (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id), a.perform_at
             """)
 
     static let loadConfigs = PostgresStatement(

@@ -1,6 +1,6 @@
 extension Migration {
     /// The admin API's bearer tokens (stored as hashes only) and the audit log every change through it writes
-    /// in its own transaction (docs/admin-api.md). Version 11: 10 is the lead history's.
+    /// in its own transaction (docs/admin-api.md).
     static let adminTokens = Migration(
         version: 11, name: "admin_tokens",
         sql: """

@@ -10,7 +10,8 @@ extension Migration {
         .organizationLimits,
         .traceContext,
         .leadSuppressions,
-        // 10 is the lead history's (another branch); the migrator needs increasing versions, not contiguous ones.
+        .leadHistory,
         .adminTokens,
+        .organizationPauses,
     ]
 }

@@ -1,0 +1,37 @@
+import ArgumentParser
+import LeadflowStore
+
+/// `leadflow lead timeline ID --org ORG`: the lead's history, oldest first.
+struct LeadTimelineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "timeline",
+        abstract: "Show a lead's history: every event, oldest first, with attempts, errors and who acted.")
+
+    @OptionGroup var lead: LeadSelection
+
+    @Option(help: "Most events shown (1…10000).")
+    var limit = 1_000
+
+    @Flag(help: "Print JSON.")
+    var json = false
+
+    @OptionGroup var database: DatabaseOptions
+
+    func validate() throws {
+        guard (1...10_000).contains(limit) else { throw ValidationError("--limit must be 1…10000 (got \(limit))") }
+    }
+
+    func run() async throws {
+        let (org, externalID, limit) = (lead.org, lead.externalID, limit)
+        let found = try await database.withConnection(logger: CLILogging.logger("lead")) { connection in
+            try await connection.withTransaction { connection -> [LeadHistoryEntry]? in
+                guard let record = try LeadRecord.find(org: org, externalID: externalID, on: connection) else {
+                    return nil
+                }
+                return try LeadHistory.timeline(leadID: record.id, since: record.createdAt, limit: limit, on: connection)
+            }
+        }
+        guard let entries = found else { throw CLIError("no lead \"\(externalID)\" in organization \"\(org)\"") }
+        print(json ? try LeadOutput.json(entries) : LeadOutput.text(entries))
+    }
+}

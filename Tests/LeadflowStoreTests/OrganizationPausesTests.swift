@@ -1,0 +1,98 @@
+import Foundation
+import LeadflowDomain
+import LeadflowStore
+import Testing
+
+@Suite("Pausing an organization's work")
+struct OrganizationPausesTests {
+    static func pause(
+        _ org: String, _ scope: OrganizationPauses.Scope, _ engine: Engine
+    ) async throws -> OrganizationPauses.Pause {
+        try await engine.connection.withTransaction {
+            try OrganizationPauses.pause(org: org, scope: scope, by: "cli:test", reason: "provider incident", on: $0)
+        }
+    }
+
+    static func resume(_ org: String, _ scope: OrganizationPauses.Scope, _ engine: Engine) async throws {
+        try await engine.connection.withTransaction { try OrganizationPauses.resume(org: org, scope: scope, on: $0) }
+    }
+
+    @Test("a paused organization's due work is not claimed, another's is; resumed, it is claimed")
+    func pauseAll() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            _ = try await engine.pipeline(TestPipelines.steps, org: "beta")
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            try await engine.enroll(["b-1"], pipeline: "steps", org: "beta")
+            _ = try await Self.pause("acme", .all, engine)
+            let (claim, _) = try await engine.claim()
+            #expect(claim.dispatches.map(\.org) == ["beta"])
+            let wait = try await LeadWaitsTests.waits("a-1", engine)
+            guard case .paused(let scope, _, let by, let reason) = wait[0].reason else { Issue.record("\(wait)"); return }
+            #expect(scope == "all" && by == "cli:test" && reason == "provider incident")
+            #expect(wait[0].explanation.contains("the organization's work paused since"))
+
+            try await Self.resume("acme", .all, engine)
+            let (resumed, _) = try await engine.claim()
+            #expect(resumed.dispatches.map(\.org) == ["acme"])
+        }
+    }
+
+    @Test("a paused organization's internal follow-ups do not run; in-flight work finishes")
+    func inFlightFinishes() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            let (claim, _) = try await engine.claim()
+            let email = try #require(claim.dispatches.first)
+            _ = try await Self.pause("acme", .all, engine)
+            // The email in flight succeeds; the `wait 0s` after it falls due but is not run while paused.
+            try await engine.apply([email.outcome()])
+            #expect(try await engine.actions(of: "a-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
+            try await Self.resume("acme", .all, engine)
+            let (resumed, _) = try await engine.claim()
+            #expect(resumed.internalActions.map(\.type) == [.wait], "resumed, the claim runs the wait")
+            let (next, _) = try await engine.claim()
+            #expect(next.dispatches.map(\.type) == [.sms])
+        }
+    }
+
+    @Test("a paused channel holds only that channel's actions")
+    func pauseChannel() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            _ = try await Self.pause("acme", .channel(.sms), engine)
+            let (claim, _) = try await engine.claim()
+            let email = try #require(claim.dispatches.first)
+            #expect(email.type == .email, "email is not paused")
+            try await engine.apply([email.outcome()])
+            // The wait runs (internal work is not the SMS channel's); the SMS is due and held.
+            let (held, _) = try await engine.claim()
+            #expect(held.dispatches.isEmpty)
+            let waits = try await LeadWaitsTests.waits("a-1", engine)
+            #expect(waits.first?.type == "sms")
+            guard case .paused(let scope, _, _, _) = waits.first?.reason else { Issue.record("\(waits)"); return }
+            #expect(scope == "sms" && waits[0].explanation.contains("sms actions paused"))
+        }
+    }
+
+    @Test("conflicts and unknown organizations are refused with what is wrong; nothing is half-applied")
+    func refusals() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            let first = try await Self.pause("acme", .all, engine)
+            await #expect(throws: OrganizationPauses.Failure.alreadyPaused(first)) {
+                _ = try await Self.pause("acme", .all, engine)
+            }
+            await #expect(throws: OrganizationPauses.Failure.notPaused(org: "acme", scope: "email")) {
+                try await Self.resume("acme", .channel(.email), engine)
+            }
+            await #expect(throws: OrganizationPauses.Failure.unknownOrganization("nope")) {
+                _ = try await Self.pause("nope", .all, engine)
+            }
+            let listed = try await engine.connection.withTransaction { try OrganizationPauses.list(on: $0) }
+            #expect(listed == [first])
+        }
+    }
+}

@@ -38,10 +38,12 @@ extension AdminAPI {
         let letter = try await database.withTransaction { connection in
             let before = try Self.visibleAction(id, to: principal, on: connection).letter
             // The admin service has no PUB socket subscribers connect to; the bus sees the replay as the
-            // schedulers' action_dispatched that follows (docs/dead-letters.md).
-            var events = LeadEventLog(recording: false)
+            // schedulers' action_dispatched that follows (docs/dead-letters.md). The lead history keeps it, with
+            // the token that made it.
+            var events = LeadEventLog(recording: false, history: true, actor: principal.historyActor)
             let report = try DeadLetters.replay(.ids([id]), events: &events, on: connection)
             try Self.refuseSkipped(report, control: "replayed")
+            try LeadHistory.write(events, on: connection)
             try AuditLog.record(
                 .deadLetterReplay, by: principal.actor, organizations: [before.org], target: "dead_letter:\(id)",
                 detail: try PostgresJSON(encoding: ControlDetail(before)), rowsAffected: report.applied.count,

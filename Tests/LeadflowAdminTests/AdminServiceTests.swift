@@ -148,6 +148,10 @@ struct AdminServiceTests {
 
             let me = try await harness.call(.get, "/v1/token", token: secret)
             #expect(me.json["name"] as? String == "acme-admin" && me.json["organizations"] as? [String] == ["acme"], "\(me)")
+            // last_used_at is written on use, then at most once a minute.
+            let firstUse = try #require(try await harness.inTransaction { try AdminTokens.find(id: id, on: $0) }?.lastUsedAt)
+            #expect(try await harness.call(.get, "/v1/token", token: secret).status == 200)
+            #expect(try await harness.inTransaction { try AdminTokens.find(id: id, on: $0) }?.lastUsedAt == firstUse)
             // A token for acme sees acme's tokens and entries only.
             _ = try await harness.token(.viewer, organizations: ["globex"], name: "globex-viewer")
             let tokens = try await harness.call(.get, "/v1/tokens", token: secret)

@@ -1,5 +1,5 @@
 # The README's two commands, and a few more. Every target installs what it needs.
-.PHONY: run dev test bench proto fuzz
+.PHONY: run dev test bench proto openapi fuzz
 
 run:    ## Build Leadflow and run the demo: 16,000 leads through every service (private PostgreSQL unless DATABASE_URL is set).
 	scripts/run.sh
@@ -16,6 +16,9 @@ bench:  ## The bus benchmark (release build): raw libzmq against the envelope pa
 
 proto:  ## Regenerate Sources/LeadflowProto/Generated from proto/.
 	scripts/generate-proto.sh
+
+openapi: ## Regenerate Sources/LeadflowAdminAPI/Generated from openapi/admin.yaml.
+	scripts/generate-openapi.sh
 
 fuzz:   ## Fuzz every decoder for 30 s each (FUZZ_ARGS="--runs 10000000 subject" for more; docs/fuzzing.md).
 	scripts/fuzz.sh $(or $(FUZZ_ARGS),--time 30)

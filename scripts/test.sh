@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
-# The whole test suite on a fresh machine: installs what it needs, starts a throwaway PostgreSQL cluster
-# under .build/test-postgres (unless DATABASE_URL names one), runs `swift test`, and stops the cluster.
+# The whole test suite on a fresh machine: installs what it needs (Debian packages, and schemathesis into .venv),
+# starts a throwaway PostgreSQL cluster under .build/test-postgres (unless DATABASE_URL names one), runs
+# `swift test`, and stops the cluster.
 # Extra arguments go to `swift test` (e.g. --filter LeadflowBusTests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/swift-env.sh
 
 scripts/deps.sh
+# schemathesis, which AdminConformanceTests runs against a real `leadflow admin` (pinned, in .venv).
+scripts/venv.sh
 
 swift build --product leadflow
 leadflow="$(swift build --show-bin-path)/leadflow"

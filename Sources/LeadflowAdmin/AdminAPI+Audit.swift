@@ -5,14 +5,9 @@ extension AdminAPI {
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
         let principal = try AdminPrincipal.required()
         let query = input.query
-        let limit = try RequestCheck.range(query.limit ?? 50, 1...1000, field: "limit")
+        let limit = try RequestCheck.pageLimit(query.limit)
         let org = try query.org.map { try RequestCheck.organization($0, field: "org") }
-        let before = try query.cursor.map { text in
-            guard let id = Int(text), id > 0 else {
-                throw AdminProblem(.badRequest, "cursor is not a next_cursor of a previous page", field: "cursor")
-            }
-            return id
-        }
+        let before = try RequestCheck.cursor(query.cursor) { Int($0).flatMap { $0 > 0 ? $0 : nil } }
         let filter = AuditLog.Filter(
             scope: principal.scope, org: org, action: query.action.flatMap { AuditAction(rawValue: $0.rawValue) })
         let page = try await database.withTransaction { try AuditLog.list(filter, before: before, limit: limit, on: $0) }

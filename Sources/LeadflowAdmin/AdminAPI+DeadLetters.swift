@@ -8,15 +8,10 @@ extension AdminAPI {
     func listDeadLetters(_ input: Operations.ListDeadLetters.Input) async throws -> Operations.ListDeadLetters.Output {
         let principal = try AdminPrincipal.required()
         let query = input.query
-        let limit = try RequestCheck.range(query.limit ?? 50, 1...1000, field: "limit")
+        let limit = try RequestCheck.pageLimit(query.limit)
         let org = try query.org.map { try RequestCheck.organization($0, field: "org") }
-        let errorContains = try query.error.map { try RequestCheck.length($0, 1...200, field: "error") }
-        let cursor = try query.cursor.map { text in
-            guard let cursor = DeadLetterCursor(text) else {
-                throw AdminProblem(.badRequest, "cursor is not a next_cursor of a previous page", field: "cursor")
-            }
-            return cursor
-        }
+        let errorContains = try query.error.map { try RequestCheck.text($0, 1...200, field: "error") }
+        let cursor = try RequestCheck.cursor(query.cursor, DeadLetterCursor.init)
         let filter = DeadLetterFilter(
             org: org, type: query._type.flatMap { ActionType(rawValue: $0.rawValue) }, since: query.since,
             errorContains: errorContains, organizations: principal.scope.organizations)
@@ -34,37 +29,46 @@ extension AdminAPI {
 
     func replayDeadLetter(_ input: Operations.ReplayDeadLetter.Input) async throws -> Operations.ReplayDeadLetter.Output {
         let principal = try AdminPrincipal.required()
-        let id = try Self.actionID(input.path.id)
-        let letter = try await database.withTransaction { connection in
-            let before = try Self.visibleAction(id, to: principal, on: connection).letter
+        let letter = try await control(input.path.id, .deadLetterReplay, "replayed", by: principal) { id, connection in
             // The admin service has no PUB socket subscribers connect to; the bus sees the replay as the
-            // schedulers' action_dispatched that follows (docs/dead-letters.md).
-            var events = LeadEventLog(recording: false)
+            // schedulers' action_dispatched that follows (docs/dead-letters.md). The lead history keeps it, with
+            // the token that made it.
+            var events = LeadEventLog(recording: false, history: true, actor: principal.historyActor)
             let report = try DeadLetters.replay(.ids([id]), events: &events, on: connection)
-            try Self.refuseSkipped(report, control: "replayed")
-            try AuditLog.record(
-                .deadLetterReplay, by: principal.actor, organizations: [before.org], target: "dead_letter:\(id)",
-                detail: try PostgresJSON(encoding: ControlDetail(before)), rowsAffected: report.applied.count,
-                on: connection)
-            return try Self.visibleAction(id, to: principal, on: connection).letter
+            if report.skipped.isEmpty { try LeadHistory.write(events, on: connection) }
+            return report
         }
         return .ok(.init(body: .json(try .init(letter))))
     }
 
     func discardDeadLetter(_ input: Operations.DiscardDeadLetter.Input) async throws -> Operations.DiscardDeadLetter.Output {
         let principal = try AdminPrincipal.required()
-        let id = try Self.actionID(input.path.id)
-        let letter = try await database.withTransaction { connection in
+        let letter = try await control(input.path.id, .deadLetterDiscard, "discarded", by: principal) { id, connection in
+            try DeadLetters.discard(.ids([id]), on: connection)
+        }
+        return .ok(.init(body: .json(try .init(letter))))
+    }
+
+    /// Runs a control on one action in one transaction: the action must be visible to the token (404), the
+    /// control must take it (409 naming why not), then the audit entry; returns the action as it is now.
+    private func control(
+        _ rawID: Int64, _ action: AuditAction, _ past: String, by principal: AdminPrincipal,
+        _ change: @escaping @Sendable (Int, isolated PostgresConnection) throws -> DeadLetters.Report
+    ) async throws -> DeadLetter {
+        let id = try Self.actionID(rawID)
+        return try await database.withTransaction { connection in
             let before = try Self.visibleAction(id, to: principal, on: connection).letter
-            let report = try DeadLetters.discard(.ids([id]), on: connection)
-            try Self.refuseSkipped(report, control: "discarded")
+            let report = try change(id, connection)
+            if let skip = report.skipped.first {
+                throw AdminProblem(
+                    .conflict, "action \(skip.actionID) cannot be \(past): \(skip.reason)", state: "\(skip.reason)")
+            }
             try AuditLog.record(
-                .deadLetterDiscard, by: principal.actor, organizations: [before.org], target: "dead_letter:\(id)",
+                action, by: principal.actor, organizations: [before.org], target: "dead_letter:\(id)",
                 detail: try PostgresJSON(encoding: ControlDetail(before)), rowsAffected: report.applied.count,
                 on: connection)
             return try Self.visibleAction(id, to: principal, on: connection).letter
         }
-        return .ok(.init(body: .json(try .init(letter))))
     }
 
     /// The action with `id` if the token's organizations include its organization; a 404 otherwise, the same
@@ -80,13 +84,6 @@ extension AdminAPI {
 
     static func actionID(_ id: Int64) throws(AdminProblem) -> Int {
         Int(try RequestCheck.range(id, 1...Int64.max, field: "id"))
-    }
-
-    /// A 409 naming the state when the control skipped its one action.
-    private static func refuseSkipped(_ report: DeadLetters.Report, control: String) throws(AdminProblem) {
-        guard let skip = report.skipped.first else { return }
-        throw AdminProblem(
-            .conflict, "action \(skip.actionID) cannot be \(control): \(skip.reason)", state: "\(skip.reason)")
     }
 
     /// What a replay or discard audit entry keeps of the action before the change.

@@ -28,10 +28,13 @@ extension AdminAPI {
                 : "token '\(principal.token.name)' may only make tokens for its own organizations"
             throw AdminProblem(.forbidden, detail)
         }
+        let expiresAt = try body.expiresIn.map { seconds in
+            Date().addingTimeInterval(Double(try RequestCheck.range(seconds, 60...315_360_000, field: "expires_in")))
+        }
         let actor = principal.actor
         let issued = try await database.withTransaction { connection in
             try TokenAdministration.create(
-                name: body.name, role: role, organizations: body.organizations, expiresAt: body.expiresAt, by: actor,
+                name: body.name, role: role, organizations: body.organizations, expiresAt: expiresAt, by: actor,
                 on: connection)
         }
         return .created(.init(body: .json(.init(secret: issued.secret.revealed, token: try .init(issued.token)))))

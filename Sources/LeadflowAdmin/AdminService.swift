@@ -38,6 +38,7 @@ public final class AdminService: Service, Sendable {
                     limiter: BadTokenLimiter(limit: configuration.badTokenLimit, window: configuration.badTokenWindow),
                     logger: logger),
                 ProblemMiddleware(logger: logger),
+                NullFieldMiddleware(maxBodyBytes: configuration.maxBodyBytes),
             ])
         let listening = self.listening
         application = Application(

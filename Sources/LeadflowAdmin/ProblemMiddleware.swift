@@ -27,7 +27,7 @@ struct ProblemMiddleware: ServerMiddleware {
             return problem
         case is RFC3339DateTranscoder.InvalidDate:
             return ParameterSyntax.invalidDate(
-                operationID: operationID, path: error.requestMetadata.pathParameters, query: error.request.path.flatMap(Self.query))
+                path: error.requestMetadata.pathParameters, query: error.request.path.flatMap(Self.query))
         case let decoding as DecodingError:
             // A parameter's error has no coding path; the parameters say which one it was.
             if decoding.codingPath.isEmpty,

@@ -13,6 +13,6 @@ struct RFC3339DateTranscoder: DateTranscoder {
     }
 
     /// A date-time that is not RFC 3339. The transcoder is not told which field it reads, so this carries no
-    /// path; ``ProblemMiddleware`` names the field from ``ParameterSyntax``.
+    /// path; ``ProblemMiddleware`` finds the parameter with ``ParameterSyntax``.
     struct InvalidDate: Error {}
 }

@@ -6,6 +6,20 @@ enum RequestCheck {
     /// Most bytes of an organization id (as ingest takes them in subjects).
     static let organizationMaxBytes = 64
 
+    /// A page's `limit` parameter: 1–1000, 50 when not given.
+    static func pageLimit(_ limit: Int?) throws(AdminProblem) -> Int {
+        try range(limit ?? 50, 1...1000, field: "limit")
+    }
+
+    /// A page's `cursor` parameter read by `parse`; a text that is no cursor is a 400.
+    static func cursor<T>(_ text: String?, _ parse: (String) -> T?) throws(AdminProblem) -> T? {
+        guard let text else { return nil }
+        guard let cursor = parse(text) else {
+            throw AdminProblem(.badRequest, "cursor is not a next_cursor of a previous page", field: "cursor")
+        }
+        return cursor
+    }
+
     static func range<T: Comparable>(_ value: T, _ range: ClosedRange<T>, field: String) throws(AdminProblem) -> T {
         guard range.contains(value) else {
             throw AdminProblem(.badRequest, "\(field) must be \(range.lowerBound)…\(range.upperBound) (got \(value))", field: field)
@@ -20,10 +34,16 @@ enum RequestCheck {
         return value
     }
 
-    static func length(_ text: String, _ range: ClosedRange<Int>, field: String) throws(AdminProblem) -> String {
-        guard range.contains(text.count) else {
+    /// Free text of `range` characters; NUL, which PostgreSQL text cannot hold, is refused.
+    static func text(_ text: String, _ range: ClosedRange<Int>, field: String) throws(AdminProblem) -> String {
+        guard !text.utf8.contains(0) else {
+            throw AdminProblem(.badRequest, "\(field) must not contain NUL characters", field: field)
+        }
+        // JSON Schema's lengths count code points, not the grapheme clusters of String.count.
+        let length = text.unicodeScalars.count
+        guard range.contains(length) else {
             throw AdminProblem(
-                .badRequest, "\(field) must be \(range.lowerBound)…\(range.upperBound) characters long (got \(text.count))",
+                .badRequest, "\(field) must be \(range.lowerBound)…\(range.upperBound) characters long (got \(length))",
                 field: field)
         }
         return text

@@ -14,12 +14,8 @@ struct AdminTokenCommand: AsyncParsableCommand {
         abstract: "Make, list or revoke admin API tokens (stored as SHA-256 hashes; docs/admin-api.md).",
         subcommands: [Create.self, List.self, Revoke.self])
 
-    /// The actor audit entries of the command line name: `cli:<the user running it>`.
-    static var actor: AuditEntry.Actor {
-        let user = getpwuid(getuid()).flatMap { String(validatingCString: $0.pointee.pw_name) }
-            ?? ProcessInfo.processInfo.environment["USER"] ?? "\(getuid())"
-        return AuditEntry.Actor(tokenID: nil, name: "cli:\(user)")
-    }
+    /// The actor audit entries of the command line name: `cli:<user>`, as in the lead history.
+    static var actor: AuditEntry.Actor { AuditEntry.Actor(tokenID: nil, name: CLIActor.current) }
 
     /// Runs `body` in one transaction; a refused request becomes its message.
     static func inTransaction<T: Sendable>(

@@ -2,14 +2,17 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import LeadflowBenchmarks
+import LeadflowAdmin
 import LeadflowClient
 import LeadflowCollector
 import LeadflowConfig
+import LeadflowDomain
 import LeadflowEngine
 import LeadflowPipeline
 import LeadflowSecrets
 import LeadflowStore
 import Logging
+import Postgres
 import ZeroMQ
 
 /// `leadflow dev`: every service in one process, with a private PostgreSQL unless a database is given.
@@ -19,9 +22,10 @@ struct DevCommand: AsyncParsableCommand {
         abstract: "Run all of Leadflow in one process (private PostgreSQL unless --database-url/DATABASE_URL is set).",
         discussion: """
             Starts a private PostgreSQL cluster in --directory when no database is given, applies the \
-            migrations, and runs ingest, a scheduler and a handler per action type (log driver unless \
-            configured) until interrupted (Ctrl-C or SIGTERM). With --demo N it applies the three-step example \
-            pipeline, imports N leads through the client library, shows progress and a summary, and exits.
+            migrations, and runs ingest, a scheduler, a handler per action type (log driver unless \
+            configured), the collector and the admin HTTP API until interrupted (Ctrl-C or SIGTERM). With \
+            --demo N it applies the three-step example pipeline, imports N leads through the client library, \
+            shows progress and a summary, and exits.
 
             \(ConfigOptions.discussion)
             """)
@@ -42,6 +46,9 @@ struct DevCommand: AsyncParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Run the metrics collector too (collector.* settings; `leadflow top` reads it).")
     var collector = true
+
+    @Flag(inversion: .prefixedNo, help: "Run the admin HTTP API too, except with --demo (admin.* settings; tokens: leadflow admin token create).")
+    var admin = true
 
     @Option(help: "Where the collector's JSON lines go with --demo, which owns the terminal (default: .leadflow/collector.log).")
     var demoCollectorLog = ".leadflow/collector.log"
@@ -69,15 +76,31 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     private func runEngine(settings: LeadflowSettings, url: String, logger: Logger) async throws {
-        guard collector else { return try await runServices(settings: settings, url: url, logger: logger) }
         let context = try ZMQContext()
         defer { context.shutdown() }
-        let collector = try await startCollector(settings: settings, context: context)
-        print("leadflow dev: collector at http://\(settings.collector.httpAddress) (leadflow top)")
-        let running = Task { try await collector.run() }
-        let result = await Result(catching: { try await runServices(settings: settings, url: url, logger: logger) })
-        running.cancel()
-        _ = await running.result
+        let collector = try await self.collector ? startCollector(settings: settings, context: context) : nil
+        if collector != nil { print("leadflow dev: collector at http://\(settings.collector.httpAddress) (leadflow top)") }
+        let database = try PostgresClient(
+            configuration: .init(url: url, applicationName: "leadflow-admin"), maxConnections: settings.admin.databaseConnections,
+            logger: logger)
+        let result = await Result(catching: {
+            // The demo exits when its leads are through: nobody would call the API.
+            let admin = try self.admin && demo == nil
+                ? AdminService(configuration: settings.admin, database: database, logger: CLILogging.logger("admin")) : nil
+            // The collector and the admin API run beside the engine, as children cancelled when it stops.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                defer { group.cancelAll() }
+                if let collector { group.addTask { try await collector.run() } }
+                if let admin {
+                    group.addTask { try await admin.run() }
+                    let port = try await admin.port()
+                    let host = HTTPAddress(settings.admin.listen)?.host ?? "127.0.0.1"
+                    print("leadflow dev: admin API at http://\(host):\(port) (tokens: leadflow admin token create --name me --role admin)")
+                }
+                try await runServices(settings: settings, url: url, logger: logger)
+            }
+        })
+        await database.shutdown()
         try result.get()
     }
 

@@ -63,7 +63,8 @@ struct AdminServiceTests {
     @Test("replay makes a dead letter pending with a fresh budget, discard cancels it; both in the store")
     func controls() async throws {
         try await AdminHarness.with { harness in
-            let (operatorToken, _) = try await harness.token(.operator, organizations: ["acme"])
+            let operatorName = "replayer"
+            let (operatorToken, _) = try await harness.token(.operator, organizations: ["acme"], name: operatorName)
             let ids = try await harness.deadLetters(["ada", "bob"], org: "acme")
             let (ada, bob) = (try #require(ids["ada"]), try #require(ids["bob"]))
 
@@ -87,6 +88,12 @@ struct AdminServiceTests {
             }
             #expect(statuses.map(\.1) == ["pending", "canceled"], "\(statuses)")
             #expect(statuses.first?.2 == 0)
+            // The lead's history keeps the replay and the token that made it.
+            let history = try await harness.inTransaction { connection in
+                try connection.query("SELECT kind, actor FROM lead_history WHERE action_id = $1 AND kind = 'action_replayed'", [ada])
+                    .map { try $0.decode((String, String?).self) }
+            }
+            #expect(history.map(\.1) == ["token:\(operatorName)"], "\(history)")
             let shown = try await harness.call(.get, "/v1/dead-letters/\(bob)", token: operatorToken)
             #expect((shown.json["dead_letter"] as? [String: Any])?["status"] as? String == "canceled", "\(shown)")
             #expect((shown.json["config"] as? [String: Any])?["email"] != nil, "\(shown)")
@@ -141,6 +148,10 @@ struct AdminServiceTests {
 
             let me = try await harness.call(.get, "/v1/token", token: secret)
             #expect(me.json["name"] as? String == "acme-admin" && me.json["organizations"] as? [String] == ["acme"], "\(me)")
+            // last_used_at is written on use, then at most once a minute.
+            let firstUse = try #require(try await harness.inTransaction { try AdminTokens.find(id: id, on: $0) }?.lastUsedAt)
+            #expect(try await harness.call(.get, "/v1/token", token: secret).status == 200)
+            #expect(try await harness.inTransaction { try AdminTokens.find(id: id, on: $0) }?.lastUsedAt == firstUse)
             // A token for acme sees acme's tokens and entries only.
             _ = try await harness.token(.viewer, organizations: ["globex"], name: "globex-viewer")
             let tokens = try await harness.call(.get, "/v1/tokens", token: secret)

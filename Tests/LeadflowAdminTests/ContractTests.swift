@@ -13,7 +13,7 @@ struct ContractTests {
         #expect(Set(ParameterSyntax.rules.keys) == typed, "rules: \(ParameterSyntax.rules.keys.sorted()); document: \(typed.sorted())")
     }
 
-    @Test("the only date-time in a request body is one ParameterSyntax names by operation")
+    @Test("no request body holds a date-time (the transcoder cannot name one), every date-time parameter has a rule")
     func bodyDates() throws {
         let document = try AdminContract.document()
         let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
@@ -28,7 +28,7 @@ struct ContractTests {
                 if (property as? [String: Any])?["format"] as? String == "date-time" { found[operation.id] = name }
             }
         }
-        #expect(found == ParameterSyntax.bodyDateFields)
+        #expect(found.isEmpty, "\(found)")
     }
 
     @Test("problem kinds: each status once, URNs as documented")

@@ -52,6 +52,7 @@ struct SecretLeakTests {
         let ingestPort = try LoopbackPort.unused()
         let httpPort = try LoopbackPort.unused()
         let alertmanagerPort = try LoopbackPort.unused()
+        let adminPort = try LoopbackPort.unused()
         // Secrets in a file and in the environment, the two places docs/configuration.md recommends.
         let config = """
             handler:
@@ -67,6 +68,8 @@ struct SecretLeakTests {
                 username: AC1
               webhook:
                 driver: http
+            admin:
+              listen: 127.0.0.1:\(adminPort)
             collector:
               http: 127.0.0.1:\(httpPort)
               log_file: \(folder)/collector.log
@@ -124,17 +127,27 @@ struct SecretLeakTests {
         let metrics = try await curl.perform(HTTPRequest(url: base + "/metrics"))
         let alerts = try await curl.perform(HTTPRequest(url: base + "/alerts"))
         #expect(metrics.status == 200 && alerts.status == 200)
+        // The admin API runs in leadflow dev too; its token is a secret like the others.
+        let made = try await LeadflowExecutable.run(["admin", "token", "create", "--name", "leak", "--role", "viewer"], environment: environment)
+        let adminToken = made.output.trimmingCharacters(in: .newlines)
+        #expect(made.status == 0 && adminToken.hasPrefix("lfa_"), "\(made.errors)")
+        let ready = try await curl.perform(HTTPRequest(url: "http://127.0.0.1:\(adminPort)/readyz"))
+        let listed = try await curl.perform(
+            HTTPRequest(url: "http://127.0.0.1:\(adminPort)/v1/dead-letters", headers: ["Authorization": "Bearer \(adminToken)"]))
+        #expect(ready.status == 200 && listed.status == 200, "\(ready) \(listed)")
         dev.send(SIGTERM)
         let termination = await dev.waitForExit(timeout: .seconds(60))
         #expect(termination != nil, "leadflow dev did not stop on SIGTERM")
 
         var leaks = Self.leaks(in: dev.output, "leadflow dev's output")
+        if dev.output.contains(adminToken) { leaks.append("leadflow dev's output contains the admin token") }
+        leaks += Self.leaks(in: String(decoding: ready.body + listed.body, as: UTF8.self), "the admin API")
         leaks += Self.leaks(in: (try? String(contentsOfFile: "\(folder)/collector.log", encoding: .utf8)) ?? "", "the collector log")
         leaks += Self.leaks(in: String(decoding: metrics.body, as: UTF8.self), "/metrics")
         leaks += Self.leaks(in: String(decoding: alerts.body, as: UTF8.self), "/alerts")
 
         // --help of every service, with the secrets in the environment and the file.
-        for command in [["dev"], ["ingest"], ["scheduler"], ["handler", "email"], ["collector"]] {
+        for command in [["dev"], ["ingest"], ["scheduler"], ["handler", "email"], ["collector"], ["admin", "serve"]] {
             let help = try await LeadflowExecutable.run(command + ["--config", "\(folder)/leadflow.yaml", "--help"], environment: environment)
             leaks += Self.leaks(in: help.output + help.errors, "leadflow \(command.joined(separator: " ")) --help")
         }

@@ -934,33 +934,33 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/TokenCreation/organizations`.
             public var organizations: [Components.Schemas.OrganizationID]?
-            /// When the token stops working by itself (in the future); leave it out for never.
+            /// Seconds from now until the token stops working by itself (at most ten years); leave it out for never.
             ///
-            /// - Remark: Generated from `#/components/schemas/TokenCreation/expires_at`.
-            public var expiresAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/TokenCreation/expires_in`.
+            public var expiresIn: Swift.Int?
             /// Creates a new `TokenCreation`.
             ///
             /// - Parameters:
             ///   - name:
             ///   - role:
             ///   - organizations: Scope the token to these organizations (they need not exist yet); leave it out for every organization.
-            ///   - expiresAt: When the token stops working by itself (in the future); leave it out for never.
+            ///   - expiresIn: Seconds from now until the token stops working by itself (at most ten years); leave it out for never.
             public init(
                 name: Components.Schemas.TokenName,
                 role: Components.Schemas.Role,
                 organizations: [Components.Schemas.OrganizationID]? = nil,
-                expiresAt: Foundation.Date? = nil
+                expiresIn: Swift.Int? = nil
             ) {
                 self.name = name
                 self.role = role
                 self.organizations = organizations
-                self.expiresAt = expiresAt
+                self.expiresIn = expiresIn
             }
             public enum CodingKeys: String, CodingKey {
                 case name
                 case role
                 case organizations
-                case expiresAt = "expires_at"
+                case expiresIn = "expires_in"
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -976,15 +976,15 @@ extension Components {
                     [Components.Schemas.OrganizationID].self,
                     forKey: .organizations
                 )
-                self.expiresAt = try container.decodeIfPresent(
-                    Foundation.Date.self,
-                    forKey: .expiresAt
+                self.expiresIn = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .expiresIn
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "name",
                     "role",
                     "organizations",
-                    "expires_at"
+                    "expires_in"
                 ])
             }
         }

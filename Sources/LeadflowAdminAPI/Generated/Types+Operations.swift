@@ -487,7 +487,7 @@ public enum Operations {
                 ///
                 /// - Remark: Generated from `#/paths/v1/dead-letters/GET/query/since`.
                 public var since: Foundation.Date?
-                /// Only actions whose last error contains this text, ignoring case (`%` and `_` match themselves).
+                /// Only actions whose last error contains this text, ignoring case (`%` and `_` match themselves); no NUL.
                 ///
                 /// - Remark: Generated from `#/paths/v1/dead-letters/GET/query/error`.
                 public var error: Swift.String?
@@ -505,7 +505,7 @@ public enum Operations {
                 ///   - org: Only this organization's dead actions (an organization outside the token's scope gives an empty page).
                 ///   - _type: Only actions of this type.
                 ///   - since: Only actions that died at or after this time (RFC 3339).
-                ///   - error: Only actions whose last error contains this text, ignoring case (`%` and `_` match themselves).
+                ///   - error: Only actions whose last error contains this text, ignoring case (`%` and `_` match themselves); no NUL.
                 ///   - limit: Most dead actions in the page.
                 ///   - cursor: The `next_cursor` of the previous page.
                 public init(

@@ -5,10 +5,10 @@ import LeadflowStore
 import Postgres
 
 /// What a support person's lookup costs on a big database: `leadflow bench lookup` builds `leads` leads, each
-/// in a three-action stage (email succeeded, a wait pending, an SMS blocked behind it) with `historyPerLead`
-/// history rows spread over the last eight weeks, then times lookups of random leads — find by external id,
-/// "why is it waiting" and the timeline, each lookup in one transaction as `leadflow lead show` and
-/// `lead timeline` run them.
+/// in a three-action stage (email succeeded, a wait due — all of them in one queue, the worst case for "how
+/// many are ahead" — and an SMS blocked behind it) with `historyPerLead` history rows, the leads created over the
+/// last eight weeks; then times lookups of random leads — find by external id, "why is it waiting" and the
+/// timeline, each lookup in one transaction as `leadflow lead show` and `lead timeline` run them.
 public enum LookupBenchmark {
     public struct Report: Sendable {
         public var leads: Int
@@ -75,7 +75,7 @@ public enum LookupBenchmark {
         END $$;
         INSERT INTO leads (org_id, external_id, email, phone, first_name, created_at)
             SELECT 'acme', 'lead-' || i, 'lead' || i || '@example.com', '+1555' || lpad(i::text, 7, '0'), 'Lead',
-                   now() - interval '56 days'
+                   now() - interval '1 day' * (1 + i % 55)
             FROM generate_series(1, \(leads)) AS i;
         INSERT INTO lead_stages (lead_id, org_id, pipeline_id, stage_id, entered_at)
             SELECT l.id, 'acme', \(pipelineID), s.id, l.created_at
@@ -84,12 +84,12 @@ public enum LookupBenchmark {
                                         perform_at, attempts, completed_at)
             SELECT ls.id, ls.lead_id, 'acme', a.id, a.seq, a.type,
                    CASE a.seq WHEN 0 THEN 'succeeded' WHEN 1 THEN 'pending' ELSE 'blocked' END,
-                   CASE a.seq WHEN 1 THEN now() + interval '1 day' END,
+                   CASE a.seq WHEN 1 THEN ls.entered_at END,
                    CASE a.seq WHEN 0 THEN 1 ELSE 0 END,
                    CASE a.seq WHEN 0 THEN now() END
             FROM lead_stages ls JOIN pipeline_stage_actions a ON a.stage_id = ls.stage_id;
         INSERT INTO lead_history (occurred_at, org_id, lead_id, kind, action_type, attempt, trace_id)
-            SELECT l.created_at + (interval '55 days') * n / \(historyPerLead), 'acme', l.id,
+            SELECT l.created_at + interval '1 hour' * n, 'acme', l.id,
                    (ARRAY['created', 'enrolled', 'action_dispatched', 'action_succeeded'])[1 + (n - 1) % 4],
                    CASE WHEN n > 2 THEN 'email' END, CASE WHEN n > 2 THEN 1 END, md5(l.id::text)
             FROM leads l CROSS JOIN generate_series(1, \(historyPerLead)) AS n;

@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import LeadflowStore
 
@@ -32,6 +33,10 @@ struct LeadTimelineCommand: AsyncParsableCommand {
             }
         }
         guard let entries = found else { throw CLIError("no lead \"\(externalID)\" in organization \"\(org)\"") }
+        if entries.filter({ $0.id != 0 }).count == limit {
+            FileHandle.standardError.write(
+                Data("only the oldest \(limit) events are shown; --limit takes up to 10000\n".utf8))
+        }
         print(json ? try LeadOutput.json(entries) : LeadOutput.text(entries))
     }
 }

@@ -8,8 +8,8 @@ struct LookupBenchCommand: AsyncParsableCommand {
         commandName: "lookup",
         abstract: "Time `lead show` (find + why) and `lead timeline` for random leads of a big database.",
         discussion: """
-            Builds --leads leads (each in a stage with three actions) and --history-per-lead history rows each, \
-            spread over eight weekly partitions, in a fresh database on --database-url/DATABASE_URL or a private \
+            Builds --leads leads (each in a stage with three actions, one of them due in a queue of every lead's) \
+            and --history-per-lead history rows each, the leads created over eight weeks, in a fresh database on --database-url/DATABASE_URL or a private \
             cluster in --directory; then times --lookups lookups of each kind on one connection and prints \
             p50/p99/max in milliseconds. Build with -c release.
             """)

@@ -64,15 +64,21 @@ struct LeadHistoryTests {
                         (week + 7)::timestamp AT TIME ZONE 'UTC');
                 END $$;
                 INSERT INTO lead_history (occurred_at, org_id, lead_id, kind)
-                    VALUES (now() - interval '139 days', 'acme', 1, 'created'),
+                    VALUES (date_trunc('week', now() AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' - interval '137 days',
+                            'acme', 1, 'created'),
                            (now() - interval '210 days', 'acme', 1, 'updated'),
                            (now(), 'acme', 1, 'enrolled');
                 """)
             #expect(try await Self.partitions(connection).count == 6)
+            let placed = try await connection.query(
+                "SELECT kind, tableoid::regclass::text FROM lead_history ORDER BY id"
+            ).map { try $0.decode((String, String).self) }
+            #expect(placed.map(\.1)[0].hasPrefix("lead_history_2") && placed.map(\.1)[1] == "lead_history_default")
             let keepAll = try await connection.withTransaction {
-                try LeadHistory.dropPartitions(olderThan: .seconds(200 * 86_400), on: $0)
+                try LeadHistory.dropPartitions(olderThan: .seconds(250 * 86_400), on: $0)
             }
             #expect(keepAll == 0)
+            #expect(try await connection.query("SELECT count(*)::bigint FROM lead_history").scalar(Int.self) == 3)
             let dropped = try await connection.withTransaction {
                 try LeadHistory.dropPartitions(olderThan: .seconds(90 * 86_400), on: $0)
             }
@@ -97,6 +103,60 @@ struct LeadHistoryTests {
                 try LeadHistory.timeline(leadID: 7, since: .distantPast, limit: 10, on: $0)
             }
             #expect(entries.map(\.kind) == ["created"])
+        }
+    }
+}
+
+@Suite("Lead history and erasure")
+struct LeadHistoryErasureTests {
+    /// Runs `body` with a log that keeps history (or not) in one transaction, and writes the log.
+    static func transaction(
+        _ connection: PostgresConnection, history: Bool, _ body: @Sendable (inout LeadEventLog, isolated PostgresConnection) throws -> Void
+    ) async throws {
+        try await connection.withTransaction { connection in
+            var log = LeadEventLog(recording: false, history: history)
+            try body(&log, connection)
+            try LeadHistory.write(log, on: connection)
+        }
+    }
+
+    static func kinds(_ connection: PostgresConnection) async throws -> [String] {
+        try await connection.query("SELECT kind FROM lead_history ORDER BY occurred_at, id").map { try $0.decode(String.self, at: 0) }
+    }
+
+    @Test("a deletion in the same batch as other events about the lead keeps only its own rows")
+    func sameBatch() async throws {
+        try await withMigratedDatabase { connection in
+            try await connection.execute("INSERT INTO organizations (id) VALUES ('acme')")
+            try await Self.transaction(connection, history: true) { log, connection in
+                try LeadWriter.upsert(
+                    [.init(org: "acme", Leadflow_V1_LeadUpsert.with { $0.externalID = "ada"; $0.email = "ada@example.com" })],
+                    events: &log, on: connection)
+                try LeadWriter.unsubscribe(
+                    [.init(org: "acme", Leadflow_V1_LeadUnsubscribe.with { $0.externalID = "ada"; $0.reason = "ada@example.com asked" })],
+                    defaultMaxAttempts: 3, events: &log, on: connection)
+                try LeadWriter.delete(
+                    [.init(org: "acme", Leadflow_V1_LeadDelete.with { $0.externalID = "ada" })], events: &log, on: connection)
+            }
+            #expect(try await Self.kinds(connection) == ["deleted"])
+        }
+    }
+
+    @Test("a deletion erases the history written before, even with history.enabled false")
+    func historyOff() async throws {
+        try await withMigratedDatabase { connection in
+            try await connection.execute("INSERT INTO organizations (id) VALUES ('acme')")
+            try await Self.transaction(connection, history: true) { log, connection in
+                try LeadWriter.unsubscribe(
+                    [.init(org: "acme", Leadflow_V1_LeadUnsubscribe.with { $0.externalID = "ada"; $0.reason = "ada@example.com asked" })],
+                    defaultMaxAttempts: 3, events: &log, on: connection)
+            }
+            #expect(try await Self.kinds(connection) == ["created", "unsubscribed"])
+            try await Self.transaction(connection, history: false) { log, connection in
+                try LeadWriter.delete(
+                    [.init(org: "acme", Leadflow_V1_LeadDelete.with { $0.externalID = "ada" })], events: &log, on: connection)
+            }
+            #expect(try await Self.kinds(connection) == [])
         }
     }
 }

@@ -112,7 +112,23 @@ struct OrganizationPausesTests {
             #expect(pauses.map(\.kind) == ["paused", "resumed", "paused"])
             #expect(pauses.map(\.channel) == ["email", "email", "all"])
             #expect(pauses.allSatisfy { $0.actor == "cli:test" } && pauses.first?.reason == "provider incident")
-            #expect(entries.map(\.occurredAt) == entries.map(\.occurredAt).sorted())
+        }
+    }
+
+    @Test("a paused organization's wait-for-reply time-outs do not run, and set no wake time")
+    func replyTimeouts() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.chat)
+            try await engine.enroll(["a-1"], pipeline: "chat")
+            _ = try await engine.claim()
+            _ = try await Self.pause("acme", .all, engine)
+            try await engine.timeTravel()
+            let (claim, _) = try await engine.claim()
+            #expect(claim.internalActions.isEmpty && claim.wakeIn == nil, "\(claim.internalActions) \(String(describing: claim.wakeIn))")
+            #expect(try await engine.actions(of: "a-1") == ["wait_for_reply:waiting"])
+            try await Self.resume("acme", .all, engine)
+            let (resumed, _) = try await engine.claim()
+            #expect(resumed.internalActions.contains { $0.type == .waitForReply })
         }
     }
 }

@@ -10,8 +10,10 @@ public struct ActionWait: Sendable, Hashable, Codable {
         case scheduled(dueAt: Date)
         /// Due, but an operator paused the organization (`scope` `all`) or this channel of it.
         case paused(scope: String, since: Date, by: String, reason: String?)
-        /// Due, but its channel is suppressed for the lead: the claim cancels it instead of sending it.
-        case suppressed
+        /// Due, but its channel is suppressed for the lead: when its turn comes — after the `ahead` due actions of
+        /// the organization and type before it, within the channel's limits — the claim cancels it instead of
+        /// sending it.
+        case suppressed(ahead: Int)
         /// Due, but the organization's channel has `inFlight` of `maxInFlight` dispatched and unanswered.
         case inFlightLimit(inFlight: Int, maxInFlight: Int)
         /// Due, but the organization's channel has no token: the next comes at `nextTokenAt`.
@@ -19,7 +21,8 @@ public struct ActionWait: Sendable, Hashable, Codable {
         /// Due, and within its channel's limits: the next claims take it, after the `ahead` actions of the same
         /// organization and type that fell due before it.
         case queued(ahead: Int)
-        /// With a handler since `dispatchedAt`; taken back if no result comes by `leaseUntil`.
+        /// With a handler since `dispatchedAt`; taken back if no result comes by `leaseUntil` plus
+        /// `scheduler.lease_grace`.
         case withHandler(dispatchedAt: Date?, leaseUntil: Date?)
         /// Waiting for the lead's reply until `until`, then it times out.
         case waitingForReply(until: Date)
@@ -48,19 +51,26 @@ public struct ActionWait: Sendable, Hashable, Codable {
         case .paused(let scope, let since, let by, let reason):
             let what = scope == "all" ? "the organization's work" : "the organization's \(scope) actions"
             return "due, but \(what) paused since \(time(since)) by \(by)" + (reason.map { ": \($0)" } ?? "")
-        case .suppressed: return "due, but the lead opted out of this channel: the next claim cancels it"
+        case .suppressed(let ahead):
+            return "due, but the lead opted out of this channel: canceled instead of sent when its turn comes"
+                + (ahead == 0 ? " (next)" : " (\(Self.count(ahead)) due actions of the organization and type before it)")
         case .inFlightLimit(let inFlight, let max):
             return "due, held by the organization's in-flight limit (\(inFlight) of \(max) in flight)"
         case .rateLimited(let next, let rate):
             return "due, held by the organization's rate limit (\(rate)/s; next token at \(time(next)))"
         case .queued(let ahead):
-            return ahead == 0 ? "due now: the next claim takes it" : "due now, behind \(ahead) due actions of the same organization and type"
+            return ahead == 0
+                ? "due now: the next claim takes it"
+                : "due now, behind \(Self.count(ahead)) due actions of the same organization and type"
         case .withHandler(let since, let lease):
             let from = since.map { " since \(time($0))" } ?? ""
-            let until = lease.map { "; taken back at \(time($0)) without a result" } ?? ""
+            let until = lease.map { "; taken back after \(time($0)) plus scheduler.lease_grace without a result" } ?? ""
             return "with a handler\(from)\(until)"
         case .waitingForReply(let until): return "waiting for a reply until \(time(until))"
         case .dead: return "dead after \(attempts) of \(maxAttempts) attempts: \(lastError ?? "no error recorded")"
         }
     }
+
+    /// A count of actions ahead, "at least N" at ``LeadWaits/aheadLimit``.
+    static func count(_ ahead: Int) -> String { ahead >= LeadWaits.aheadLimit ? "at least \(ahead)" : "\(ahead)" }
 }

@@ -64,11 +64,16 @@ public struct LeadEventLog: Sendable {
     /// the actions of `outcomes`.
     mutating func annotate(_ outcomes: [ActionOutcome]) {
         guard keepsHistory, !outcomes.isEmpty else { return }
-        let byAction = Dictionary(outcomes.map { ($0.actionID, $0) }, uniquingKeysWith: { _, last in last })
+        struct Attempt: Hashable {
+            var actionID: Int
+            var attempt: Int
+        }
+        let byAttempt = Dictionary(
+            outcomes.map { (Attempt(actionID: $0.actionID, attempt: $0.attempt), $0) }, uniquingKeysWith: { _, last in last })
         for index in events.indices {
             let event = events[index]
-            guard event.actionID != 0, let outcome = byAction[Int(event.actionID)],
-                event.attempt == UInt32(clamping: outcome.attempt)
+            guard event.actionID != 0,
+                let outcome = byAttempt[Attempt(actionID: Int(event.actionID), attempt: Int(event.attempt))]
             else { continue }
             switch event.kind {
             case .actionSucceeded, .actionRetrying, .actionDead:

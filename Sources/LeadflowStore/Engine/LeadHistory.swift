@@ -11,14 +11,17 @@ public enum LeadHistory {
     /// Longest error, reason, source or provider message id a row keeps, in characters; longer text is cut.
     static let textLimit = 2_000
 
-    /// Writes the events of `log` (when it keeps history) with one statement. A lead's deletion first erases
-    /// what the history held about that lead: its rows may quote personal data (an error naming the address).
+    /// Writes the events of `log` (when it keeps history) with one statement. Of a lead deleted in the same
+    /// transaction, only the events from its deletion on are written: those before it may quote the person.
     public static func write(_ log: LeadEventLog, on connection: isolated PostgresConnection) throws {
         guard log.keepsHistory, !log.events.isEmpty else { return }
-        let deleted = log.events.filter { $0.kind == .deleted }.map { Int($0.leadID) }
-        if !deleted.isEmpty { try connection.execute(eraseStatement, [deleted]) }
+        var deletedAt: [Int64: Int] = [:]
+        for (index, event) in log.events.enumerated() where event.kind == .deleted && deletedAt[event.leadID] == nil {
+            deletedAt[event.leadID] = index
+        }
         var columns = Columns(capacity: log.events.count)
-        for (event, detail) in zip(log.events, log.details) {
+        for (index, (event, detail)) in zip(log.events, log.details).enumerated() {
+            if let deletion = deletedAt[event.leadID], index < deletion { continue }
             columns.append(event, detail, trace: log.traces[Int(event.leadID)])
         }
         try connection.execute(
@@ -28,6 +31,12 @@ public enum LeadHistory {
                 columns.types, columns.attempts, columns.channels, columns.errors, columns.reasons, columns.sources,
                 columns.providerMessageIDs, columns.durations, columns.dueAts, columns.traceIDs, log.actor,
             ])
+    }
+
+    /// Deletes every history row of `leads` (a lead's erasure, `lead.delete`).
+    static func erase(leads: [Int], on connection: isolated PostgresConnection) throws {
+        guard !leads.isEmpty else { return }
+        try connection.execute(eraseStatement, [leads])
     }
 
     /// Creates the weekly partitions from this week to `weeksAhead` weeks ahead that are missing; returns how

@@ -65,8 +65,9 @@ public enum LeadWaits {
         var isSuppressed: Bool
     }
 
-    /// Due actions, in the order the claim decides: paused, suppressed, held by their channel's limits, or
-    /// queued behind the organization's earlier due actions of the type.
+    /// Due actions, in the order the claim decides: paused, held by their channel's limits, or in the queue
+    /// behind the organization's earlier due actions of the type — to be sent, or canceled when its channel is
+    /// suppressed for the lead (the claim cancels what it takes, within the same allowance).
     private static func explainDue(
         _ due: [Due], in waits: inout [ActionWait], defaults: ChannelLimits, on connection: isolated PostgresConnection
     ) throws {
@@ -80,10 +81,6 @@ public enum LeadWaits {
             if let pause = pauses.first(where: { $0.scope == "all" || $0.scope == item.key.type.rawValue }) {
                 waits[item.index].reason = .paused(
                     scope: pause.scope, since: pause.pausedAt, by: pause.pausedBy, reason: pause.reason)
-                continue
-            }
-            if item.isSuppressed {
-                waits[item.index].reason = .suppressed
                 continue
             }
             if let state = states[item.key] {
@@ -101,12 +98,13 @@ public enum LeadWaits {
             let ahead = try connection.query(
                 aheadStatement, [item.key.org, item.key.type.rawValue, item.performAt, Self.aheadLimit]
             ).first?.decode(Int.self, at: 0) ?? 0
-            waits[item.index].reason = .queued(ahead: ahead)
+            waits[item.index].reason = item.isSuppressed ? .suppressed(ahead: ahead) : .queued(ahead: ahead)
         }
     }
 
-    /// Most due actions counted ahead of one; beyond it the count says "at least".
-    static let aheadLimit = 100_000
+    /// Most due actions counted ahead of one (an index range read, a millisecond or two); the explanation
+    /// says "at least" at the limit.
+    public static let aheadLimit = 10_000
 
     // MARK: SQL
 

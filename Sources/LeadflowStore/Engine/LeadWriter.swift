@@ -299,6 +299,9 @@ public enum LeadWriter {
         guard !deletes.isEmpty else { return }
         let rows = try connection.query(
             deleteStatement, [deletes.map(\.org), deletes.map(\.message.externalID)])
+        // The history may quote the person (an error naming the address): erased with the lead, history kept or
+        // not, before the deletion's own events are written.
+        try LeadHistory.erase(leads: try rows.map { try $0.decode(Int.self, at: 0) }, on: connection)
         try stopAutomation(
             rows, kind: .deleted, reason: .deleted, traces: traces(of: deletes, \.externalID), events: &events, on: connection)
     }

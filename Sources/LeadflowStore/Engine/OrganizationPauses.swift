@@ -76,7 +76,11 @@ public enum OrganizationPauses {
         try requireOrganization(org, on: connection)
         let rows = try connection.query(pauseStatement, [org, scope.name, actor, reason])
         guard let row = rows.first else {
-            throw Failure.alreadyPaused(try list(org: org, on: connection).first { $0.scope == scope.name }!)
+            // The pause in force that conflicted; resumed meanwhile by another transaction, it is not listed, and
+            // the conflict is reported as it was found.
+            let current = try list(org: org, on: connection).first { $0.scope == scope.name }
+            throw Failure.alreadyPaused(
+                current ?? Pause(org: org, scope: scope.name, pausedAt: Date(), pausedBy: "another operator"))
         }
         return try decode(row)
     }

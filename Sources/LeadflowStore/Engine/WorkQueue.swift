@@ -429,6 +429,7 @@ public enum WorkQueue {
                    (SELECT trace_parent FROM lead_stages WHERE lead_stages.id = a.lead_stage_id)
             FROM lead_stage_actions a JOIN pipeline_stage_actions p ON p.id = a.pipeline_action_id
             WHERE a.status = 'waiting' AND a.perform_at <= now()
+              AND NOT \(OrganizationPauses.isPaused(org: "a.org_id", type: "a.type"))
             ORDER BY a.perform_at
             LIMIT $1
             FOR UPDATE OF a SKIP LOCKED
@@ -474,7 +475,9 @@ public enum WorkQueue {
     static let nextTimeout = PostgresStatement(
         name: "queue_next_timeout",
         sql: """
-            SELECT extract(epoch FROM min(perform_at) - now())::float8
-            FROM lead_stage_actions WHERE status = 'waiting'
+            SELECT extract(epoch FROM a.perform_at - now())::float8
+            FROM lead_stage_actions a
+            WHERE a.status = 'waiting' AND NOT \(OrganizationPauses.isPaused(org: "a.org_id", type: "a.type"))
+            ORDER BY a.perform_at LIMIT 1
             """)
 }

@@ -52,7 +52,9 @@ extension Migration {
 
             -- Creates the weekly partitions (Monday 00:00 UTC to the next) from this week to `weeks_ahead`
             -- weeks ahead that do not exist yet; returns how many it created. A week whose rows already sit in
-            -- the default partition is skipped with a warning: those rows stay where they are.
+            -- the default partition is skipped with a warning: those rows stay where they are. Creating a
+            -- partition locks lead_history, which every writer needs: it waits at most a second for that lock
+            -- (behind a long reader, say) and skips the week, so writers never queue behind it for long.
             CREATE FUNCTION lead_history_create_partitions(weeks_ahead integer) RETURNS integer
             LANGUAGE plpgsql AS $$
             DECLARE
@@ -62,6 +64,7 @@ extension Migration {
                 created integer := 0;
             BEGIN
                 PERFORM pg_advisory_xact_lock(hashtext('lead_history_partitions'));
+                SET LOCAL lock_timeout = '1s';
                 FOR i IN 0 .. weeks_ahead LOOP
                     week := first_week + 7 * i;
                     partition_name := 'lead_history_' || to_char(week, 'YYYYMMDD');
@@ -72,8 +75,11 @@ extension Migration {
                             partition_name, week::timestamp AT TIME ZONE 'UTC',
                             (week + 7)::timestamp AT TIME ZONE 'UTC');
                         created := created + 1;
-                    EXCEPTION WHEN check_violation THEN
-                        RAISE WARNING 'lead history: week % stays in lead_history_default (it has rows)', week;
+                    EXCEPTION
+                        WHEN check_violation THEN
+                            RAISE WARNING 'lead history: week % stays in lead_history_default (it has rows)', week;
+                        WHEN lock_not_available THEN
+                            RAISE WARNING 'lead history: week % not created (lead_history busy); next time', week;
                     END;
                 END LOOP;
                 RETURN created;

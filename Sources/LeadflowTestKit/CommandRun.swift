@@ -10,15 +10,17 @@ public enum CommandRun {
         public let errors: String
     }
 
-    /// Runs `executable arguments…` with `environment` added to the test process's and `input` on its standard
-    /// input; returns its exit status, stdout and stderr. Each pipe is drained on a thread of its own (a full pipe
+    /// Runs `executable arguments…` with `environment` added to the test process's, `input` on its standard
+    /// input and, when given, `directory` as its working directory; returns its exit status, stdout and stderr. Each pipe is drained on a thread of its own (a full pipe
     /// would stall the process), and the wait happens there too, never on the cooperative pool, which other
     /// tests' servers need meanwhile.
     public static func run(
-        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], input: String? = nil,
+        directory: String? = nil
     ) async throws -> Outcome {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
         let output = Pipe()

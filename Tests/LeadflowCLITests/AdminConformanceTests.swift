@@ -56,7 +56,9 @@ struct AdminConformanceTests {
                     "--report-dir", folder.appendingPathComponent("report").path, "--no-color",
                 ]
                 if let operations { arguments += ["--include-operation-id-regex", operations] }
-                return try await CommandRun.run(Self.schemathesis, arguments, environment: ["HOME": folder.path])
+                // In the test's folder: schemathesis keeps a crash cache (.schemathesis/) where it runs.
+                return try await CommandRun.run(
+                    Self.schemathesis, arguments, environment: ["HOME": folder.path], directory: folder.path)
             }
             let curl = CurlWorker(name: "test.schemathesis")
             defer { curl.shutdown() }

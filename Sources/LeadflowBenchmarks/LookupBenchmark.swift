@@ -17,6 +17,9 @@ public enum LookupBenchmark {
         /// Milliseconds per lookup of each kind, sorted.
         public var show: [Double]
         public var timeline: [Double]
+        /// `lead search` by e-mail (in another case than stored) and by phone.
+        public var searchByEmail: [Double]
+        public var searchByPhone: [Double]
     }
 
     public static func run(
@@ -36,8 +39,11 @@ public enum LookupBenchmark {
             var generator = SystemRandomNumberGenerator()
             var show: [Double] = []
             var timeline: [Double] = []
+            var byEmail: [Double] = []
+            var byPhone: [Double] = []
             for _ in 0..<lookups {
-                let externalID = "lead-\(Int.random(in: 1...leads, using: &generator))"
+                let number = Int.random(in: 1...leads, using: &generator)
+                let externalID = "lead-\(number)"
                 let clock = ContinuousClock()
                 var start = clock.now
                 let waits = try await connection.withTransaction { connection in
@@ -53,10 +59,22 @@ public enum LookupBenchmark {
                 }
                 timeline.append((clock.now - start).seconds * 1_000)
                 precondition(entries.count == historyPerLead, "every history row of the lead is read")
+                for (criterion, figures) in [
+                    (LeadSearch.Criterion.email("LEAD\(number)@Example.com"), 0),
+                    (.phone("+1555" + String(repeating: "0", count: max(0, 7 - "\(number)".count)) + "\(number)"), 1),
+                ] {
+                    start = clock.now
+                    let found = try await connection.withTransaction {
+                        try LeadSearch.find(org: "acme", criterion, limit: 100, on: $0)
+                    }
+                    let took = (clock.now - start).seconds * 1_000
+                    if figures == 0 { byEmail.append(took) } else { byPhone.append(took) }
+                    precondition(found.map(\.externalID) == [externalID], "the search finds the lead: \(criterion)")
+                }
             }
             return Report(
                 leads: leads, historyRows: historyRows, seedSeconds: seedSeconds, show: show.sorted(),
-                timeline: timeline.sorted())
+                timeline: timeline.sorted(), searchByEmail: byEmail.sorted(), searchByPhone: byPhone.sorted())
         }
     }
 

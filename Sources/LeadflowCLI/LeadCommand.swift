@@ -5,7 +5,7 @@ struct LeadCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lead",
         abstract: "Look a lead up: its fields, open actions and why each waits, and its history.",
-        subcommands: [LeadShowCommand.self, LeadTimelineCommand.self])
+        subcommands: [LeadShowCommand.self, LeadSearchCommand.self, LeadTimelineCommand.self])
 }
 
 /// Which lead: organization and external id, as every lead command names it.

@@ -6,7 +6,7 @@ import LeadflowBenchmarks
 struct LookupBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lookup",
-        abstract: "Time `lead show` (find + why) and `lead timeline` for random leads of a big database.",
+        abstract: "Time `lead show` (find + why), `lead timeline` and `lead search` for random leads of a big database.",
         discussion: """
             Builds --leads leads (each in a stage with three actions, one of them due in a queue of every lead's) \
             and --history-per-lead history rows each, the leads created over eight weeks, in a fresh database on --database-url/DATABASE_URL or a private \
@@ -49,6 +49,8 @@ struct LookupBenchCommand: AsyncParsableCommand {
             print("database: \(report.leads) leads, \(report.historyRows) history rows (seeded in \(Int(report.seedSeconds)) s)")
             print("lead show (find + why):      \(figures(report.show))")
             print("lead timeline (find + rows): \(figures(report.timeline))")
+            print("lead search --email:         \(figures(report.searchByEmail))")
+            print("lead search --phone:         \(figures(report.searchByPhone))")
         }
     }
 }

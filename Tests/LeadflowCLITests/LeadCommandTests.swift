@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowStore
+import Postgres
 import LeadflowTestKit
 import Testing
 
@@ -65,5 +66,35 @@ struct LeadCommandTests {
     func version() async throws {
         let run = try await LeadflowExecutable.run(["--version"], environment: [:])
         #expect(run.status == 0 && run.output.wholeMatch(of: /\d+\.\d+\.\d+(-dev)?\n/) != nil, "\(run)")
+    }
+
+    @Test("search: by e-mail in any case, by phone, by external id; exactly one criterion; unknown organization named")
+    func search() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+                try await connection.executeScript(
+                    """
+                    INSERT INTO organizations (id) VALUES ('acme'), ('beta');
+                    INSERT INTO leads (org_id, external_id, email, phone) VALUES
+                        ('acme', 'ada', 'Ada@Example.com', '+15550001111'),
+                        ('acme', 'bob', 'bob@example.com', NULL),
+                        ('beta', 'ada-b', 'ada@example.com', '+15550001111');
+                    """)
+            }
+            let byEmail = try await leadflow(["lead", "search", "--org", "acme", "--email", "ADA@example.COM", "--json"], url: url)
+            let leads = try #require(try JSONSerialization.jsonObject(with: Data(byEmail.output.utf8)) as? [[String: Any]])
+            #expect(leads.map { $0["externalID"] as? String } == ["ada"], "\(byEmail)")
+            let byPhone = try await leadflow(["lead", "search", "--org", "beta", "--phone", "+15550001111"], url: url)
+            #expect(byPhone.status == 0 && byPhone.output.contains("ada-b") && !byPhone.output.contains("Ada@"), "\(byPhone)")
+            let byID = try await leadflow(["lead", "search", "--org", "acme", "--external-id", "bob"], url: url)
+            #expect(byID.output.contains("bob@example.com"), "\(byID)")
+            let none = try await leadflow(["lead", "search", "--org", "acme", "--phone", "+1999"], url: url)
+            #expect(none.status == 0 && none.output == "no lead matches\n", "\(none)")
+            let two = try await leadflow(["lead", "search", "--org", "acme", "--phone", "1", "--email", "x"], url: url)
+            #expect(two.status != 0 && two.errors.contains("exactly one of --email, --phone or --external-id"), "\(two)")
+            let nowhere = try await leadflow(["lead", "search", "--org", "nope", "--email", "a@b.c"], url: url)
+            #expect(nowhere.status != 0 && nowhere.errors.contains("no organization \"nope\""), "\(nowhere)")
+        }
     }
 }

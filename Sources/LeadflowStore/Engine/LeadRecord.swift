@@ -28,20 +28,24 @@ public struct LeadRecord: Sendable, Hashable, Codable {
             if !known { throw LeadLookupError.unknownOrganization(org) }
             return nil
         }
-        return LeadRecord(
-            id: try row.decode(Int.self, at: 0), org: org, externalID: externalID,
-            email: try row.decode(String?.self, at: 1), phone: try row.decode(String?.self, at: 2),
-            firstName: try row.decode(String?.self, at: 3), lastName: try row.decode(String?.self, at: 4),
-            attributes: try row.decode(String.self, at: 5), createdAt: try row.decode(Date.self, at: 6),
-            updatedAt: try row.decode(Date.self, at: 7), deletedAt: try row.decode(Date?.self, at: 8))
+        return try decode(row, org: org)
+    }
+
+    /// The columns ``decode(_:org:)`` reads, in order.
+    static let columns =
+        "id, external_id, email, phone, first_name, last_name, attributes::text, created_at, updated_at, deleted_at"
+
+    static func decode(_ row: PostgresRow, org: String) throws -> LeadRecord {
+        LeadRecord(
+            id: try row.decode(Int.self, at: 0), org: org, externalID: try row.decode(String.self, at: 1),
+            email: try row.decode(String?.self, at: 2), phone: try row.decode(String?.self, at: 3),
+            firstName: try row.decode(String?.self, at: 4), lastName: try row.decode(String?.self, at: 5),
+            attributes: try row.decode(String.self, at: 6), createdAt: try row.decode(Date.self, at: 7),
+            updatedAt: try row.decode(Date.self, at: 8), deletedAt: try row.decode(Date?.self, at: 9))
     }
 
     static let findStatement = PostgresStatement(
-        name: "lead_find",
-        sql: """
-            SELECT id, email, phone, first_name, last_name, attributes::text, created_at, updated_at, deleted_at
-            FROM leads WHERE org_id = $1 AND external_id = $2
-            """)
+        name: "lead_find", sql: "SELECT \(columns) FROM leads WHERE org_id = $1 AND external_id = $2")
 }
 
 /// Why a lead could not be looked up.

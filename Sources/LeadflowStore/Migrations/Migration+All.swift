@@ -13,5 +13,6 @@ extension Migration {
         .leadHistory,
         .adminTokens,
         .organizationPauses,
+        .leadSearch,
     ]
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LeadflowAdminAPI
+import LeadflowDomain
 import LeadflowStore
 import Logging
 import Postgres
@@ -12,6 +13,10 @@ struct AdminAPI: APIProtocol {
     let database: PostgresClient
     let migrator: Migrator
     let logger: Logger
+    /// `tenant.*`, for "why is it waiting".
+    var tenantDefaults = ChannelLimits()
+    /// `scheduler.max_attempts`, for the stages a move enters.
+    var defaultMaxAttempts = 5
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         .ok(.init(body: .json(.init(status: .ok))))

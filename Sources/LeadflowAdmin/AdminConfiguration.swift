@@ -17,6 +17,11 @@ public struct AdminConfiguration: Sendable {
     public var badTokenWindow: Duration = .seconds(60)
     /// Connections of the service's PostgreSQL pool.
     public var databaseConnections = 4
+    /// The schedulers' limits for organizations without their own (`tenant.*`), which "why is it waiting"
+    /// applies as the claim does.
+    public var tenantDefaults = ChannelLimits()
+    /// The attempts of an action whose definition gives none (`scheduler.max_attempts`), for stages a move enters.
+    public var defaultMaxAttempts = 5
 
     public init() {}
 

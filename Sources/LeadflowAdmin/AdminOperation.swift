@@ -13,6 +13,17 @@ public enum AdminOperation: String, Sendable, CaseIterable {
     case discardDeadLetter
     case getOrganizationLimits
     case setChannelLimits
+    case listPauses
+    case pauseOrganization
+    case resumeOrganization
+    case searchLeads
+    case getLead
+    case getLeadTimeline
+    case cancelLead
+    case moveLead
+    case replayLead
+    case cancelPipelineLeads
+    case movePipelineLeads
     case listTokens
     case createToken
     case revokeToken
@@ -22,8 +33,12 @@ public enum AdminOperation: String, Sendable, CaseIterable {
     public var requiredRole: AdminRole? {
         switch self {
         case .getHealth, .getReadiness: nil
-        case .getCurrentToken, .listDeadLetters, .getDeadLetter, .getOrganizationLimits: .viewer
-        case .replayDeadLetter, .discardDeadLetter: .operator
+        case .getCurrentToken, .listDeadLetters, .getDeadLetter, .getOrganizationLimits, .listPauses, .searchLeads,
+            .getLead, .getLeadTimeline:
+            .viewer
+        case .replayDeadLetter, .discardDeadLetter, .pauseOrganization, .resumeOrganization, .cancelLead, .moveLead,
+            .replayLead, .cancelPipelineLeads, .movePipelineLeads:
+            .operator
         case .setChannelLimits, .listTokens, .createToken, .revokeToken, .listAudit: .admin
         }
     }

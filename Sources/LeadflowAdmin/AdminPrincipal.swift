@@ -12,7 +12,7 @@ public struct AdminPrincipal: Sendable, Hashable {
     public var scope: AdminScope { token.scope }
     public var actor: AuditEntry.Actor { AuditEntry.Actor(tokenID: token.id, name: token.name) }
     /// Who the lead history says made an act: `token:<name>` (the command line's are `cli:<user>`).
-    public var historyActor: String { "token:\(token.name)" }
+    public var historyActor: String { actor.historyName }
 
     /// The authenticated token of the request being handled; nil outside one (or for the health endpoints).
     @TaskLocal public static var current: AdminPrincipal?

@@ -16,6 +16,8 @@ enum ParameterSyntax {
         "type": ({ Components.Schemas.Channel(rawValue: $0) != nil }, "one of \(names(Components.Schemas.Channel.self))"),
         "channel": ({ Components.Schemas.Channel(rawValue: $0) != nil }, "one of \(names(Components.Schemas.Channel.self))"),
         "action": ({ Components.Schemas.AuditAction(rawValue: $0) != nil }, "one of \(names(Components.Schemas.AuditAction.self))"),
+        "by": ({ ["email", "phone", "external_id"].contains($0) }, "one of email, phone, external_id"),
+        "scope": ({ ["all", "email", "sms", "webhook"].contains($0) }, "one of all, email, sms, webhook"),
     ]
 
     /// A 400 for a date-time that is not RFC 3339. The transcoder does not say which value it read; request

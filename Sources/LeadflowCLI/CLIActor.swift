@@ -1,4 +1,5 @@
 import Foundation
+import LeadflowStore
 
 /// Who an operator's act from this CLI is recorded as, in the lead history and the audit log.
 enum CLIActor {
@@ -8,4 +9,7 @@ enum CLIActor {
         if let actor = environment["LEADFLOW_ACTOR"], !actor.isEmpty { return actor }
         return "cli:\(environment["USER"] ?? environment["LOGNAME"] ?? "unknown")"
     }
+
+    /// ``current`` as the audit log records it: no token.
+    static var audit: AuditEntry.Actor { AuditEntry.Actor(tokenID: nil, name: current) }
 }

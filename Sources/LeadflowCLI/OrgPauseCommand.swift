@@ -27,7 +27,7 @@ struct OrgPauseCommand: AsyncParsableCommand {
 
     func run() async throws {
         let scope = try OrgPauseScope.parse(channel)
-        let (actor, reason) = (CLIActor.current, reason)
+        let (actor, reason) = (CLIActor.audit, reason)
         let pause = try await OrgChannels.withDatabase(database) { [org] connection in
             try OrganizationPauses.pause(org: org, scope: scope, by: actor, reason: reason, on: connection)
         }

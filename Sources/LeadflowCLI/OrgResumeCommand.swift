@@ -19,7 +19,7 @@ struct OrgResumeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let scope = try OrgPauseScope.parse(channel)
-        let actor = CLIActor.current
+        let actor = CLIActor.audit
         let pause = try await OrgChannels.withDatabase(database) { [org] connection in
             try OrganizationPauses.resume(org: org, scope: scope, by: actor, on: connection)
         }

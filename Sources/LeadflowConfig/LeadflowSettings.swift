@@ -154,7 +154,10 @@ public struct LeadflowSettings: Sendable {
             0.001)
         let bus = BusSettings.resolve(&values)
         telemetry.curve = bus.connectOptions.curve
-        let admin = AdminSettings.resolve(&values)
+        var admin = AdminSettings.resolve(&values)
+        // "Why is it waiting" applies the schedulers' default limits; a move enters stages as they do.
+        admin.tenantDefaults = scheduler.organizationLimits
+        admin.defaultMaxAttempts = scheduler.defaultMaxAttempts
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url").map { Secret($0) }, ingest: ingest, scheduler: scheduler, handlers: handlers,

@@ -13,6 +13,10 @@ extension SchedulerService {
                 let connection = try await PostgresConnection.connect(configuration: database.configuration, logger: logger)
                 try await connection.listen(SchedulerWakeup.channel)
                 failures = 0
+                counters.withLock { $0.wakeupListens += 1 }
+                // A NOTIFY sent before LISTEN took effect — at start, or while reconnecting — reached nobody: the
+                // claim the doorbell starts finds its work instead of the idle timer.
+                doorbell.ring()
                 while !Task.isCancelled {
                     let notifications = try await connection.waitForNotifications(timeout: .seconds(30))
                     guard !notifications.isEmpty else { continue }

@@ -40,6 +40,9 @@ public final class SchedulerService: Service, Sendable {
         public var undecodableResults = 0
         public var failedTransactions = 0
         public var eventsDropped = 0
+        /// Times the wake-up connection started listening (`LISTEN leadflow_due`): 1 once it is up, more after
+        /// reconnects.
+        public var wakeupListens = 0
     }
 
     let configuration: SchedulerConfiguration

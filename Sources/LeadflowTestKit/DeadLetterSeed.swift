@@ -14,11 +14,21 @@ public enum DeadLetterSeed {
               - sms: {sender: "+15550001111", body: "hi"}
         """
 
-    /// Enrolls each lead of `errors` in `org` and kills its email with that error; returns the action ids by
-    /// external id.
+    /// ``pipeline`` with a second stage, `later`, where the lead-control tests move leads.
+    public static let twoStages = pipeline + """
+
+          - name: later
+            actions:
+              - webhook: {url: "https://hooks.acme.test/later"}
+        """
+
+    /// Enrolls each lead of `errors` in `org` into `yaml`'s first stage (a pipeline named `welcome`, whose first
+    /// stage starts with an email) and kills its email with that error; returns the action ids by external id.
     @discardableResult
-    public static func kill(_ errors: [String: String], org: String, url: String) async throws -> [String: Int] {
-        let definition = try PipelineDecoder().decode(yaml: pipeline)
+    public static func kill(
+        _ errors: [String: String], org: String, url: String, pipeline yaml: String = pipeline
+    ) async throws -> [String: Int] {
+        let definition = try PipelineDecoder().decode(yaml: yaml)
         return try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
             try await connection.withTransaction { connection in
                 let saved = try PipelineStore.upsert(definition, org: org, on: connection)

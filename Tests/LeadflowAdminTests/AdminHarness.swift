@@ -110,9 +110,11 @@ struct AdminHarness: Sendable {
         try await inTransaction { try AuditLog.list(.init(scope: .allOrganizations), limit: 1000, on: $0) }.entries.reversed()
     }
 
-    /// Dead letters of `org` (`DeadLetterSeed`), one per name; returns their action ids by name.
+    /// Dead letters of `org` (`DeadLetterSeed`, its pipeline with a second stage `later`), one per name; returns
+    /// their action ids by name.
     func deadLetters(_ names: [String], org: String) async throws -> [String: Int] {
         try await DeadLetterSeed.kill(
-            Dictionary(uniqueKeysWithValues: names.map { ($0, "550 no such user") }), org: org, url: databaseURL)
+            Dictionary(uniqueKeysWithValues: names.map { ($0, "550 no such user") }), org: org, url: databaseURL,
+            pipeline: DeadLetterSeed.twoStages)
     }
 }

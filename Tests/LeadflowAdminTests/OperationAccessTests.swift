@@ -62,6 +62,54 @@ struct OperationAccessTests {
             _ = try await harness.deadLetter(in: org)
             return (["org": org, "channel": "email"], "", #"{"max_in_flight": 20, "burst": 5}"#, "")
         },
+        "listPauses": Row(success: 200, otherOrganization: .notFound, audit: nil) { harness, org in
+            _ = try await harness.deadLetter(in: org)
+            return (["org": org], "", nil, "")
+        },
+        "pauseOrganization": Row(success: 200, otherOrganization: .notFound, audit: (.organizationPause, "organization:")) {
+            harness, org in
+            _ = try await harness.deadLetter(in: org)
+            // SMS: a paused email channel would keep the seed's emails from dying.
+            try await harness.setPaused(false, org: org, scope: "sms")
+            return (["org": org, "scope": "sms"], "", #"{"reason": "provider incident"}"#, "")
+        },
+        "resumeOrganization": Row(success: 200, otherOrganization: .notFound, audit: (.organizationResume, "organization:")) {
+            harness, org in
+            _ = try await harness.deadLetter(in: org)
+            try await harness.setPaused(true, org: org, scope: "sms")
+            return (["org": org, "scope": "sms"], "", nil, "")
+        },
+        "searchLeads": Row(success: 200, otherOrganization: .notFound, audit: nil) { harness, org in
+            (["org": org], "?by=external_id&value=\(try await harness.deadLetterLead(in: org).name)", nil, "")
+        },
+        "getLead": Row(success: 200, otherOrganization: .notFound, audit: nil) { harness, org in
+            (["org": org, "external_id": try await harness.deadLetterLead(in: org).name], "", nil, "")
+        },
+        "getLeadTimeline": Row(success: 200, otherOrganization: .notFound, audit: nil) { harness, org in
+            (["org": org, "external_id": try await harness.deadLetterLead(in: org).name], "?limit=5", nil, "")
+        },
+        "cancelLead": Row(success: 200, otherOrganization: .notFound, audit: (.leadCancel, "lead:")) { harness, org in
+            (["org": org, "external_id": try await harness.deadLetterLead(in: org).name], "", #"{"reason": "wrong list"}"#, "")
+        },
+        "moveLead": Row(success: 200, otherOrganization: .notFound, audit: (.leadMove, "lead:")) { harness, org in
+            (
+                ["org": org, "external_id": try await harness.deadLetterLead(in: org).name], "",
+                #"{"pipeline": "welcome", "stage": "later"}"#, ""
+            )
+        },
+        "replayLead": Row(success: 200, otherOrganization: .notFound, audit: (.leadReplay, "lead:")) { harness, org in
+            (["org": org, "external_id": try await harness.deadLetterLead(in: org).name], "", "{}", "")
+        },
+        "cancelPipelineLeads": Row(success: 200, otherOrganization: .notFound, audit: (.leadCancel, "pipeline:")) {
+            harness, org in
+            try await harness.onlyOneLeadInPipeline(org: org)
+            return (["org": org, "pipeline": "welcome"], "", #"{"reason": "campaign stopped", "stage": "hello"}"#, "")
+        },
+        "movePipelineLeads": Row(success: 200, otherOrganization: .notFound, audit: (.leadMove, "pipeline:")) {
+            harness, org in
+            try await harness.onlyOneLeadInPipeline(org: org)
+            return (["org": org, "pipeline": "welcome"], "", #"{"stage": "later", "from_stage": "hello"}"#, "")
+        },
         "listTokens": Row(success: 200, otherOrganization: .notListed(key: "tokens"), audit: nil) { harness, org in
             let (_, id) = try await harness.token(.viewer, organizations: [org])
             return ([:], "", nil, "\"id\":\(id),")
@@ -181,7 +229,41 @@ struct OperationAccessTests {
 extension AdminHarness {
     /// A new dead letter in `org`; returns its action id.
     func deadLetter(in org: String) async throws -> Int {
+        try await deadLetterLead(in: org).actionID
+    }
+
+    /// A new lead of `org` with a dead email and a blocked SMS in stage `hello` of pipeline `welcome`.
+    func deadLetterLead(in org: String) async throws -> (name: String, actionID: Int) {
         let name = "lead-\(UInt32.random(in: 0...UInt32.max))"
-        return try #require(try await deadLetters([name], org: org)[name])
+        return (name, try #require(try await deadLetters([name], org: org)[name]))
+    }
+
+    /// Leaves exactly one lead of `org` in pipeline `welcome`: a new one, the others' stages ended.
+    func onlyOneLeadInPipeline(org: String) async throws {
+        try await inTransaction { connection in
+            try connection.execute(
+                "UPDATE lead_stages SET exited_at = now(), exit_reason = 'test' WHERE org_id = $1 AND exited_at IS NULL",
+                [org])
+        }
+        _ = try await deadLetterLead(in: org)
+    }
+
+    /// Pauses or resumes `scope` of `org` behind the API's back, whatever it was.
+    func setPaused(_ paused: Bool, org: String, scope: String) async throws {
+        try await inTransaction { connection in
+            if paused {
+                try connection.execute(
+                    """
+                    INSERT INTO organization_pauses (org_id, scope, paused_by) VALUES ($1, $2, 'test')
+                    ON CONFLICT (org_id, scope) WHERE resumed_at IS NULL DO NOTHING
+                    """, [org, scope])
+            } else {
+                try connection.execute(
+                    """
+                    UPDATE organization_pauses SET resumed_at = now(), resumed_by = 'test'
+                    WHERE org_id = $1 AND scope = $2 AND resumed_at IS NULL
+                    """, [org, scope])
+            }
+        }
     }
 }

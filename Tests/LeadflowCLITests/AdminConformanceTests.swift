@@ -20,9 +20,11 @@ struct AdminConformanceTests {
             "schemathesis is not installed: run scripts/venv.sh (scripts/test.sh does)")
         try await TestDatabase.withFreshDatabase { url in
             _ = try await Migrator().migrate(url: url)
-            // Dead letters of acme, the organization the document's examples name; action 1 is one of them.
+            // Dead letters of acme, the organization the document's examples name; action 1 is one of them, and
+            // lead ada (the example's external id) another's lead.
             let seeded = try await DeadLetterSeed.kill(
-                Dictionary(uniqueKeysWithValues: (0..<6).map { ("lead-\($0)", "550 no such user") }), org: "acme", url: url)
+                Dictionary(uniqueKeysWithValues: (["ada"] + (0..<6).map { "lead-\($0)" }).map { ($0, "550 no such user") }),
+                org: "acme", url: url)
             #expect(seeded.values.contains(1))
             func token(_ role: String) async throws -> String {
                 let made = try await LeadflowExecutable.run(

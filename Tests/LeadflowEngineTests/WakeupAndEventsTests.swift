@@ -22,7 +22,9 @@ struct WakeupAndEventsTests {
             let handler = try await RecordingHandler(
                 context: harness.context, dispatchEndpoints: [email], resultEndpoints: [results])
             // Let the scheduler go idle first: nothing is due, so it sleeps on its doorbell.
-            try await harness.waitUntil("the scheduler has claimed at least once") { _ in scheduler.statistics.claims > 0 }
+            try await harness.waitUntil("the scheduler has claimed and listens for wake-ups") { _ in
+                scheduler.statistics.claims > 0 && scheduler.statistics.wakeupListens > 0
+            }
             let enroll = Leadflow_V1_LeadEnroll.with {
                 $0.externalID = "crm-1"
                 $0.pipeline = "one"

@@ -9,12 +9,12 @@ struct OrganizationPausesTests {
         _ org: String, _ scope: OrganizationPauses.Scope, _ engine: Engine
     ) async throws -> OrganizationPauses.Pause {
         try await engine.connection.withTransaction {
-            try OrganizationPauses.pause(org: org, scope: scope, by: "cli:test", reason: "provider incident", on: $0)
+            try OrganizationPauses.pause(org: org, scope: scope, by: .init(tokenID: nil, name: "cli:test"), reason: "provider incident", on: $0)
         }
     }
 
     static func resume(_ org: String, _ scope: OrganizationPauses.Scope, _ engine: Engine) async throws {
-        try await engine.connection.withTransaction { try OrganizationPauses.resume(org: org, scope: scope, by: "cli:test", on: $0) }
+        try await engine.connection.withTransaction { try OrganizationPauses.resume(org: org, scope: scope, by: .init(tokenID: nil, name: "cli:test"), on: $0) }
     }
 
     @Test("a paused organization's due work is not claimed, another's is; resumed, it is claimed")

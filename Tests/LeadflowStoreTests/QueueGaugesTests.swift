@@ -45,9 +45,9 @@ struct QueueGaugesTests {
             #expect(gauges.paused.isEmpty)
 
             try await engine.connection.withTransaction { connection in
-                _ = try OrganizationPauses.pause(org: "globex", scope: .channel(.sms), by: "t", reason: nil, on: connection)
-                _ = try OrganizationPauses.pause(org: "acme", scope: .all, by: "t", reason: nil, on: connection)
-                try OrganizationPauses.resume(org: "acme", scope: .all, by: "t", on: connection)
+                _ = try OrganizationPauses.pause(org: "globex", scope: .channel(.sms), by: .init(tokenID: nil, name: "t"), reason: nil, on: connection)
+                _ = try OrganizationPauses.pause(org: "acme", scope: .all, by: .init(tokenID: nil, name: "t"), reason: nil, on: connection)
+                try OrganizationPauses.resume(org: "acme", scope: .all, by: .init(tokenID: nil, name: "t"), on: connection)
             }
             let paused = try await engine.connection.withTransaction { try QueueGauges.read(on: $0) }
             #expect(paused.paused == [QueueGauges.Queue(org: "globex", type: "sms")], "only pauses in force")

@@ -26,5 +26,22 @@ extension Components {
         ///
         /// - Remark: Generated from `#/components/parameters/Organization`.
         public typealias Organization = Components.Schemas.OrganizationID
+        /// The lead's external id (the client's id of the lead).
+        ///
+        /// - Remark: Generated from `#/components/parameters/ExternalID`.
+        public typealias ExternalID = Components.Schemas.ExternalID
+        /// The pipeline's name.
+        ///
+        /// - Remark: Generated from `#/components/parameters/Pipeline`.
+        public typealias Pipeline = Components.Schemas.Name
+        /// `all` (every action type, waits and moves included) or one channel.
+        ///
+        /// - Remark: Generated from `#/components/parameters/PauseScope`.
+        @frozen public enum PauseScope: String, Codable, Hashable, Sendable, CaseIterable {
+            case all = "all"
+            case email = "email"
+            case sms = "sms"
+            case webhook = "webhook"
+        }
     }
 }

@@ -223,7 +223,1208 @@ extension Components {
             case dead = "dead"
             case canceled = "canceled"
         }
-        /// `viewer` reads; `operator` also replays and discards; `admin` also sets limits, manages tokens and reads the audit log.
+        /// The client's id of a lead, unique per organization (1–255 bytes).
+        ///
+        /// - Remark: Generated from `#/components/schemas/ExternalID`.
+        public typealias ExternalID = Swift.String
+        /// A pipeline's or stage's name.
+        ///
+        /// - Remark: Generated from `#/components/schemas/Name`.
+        public typealias Name = Swift.String
+        /// - Remark: Generated from `#/components/schemas/Lead`.
+        public struct Lead: Codable, Hashable, Sendable {
+            /// The lead's id in the store.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lead/id`.
+            public var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/Lead/organization`.
+            public var organization: Components.Schemas.OrganizationID
+            /// - Remark: Generated from `#/components/schemas/Lead/external_id`.
+            public var externalId: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Lead/email`.
+            public var email: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Lead/phone`.
+            public var phone: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Lead/first_name`.
+            public var firstName: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Lead/last_name`.
+            public var lastName: Swift.String?
+            /// Free-form attributes, as templates see them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lead/attributes`.
+            public struct AttributesPayload: Codable, Hashable, Sendable {
+                /// A container of undocumented properties.
+                public var additionalProperties: [String: Swift.String]
+                /// Creates a new `AttributesPayload`.
+                ///
+                /// - Parameters:
+                ///   - additionalProperties: A container of undocumented properties.
+                public init(additionalProperties: [String: Swift.String] = .init()) {
+                    self.additionalProperties = additionalProperties
+                }
+                public init(from decoder: any Swift.Decoder) throws {
+                    additionalProperties = try decoder.decodeAdditionalProperties(knownKeys: [])
+                }
+                public func encode(to encoder: any Swift.Encoder) throws {
+                    try encoder.encodeAdditionalProperties(additionalProperties)
+                }
+            }
+            /// Free-form attributes, as templates see them.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lead/attributes`.
+            public var attributes: Components.Schemas.Lead.AttributesPayload
+            /// - Remark: Generated from `#/components/schemas/Lead/created_at`.
+            public var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Lead/updated_at`.
+            public var updatedAt: Foundation.Date
+            /// When `lead.delete` erased it; absent otherwise.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Lead/deleted_at`.
+            public var deletedAt: Foundation.Date?
+            /// Creates a new `Lead`.
+            ///
+            /// - Parameters:
+            ///   - id: The lead's id in the store.
+            ///   - organization:
+            ///   - externalId:
+            ///   - email:
+            ///   - phone:
+            ///   - firstName:
+            ///   - lastName:
+            ///   - attributes: Free-form attributes, as templates see them.
+            ///   - createdAt:
+            ///   - updatedAt:
+            ///   - deletedAt: When `lead.delete` erased it; absent otherwise.
+            public init(
+                id: Swift.Int64,
+                organization: Components.Schemas.OrganizationID,
+                externalId: Swift.String,
+                email: Swift.String? = nil,
+                phone: Swift.String? = nil,
+                firstName: Swift.String? = nil,
+                lastName: Swift.String? = nil,
+                attributes: Components.Schemas.Lead.AttributesPayload,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date,
+                deletedAt: Foundation.Date? = nil
+            ) {
+                self.id = id
+                self.organization = organization
+                self.externalId = externalId
+                self.email = email
+                self.phone = phone
+                self.firstName = firstName
+                self.lastName = lastName
+                self.attributes = attributes
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+                self.deletedAt = deletedAt
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case organization
+                case externalId = "external_id"
+                case email
+                case phone
+                case firstName = "first_name"
+                case lastName = "last_name"
+                case attributes
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+                case deletedAt = "deleted_at"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self.organization = try container.decode(
+                    Components.Schemas.OrganizationID.self,
+                    forKey: .organization
+                )
+                self.externalId = try container.decode(
+                    Swift.String.self,
+                    forKey: .externalId
+                )
+                self.email = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .email
+                )
+                self.phone = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .phone
+                )
+                self.firstName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .firstName
+                )
+                self.lastName = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .lastName
+                )
+                self.attributes = try container.decode(
+                    Components.Schemas.Lead.AttributesPayload.self,
+                    forKey: .attributes
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.updatedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.deletedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .deletedAt
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "organization",
+                    "external_id",
+                    "email",
+                    "phone",
+                    "first_name",
+                    "last_name",
+                    "attributes",
+                    "created_at",
+                    "updated_at",
+                    "deleted_at"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LeadList`.
+        public struct LeadList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LeadList/leads`.
+            public var leads: [Components.Schemas.Lead]
+            /// Creates a new `LeadList`.
+            ///
+            /// - Parameters:
+            ///   - leads:
+            public init(leads: [Components.Schemas.Lead]) {
+                self.leads = leads
+            }
+            public enum CodingKeys: String, CodingKey {
+                case leads
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.leads = try container.decode(
+                    [Components.Schemas.Lead].self,
+                    forKey: .leads
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "leads"
+                ])
+            }
+        }
+        /// Why an open action has not run: `blocked` (behind `behind_action_id`), `scheduled` (due at `due_at`),
+        /// `paused` (`pause`), `suppressed` (opted out; canceled when its turn comes, after `ahead`),
+        /// `in_flight_limit` (`in_flight` of `max_in_flight`), `rate_limited` (next token at `next_token_at`),
+        /// `queued` (behind `ahead` due actions), `with_handler` (lease until `lease_until`), `waiting_for_reply`
+        /// (until `due_at`) or `dead`.
+        ///
+        ///
+        /// - Remark: Generated from `#/components/schemas/WaitReason`.
+        @frozen public enum WaitReason: String, Codable, Hashable, Sendable, CaseIterable {
+            case blocked = "blocked"
+            case scheduled = "scheduled"
+            case paused = "paused"
+            case suppressed = "suppressed"
+            case inFlightLimit = "in_flight_limit"
+            case rateLimited = "rate_limited"
+            case queued = "queued"
+            case withHandler = "with_handler"
+            case waitingForReply = "waiting_for_reply"
+            case dead = "dead"
+        }
+        /// - Remark: Generated from `#/components/schemas/OpenAction`.
+        public struct OpenAction: Codable, Hashable, Sendable {
+            /// The action's id.
+            ///
+            /// - Remark: Generated from `#/components/schemas/OpenAction/id`.
+            public var id: Swift.Int64
+            /// - Remark: Generated from `#/components/schemas/OpenAction/type`.
+            public var _type: Components.Schemas.ActionType
+            /// - Remark: Generated from `#/components/schemas/OpenAction/status`.
+            public var status: Components.Schemas.ActionStatus
+            /// - Remark: Generated from `#/components/schemas/OpenAction/pipeline`.
+            public var pipeline: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenAction/stage`.
+            public var stage: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenAction/attempts`.
+            public var attempts: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenAction/max_attempts`.
+            public var maxAttempts: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/OpenAction/last_error`.
+            public var lastError: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/reason`.
+            public var reason: Components.Schemas.WaitReason
+            /// The reason in one sentence
+            ///
+            /// - Remark: Generated from `#/components/schemas/OpenAction/explanation`.
+            public var explanation: Swift.String
+            /// - Remark: Generated from `#/components/schemas/OpenAction/due_at`.
+            public var dueAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/behind_action_id`.
+            public var behindActionId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/behind_status`.
+            public var behindStatus: Components.Schemas.ActionStatus?
+            /// Due actions of the organization and type before it (at most 10000 counted).
+            ///
+            /// - Remark: Generated from `#/components/schemas/OpenAction/ahead`.
+            public var ahead: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/in_flight`.
+            public var inFlight: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/max_in_flight`.
+            public var maxInFlight: Swift.Int?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/next_token_at`.
+            public var nextTokenAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/rate_per_second`.
+            public var ratePerSecond: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/dispatched_at`.
+            public var dispatchedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/lease_until`.
+            public var leaseUntil: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/OpenAction/pause`.
+            public var pause: Components.Schemas.Pause?
+            /// Creates a new `OpenAction`.
+            ///
+            /// - Parameters:
+            ///   - id: The action's id.
+            ///   - _type:
+            ///   - status:
+            ///   - pipeline:
+            ///   - stage:
+            ///   - attempts:
+            ///   - maxAttempts:
+            ///   - lastError:
+            ///   - reason:
+            ///   - explanation: The reason in one sentence
+            ///   - dueAt:
+            ///   - behindActionId:
+            ///   - behindStatus:
+            ///   - ahead: Due actions of the organization and type before it (at most 10000 counted).
+            ///   - inFlight:
+            ///   - maxInFlight:
+            ///   - nextTokenAt:
+            ///   - ratePerSecond:
+            ///   - dispatchedAt:
+            ///   - leaseUntil:
+            ///   - pause:
+            public init(
+                id: Swift.Int64,
+                _type: Components.Schemas.ActionType,
+                status: Components.Schemas.ActionStatus,
+                pipeline: Swift.String,
+                stage: Swift.String,
+                attempts: Swift.Int,
+                maxAttempts: Swift.Int,
+                lastError: Swift.String? = nil,
+                reason: Components.Schemas.WaitReason,
+                explanation: Swift.String,
+                dueAt: Foundation.Date? = nil,
+                behindActionId: Swift.Int64? = nil,
+                behindStatus: Components.Schemas.ActionStatus? = nil,
+                ahead: Swift.Int? = nil,
+                inFlight: Swift.Int? = nil,
+                maxInFlight: Swift.Int? = nil,
+                nextTokenAt: Foundation.Date? = nil,
+                ratePerSecond: Swift.Double? = nil,
+                dispatchedAt: Foundation.Date? = nil,
+                leaseUntil: Foundation.Date? = nil,
+                pause: Components.Schemas.Pause? = nil
+            ) {
+                self.id = id
+                self._type = _type
+                self.status = status
+                self.pipeline = pipeline
+                self.stage = stage
+                self.attempts = attempts
+                self.maxAttempts = maxAttempts
+                self.lastError = lastError
+                self.reason = reason
+                self.explanation = explanation
+                self.dueAt = dueAt
+                self.behindActionId = behindActionId
+                self.behindStatus = behindStatus
+                self.ahead = ahead
+                self.inFlight = inFlight
+                self.maxInFlight = maxInFlight
+                self.nextTokenAt = nextTokenAt
+                self.ratePerSecond = ratePerSecond
+                self.dispatchedAt = dispatchedAt
+                self.leaseUntil = leaseUntil
+                self.pause = pause
+            }
+            public enum CodingKeys: String, CodingKey {
+                case id
+                case _type = "type"
+                case status
+                case pipeline
+                case stage
+                case attempts
+                case maxAttempts = "max_attempts"
+                case lastError = "last_error"
+                case reason
+                case explanation
+                case dueAt = "due_at"
+                case behindActionId = "behind_action_id"
+                case behindStatus = "behind_status"
+                case ahead
+                case inFlight = "in_flight"
+                case maxInFlight = "max_in_flight"
+                case nextTokenAt = "next_token_at"
+                case ratePerSecond = "rate_per_second"
+                case dispatchedAt = "dispatched_at"
+                case leaseUntil = "lease_until"
+                case pause
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.id = try container.decode(
+                    Swift.Int64.self,
+                    forKey: .id
+                )
+                self._type = try container.decode(
+                    Components.Schemas.ActionType.self,
+                    forKey: ._type
+                )
+                self.status = try container.decode(
+                    Components.Schemas.ActionStatus.self,
+                    forKey: .status
+                )
+                self.pipeline = try container.decode(
+                    Swift.String.self,
+                    forKey: .pipeline
+                )
+                self.stage = try container.decode(
+                    Swift.String.self,
+                    forKey: .stage
+                )
+                self.attempts = try container.decode(
+                    Swift.Int.self,
+                    forKey: .attempts
+                )
+                self.maxAttempts = try container.decode(
+                    Swift.Int.self,
+                    forKey: .maxAttempts
+                )
+                self.lastError = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .lastError
+                )
+                self.reason = try container.decode(
+                    Components.Schemas.WaitReason.self,
+                    forKey: .reason
+                )
+                self.explanation = try container.decode(
+                    Swift.String.self,
+                    forKey: .explanation
+                )
+                self.dueAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .dueAt
+                )
+                self.behindActionId = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .behindActionId
+                )
+                self.behindStatus = try container.decodeIfPresent(
+                    Components.Schemas.ActionStatus.self,
+                    forKey: .behindStatus
+                )
+                self.ahead = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .ahead
+                )
+                self.inFlight = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .inFlight
+                )
+                self.maxInFlight = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .maxInFlight
+                )
+                self.nextTokenAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .nextTokenAt
+                )
+                self.ratePerSecond = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .ratePerSecond
+                )
+                self.dispatchedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .dispatchedAt
+                )
+                self.leaseUntil = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .leaseUntil
+                )
+                self.pause = try container.decodeIfPresent(
+                    Components.Schemas.Pause.self,
+                    forKey: .pause
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "id",
+                    "type",
+                    "status",
+                    "pipeline",
+                    "stage",
+                    "attempts",
+                    "max_attempts",
+                    "last_error",
+                    "reason",
+                    "explanation",
+                    "due_at",
+                    "behind_action_id",
+                    "behind_status",
+                    "ahead",
+                    "in_flight",
+                    "max_in_flight",
+                    "next_token_at",
+                    "rate_per_second",
+                    "dispatched_at",
+                    "lease_until",
+                    "pause"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/LeadDetail`.
+        public struct LeadDetail: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/LeadDetail/lead`.
+            public var lead: Components.Schemas.Lead
+            /// - Remark: Generated from `#/components/schemas/LeadDetail/open_actions`.
+            public var openActions: [Components.Schemas.OpenAction]
+            /// Creates a new `LeadDetail`.
+            ///
+            /// - Parameters:
+            ///   - lead:
+            ///   - openActions:
+            public init(
+                lead: Components.Schemas.Lead,
+                openActions: [Components.Schemas.OpenAction]
+            ) {
+                self.lead = lead
+                self.openActions = openActions
+            }
+            public enum CodingKeys: String, CodingKey {
+                case lead
+                case openActions = "open_actions"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.lead = try container.decode(
+                    Components.Schemas.Lead.self,
+                    forKey: .lead
+                )
+                self.openActions = try container.decode(
+                    [Components.Schemas.OpenAction].self,
+                    forKey: .openActions
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "lead",
+                    "open_actions"
+                ])
+            }
+        }
+        /// Where a timeline goes on, as `<microseconds since 1970>-<history id>` (a page's `next_cursor`).
+        ///
+        /// - Remark: Generated from `#/components/schemas/TimelineCursor`.
+        public typealias TimelineCursor = Swift.String
+        /// - Remark: Generated from `#/components/schemas/TimelineEntry`.
+        public struct TimelineEntry: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/occurred_at`.
+            public var occurredAt: Foundation.Date
+            /// The event (`created`, `stage_exited`, `action_dead`, …; `paused` and `resumed` for the organization's pauses).
+            ///
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/kind`.
+            public var kind: Swift.String
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/pipeline`.
+            public var pipeline: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/stage`.
+            public var stage: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/action_id`.
+            public var actionId: Swift.Int64?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/action_type`.
+            public var actionType: Components.Schemas.ActionType?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/attempt`.
+            public var attempt: Swift.Int?
+            /// `email`, `sms`, `all`; for a pause, its scope.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/channel`.
+            public var channel: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/error`.
+            public var error: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/reason`.
+            public var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/source`.
+            public var source: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/provider_message_id`.
+            public var providerMessageId: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/duration_ms`.
+            public var durationMs: Swift.Double?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/due_at`.
+            public var dueAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/trace_id`.
+            public var traceId: Swift.String?
+            /// Who did it (`cli:<user>`, `token:<name>`); absent: the engine.
+            ///
+            /// - Remark: Generated from `#/components/schemas/TimelineEntry/actor`.
+            public var actor: Swift.String?
+            /// Creates a new `TimelineEntry`.
+            ///
+            /// - Parameters:
+            ///   - occurredAt:
+            ///   - kind: The event (`created`, `stage_exited`, `action_dead`, …; `paused` and `resumed` for the organization's pauses).
+            ///   - pipeline:
+            ///   - stage:
+            ///   - actionId:
+            ///   - actionType:
+            ///   - attempt:
+            ///   - channel: `email`, `sms`, `all`; for a pause, its scope.
+            ///   - error:
+            ///   - reason:
+            ///   - source:
+            ///   - providerMessageId:
+            ///   - durationMs:
+            ///   - dueAt:
+            ///   - traceId:
+            ///   - actor: Who did it (`cli:<user>`, `token:<name>`); absent: the engine.
+            public init(
+                occurredAt: Foundation.Date,
+                kind: Swift.String,
+                pipeline: Swift.String? = nil,
+                stage: Swift.String? = nil,
+                actionId: Swift.Int64? = nil,
+                actionType: Components.Schemas.ActionType? = nil,
+                attempt: Swift.Int? = nil,
+                channel: Swift.String? = nil,
+                error: Swift.String? = nil,
+                reason: Swift.String? = nil,
+                source: Swift.String? = nil,
+                providerMessageId: Swift.String? = nil,
+                durationMs: Swift.Double? = nil,
+                dueAt: Foundation.Date? = nil,
+                traceId: Swift.String? = nil,
+                actor: Swift.String? = nil
+            ) {
+                self.occurredAt = occurredAt
+                self.kind = kind
+                self.pipeline = pipeline
+                self.stage = stage
+                self.actionId = actionId
+                self.actionType = actionType
+                self.attempt = attempt
+                self.channel = channel
+                self.error = error
+                self.reason = reason
+                self.source = source
+                self.providerMessageId = providerMessageId
+                self.durationMs = durationMs
+                self.dueAt = dueAt
+                self.traceId = traceId
+                self.actor = actor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case occurredAt = "occurred_at"
+                case kind
+                case pipeline
+                case stage
+                case actionId = "action_id"
+                case actionType = "action_type"
+                case attempt
+                case channel
+                case error
+                case reason
+                case source
+                case providerMessageId = "provider_message_id"
+                case durationMs = "duration_ms"
+                case dueAt = "due_at"
+                case traceId = "trace_id"
+                case actor
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.occurredAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .occurredAt
+                )
+                self.kind = try container.decode(
+                    Swift.String.self,
+                    forKey: .kind
+                )
+                self.pipeline = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .pipeline
+                )
+                self.stage = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .stage
+                )
+                self.actionId = try container.decodeIfPresent(
+                    Swift.Int64.self,
+                    forKey: .actionId
+                )
+                self.actionType = try container.decodeIfPresent(
+                    Components.Schemas.ActionType.self,
+                    forKey: .actionType
+                )
+                self.attempt = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .attempt
+                )
+                self.channel = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .channel
+                )
+                self.error = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .error
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.source = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .source
+                )
+                self.providerMessageId = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .providerMessageId
+                )
+                self.durationMs = try container.decodeIfPresent(
+                    Swift.Double.self,
+                    forKey: .durationMs
+                )
+                self.dueAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .dueAt
+                )
+                self.traceId = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .traceId
+                )
+                self.actor = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .actor
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "occurred_at",
+                    "kind",
+                    "pipeline",
+                    "stage",
+                    "action_id",
+                    "action_type",
+                    "attempt",
+                    "channel",
+                    "error",
+                    "reason",
+                    "source",
+                    "provider_message_id",
+                    "duration_ms",
+                    "due_at",
+                    "trace_id",
+                    "actor"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Timeline`.
+        public struct Timeline: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Timeline/entries`.
+            public var entries: [Components.Schemas.TimelineEntry]
+            /// - Remark: Generated from `#/components/schemas/Timeline/next_cursor`.
+            public var nextCursor: Components.Schemas.TimelineCursor?
+            /// Creates a new `Timeline`.
+            ///
+            /// - Parameters:
+            ///   - entries:
+            ///   - nextCursor:
+            public init(
+                entries: [Components.Schemas.TimelineEntry],
+                nextCursor: Components.Schemas.TimelineCursor? = nil
+            ) {
+                self.entries = entries
+                self.nextCursor = nextCursor
+            }
+            public enum CodingKeys: String, CodingKey {
+                case entries
+                case nextCursor = "next_cursor"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.entries = try container.decode(
+                    [Components.Schemas.TimelineEntry].self,
+                    forKey: .entries
+                )
+                self.nextCursor = try container.decodeIfPresent(
+                    Components.Schemas.TimelineCursor.self,
+                    forKey: .nextCursor
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "entries",
+                    "next_cursor"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ControlReport`.
+        public struct ControlReport: Codable, Hashable, Sendable {
+            /// Leads changed (or that would be).
+            ///
+            /// - Remark: Generated from `#/components/schemas/ControlReport/leads`.
+            public var leads: Swift.Int
+            /// Lead stages ended or left.
+            ///
+            /// - Remark: Generated from `#/components/schemas/ControlReport/stages`.
+            public var stages: Swift.Int
+            /// Open actions canceled
+            ///
+            /// - Remark: Generated from `#/components/schemas/ControlReport/actions`.
+            public var actions: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/ControlReport/dry_run`.
+            public var dryRun: Swift.Bool
+            /// Creates a new `ControlReport`.
+            ///
+            /// - Parameters:
+            ///   - leads: Leads changed (or that would be).
+            ///   - stages: Lead stages ended or left.
+            ///   - actions: Open actions canceled
+            ///   - dryRun:
+            public init(
+                leads: Swift.Int,
+                stages: Swift.Int,
+                actions: Swift.Int,
+                dryRun: Swift.Bool
+            ) {
+                self.leads = leads
+                self.stages = stages
+                self.actions = actions
+                self.dryRun = dryRun
+            }
+            public enum CodingKeys: String, CodingKey {
+                case leads
+                case stages
+                case actions
+                case dryRun = "dry_run"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.leads = try container.decode(
+                    Swift.Int.self,
+                    forKey: .leads
+                )
+                self.stages = try container.decode(
+                    Swift.Int.self,
+                    forKey: .stages
+                )
+                self.actions = try container.decode(
+                    Swift.Int.self,
+                    forKey: .actions
+                )
+                self.dryRun = try container.decode(
+                    Swift.Bool.self,
+                    forKey: .dryRun
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "leads",
+                    "stages",
+                    "actions",
+                    "dry_run"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/CancelRequest`.
+        public struct CancelRequest: Codable, Hashable, Sendable {
+            /// Why; kept in the lead's history and the audit log.
+            ///
+            /// - Remark: Generated from `#/components/schemas/CancelRequest/reason`.
+            public var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/CancelRequest/pipeline`.
+            public var pipeline: Components.Schemas.Name?
+            /// - Remark: Generated from `#/components/schemas/CancelRequest/dry_run`.
+            public var dryRun: Swift.Bool?
+            /// Creates a new `CancelRequest`.
+            ///
+            /// - Parameters:
+            ///   - reason: Why; kept in the lead's history and the audit log.
+            ///   - pipeline:
+            ///   - dryRun:
+            public init(
+                reason: Swift.String,
+                pipeline: Components.Schemas.Name? = nil,
+                dryRun: Swift.Bool? = nil
+            ) {
+                self.reason = reason
+                self.pipeline = pipeline
+                self.dryRun = dryRun
+            }
+            public enum CodingKeys: String, CodingKey {
+                case reason
+                case pipeline
+                case dryRun = "dry_run"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.pipeline = try container.decodeIfPresent(
+                    Components.Schemas.Name.self,
+                    forKey: .pipeline
+                )
+                self.dryRun = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .dryRun
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "reason",
+                    "pipeline",
+                    "dry_run"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/MoveRequest`.
+        public struct MoveRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/MoveRequest/pipeline`.
+            public var pipeline: Components.Schemas.Name
+            /// - Remark: Generated from `#/components/schemas/MoveRequest/stage`.
+            public var stage: Components.Schemas.Name
+            /// - Remark: Generated from `#/components/schemas/MoveRequest/dry_run`.
+            public var dryRun: Swift.Bool?
+            /// Creates a new `MoveRequest`.
+            ///
+            /// - Parameters:
+            ///   - pipeline:
+            ///   - stage:
+            ///   - dryRun:
+            public init(
+                pipeline: Components.Schemas.Name,
+                stage: Components.Schemas.Name,
+                dryRun: Swift.Bool? = nil
+            ) {
+                self.pipeline = pipeline
+                self.stage = stage
+                self.dryRun = dryRun
+            }
+            public enum CodingKeys: String, CodingKey {
+                case pipeline
+                case stage
+                case dryRun = "dry_run"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.pipeline = try container.decode(
+                    Components.Schemas.Name.self,
+                    forKey: .pipeline
+                )
+                self.stage = try container.decode(
+                    Components.Schemas.Name.self,
+                    forKey: .stage
+                )
+                self.dryRun = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .dryRun
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "pipeline",
+                    "stage",
+                    "dry_run"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/ReplayRequest`.
+        public struct ReplayRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/ReplayRequest/pipeline`.
+            public var pipeline: Components.Schemas.Name?
+            /// - Remark: Generated from `#/components/schemas/ReplayRequest/dry_run`.
+            public var dryRun: Swift.Bool?
+            /// Creates a new `ReplayRequest`.
+            ///
+            /// - Parameters:
+            ///   - pipeline:
+            ///   - dryRun:
+            public init(
+                pipeline: Components.Schemas.Name? = nil,
+                dryRun: Swift.Bool? = nil
+            ) {
+                self.pipeline = pipeline
+                self.dryRun = dryRun
+            }
+            public enum CodingKeys: String, CodingKey {
+                case pipeline
+                case dryRun = "dry_run"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.pipeline = try container.decodeIfPresent(
+                    Components.Schemas.Name.self,
+                    forKey: .pipeline
+                )
+                self.dryRun = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .dryRun
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "pipeline",
+                    "dry_run"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BulkCancelRequest`.
+        public struct BulkCancelRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BulkCancelRequest/reason`.
+            public var reason: Swift.String
+            /// - Remark: Generated from `#/components/schemas/BulkCancelRequest/stage`.
+            public var stage: Components.Schemas.Name?
+            /// - Remark: Generated from `#/components/schemas/BulkCancelRequest/dry_run`.
+            public var dryRun: Swift.Bool?
+            /// Creates a new `BulkCancelRequest`.
+            ///
+            /// - Parameters:
+            ///   - reason:
+            ///   - stage:
+            ///   - dryRun:
+            public init(
+                reason: Swift.String,
+                stage: Components.Schemas.Name? = nil,
+                dryRun: Swift.Bool? = nil
+            ) {
+                self.reason = reason
+                self.stage = stage
+                self.dryRun = dryRun
+            }
+            public enum CodingKeys: String, CodingKey {
+                case reason
+                case stage
+                case dryRun = "dry_run"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.reason = try container.decode(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.stage = try container.decodeIfPresent(
+                    Components.Schemas.Name.self,
+                    forKey: .stage
+                )
+                self.dryRun = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .dryRun
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "reason",
+                    "stage",
+                    "dry_run"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/BulkMoveRequest`.
+        public struct BulkMoveRequest: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/BulkMoveRequest/stage`.
+            public var stage: Components.Schemas.Name
+            /// - Remark: Generated from `#/components/schemas/BulkMoveRequest/from_stage`.
+            public var fromStage: Components.Schemas.Name?
+            /// - Remark: Generated from `#/components/schemas/BulkMoveRequest/dry_run`.
+            public var dryRun: Swift.Bool?
+            /// Creates a new `BulkMoveRequest`.
+            ///
+            /// - Parameters:
+            ///   - stage:
+            ///   - fromStage:
+            ///   - dryRun:
+            public init(
+                stage: Components.Schemas.Name,
+                fromStage: Components.Schemas.Name? = nil,
+                dryRun: Swift.Bool? = nil
+            ) {
+                self.stage = stage
+                self.fromStage = fromStage
+                self.dryRun = dryRun
+            }
+            public enum CodingKeys: String, CodingKey {
+                case stage
+                case fromStage = "from_stage"
+                case dryRun = "dry_run"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.stage = try container.decode(
+                    Components.Schemas.Name.self,
+                    forKey: .stage
+                )
+                self.fromStage = try container.decodeIfPresent(
+                    Components.Schemas.Name.self,
+                    forKey: .fromStage
+                )
+                self.dryRun = try container.decodeIfPresent(
+                    Swift.Bool.self,
+                    forKey: .dryRun
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "stage",
+                    "from_stage",
+                    "dry_run"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/Pause`.
+        public struct Pause: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/Pause/organization`.
+            public var organization: Components.Schemas.OrganizationID
+            /// - Remark: Generated from `#/components/schemas/Pause/scope`.
+            @frozen public enum ScopePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case all = "all"
+                case email = "email"
+                case sms = "sms"
+                case webhook = "webhook"
+            }
+            /// - Remark: Generated from `#/components/schemas/Pause/scope`.
+            public var scope: Components.Schemas.Pause.ScopePayload
+            /// - Remark: Generated from `#/components/schemas/Pause/paused_at`.
+            public var pausedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/Pause/paused_by`.
+            public var pausedBy: Swift.String
+            /// - Remark: Generated from `#/components/schemas/Pause/reason`.
+            public var reason: Swift.String?
+            /// - Remark: Generated from `#/components/schemas/Pause/resumed_at`.
+            public var resumedAt: Foundation.Date?
+            /// - Remark: Generated from `#/components/schemas/Pause/resumed_by`.
+            public var resumedBy: Swift.String?
+            /// Creates a new `Pause`.
+            ///
+            /// - Parameters:
+            ///   - organization:
+            ///   - scope:
+            ///   - pausedAt:
+            ///   - pausedBy:
+            ///   - reason:
+            ///   - resumedAt:
+            ///   - resumedBy:
+            public init(
+                organization: Components.Schemas.OrganizationID,
+                scope: Components.Schemas.Pause.ScopePayload,
+                pausedAt: Foundation.Date,
+                pausedBy: Swift.String,
+                reason: Swift.String? = nil,
+                resumedAt: Foundation.Date? = nil,
+                resumedBy: Swift.String? = nil
+            ) {
+                self.organization = organization
+                self.scope = scope
+                self.pausedAt = pausedAt
+                self.pausedBy = pausedBy
+                self.reason = reason
+                self.resumedAt = resumedAt
+                self.resumedBy = resumedBy
+            }
+            public enum CodingKeys: String, CodingKey {
+                case organization
+                case scope
+                case pausedAt = "paused_at"
+                case pausedBy = "paused_by"
+                case reason
+                case resumedAt = "resumed_at"
+                case resumedBy = "resumed_by"
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.organization = try container.decode(
+                    Components.Schemas.OrganizationID.self,
+                    forKey: .organization
+                )
+                self.scope = try container.decode(
+                    Components.Schemas.Pause.ScopePayload.self,
+                    forKey: .scope
+                )
+                self.pausedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .pausedAt
+                )
+                self.pausedBy = try container.decode(
+                    Swift.String.self,
+                    forKey: .pausedBy
+                )
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                self.resumedAt = try container.decodeIfPresent(
+                    Foundation.Date.self,
+                    forKey: .resumedAt
+                )
+                self.resumedBy = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .resumedBy
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "organization",
+                    "scope",
+                    "paused_at",
+                    "paused_by",
+                    "reason",
+                    "resumed_at",
+                    "resumed_by"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PauseList`.
+        public struct PauseList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PauseList/pauses`.
+            public var pauses: [Components.Schemas.Pause]
+            /// Creates a new `PauseList`.
+            ///
+            /// - Parameters:
+            ///   - pauses:
+            public init(pauses: [Components.Schemas.Pause]) {
+                self.pauses = pauses
+            }
+            public enum CodingKeys: String, CodingKey {
+                case pauses
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.pauses = try container.decode(
+                    [Components.Schemas.Pause].self,
+                    forKey: .pauses
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "pauses"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PauseRequest`.
+        public struct PauseRequest: Codable, Hashable, Sendable {
+            /// Why
+            ///
+            /// - Remark: Generated from `#/components/schemas/PauseRequest/reason`.
+            public var reason: Swift.String?
+            /// Creates a new `PauseRequest`.
+            ///
+            /// - Parameters:
+            ///   - reason: Why
+            public init(reason: Swift.String? = nil) {
+                self.reason = reason
+            }
+            public enum CodingKeys: String, CodingKey {
+                case reason
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.reason = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .reason
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "reason"
+                ])
+            }
+        }
+        /// `viewer` reads; `operator` also runs the controls (dead letters, pauses, leads); `admin` also sets limits, manages tokens and reads the audit log.
         ///
         /// - Remark: Generated from `#/components/schemas/Role`.
         @frozen public enum Role: String, Codable, Hashable, Sendable, CaseIterable {
@@ -1035,6 +2236,11 @@ extension Components {
             case deadLetter_replay = "dead_letter.replay"
             case deadLetter_discard = "dead_letter.discard"
             case organization_limits_set = "organization.limits.set"
+            case organization_pause = "organization.pause"
+            case organization_resume = "organization.resume"
+            case lead_cancel = "lead.cancel"
+            case lead_move = "lead.move"
+            case lead_replay = "lead.replay"
             case token_create = "token.create"
             case token_revoke = "token.revoke"
         }

@@ -2111,6 +2111,3162 @@ public enum Operations {
             }
         }
     }
+    /// Find an organization's leads by e-mail, phone or external id
+    ///
+    /// `by` says what `value` is: an e-mail address (any case), a phone number as stored (E.164) or an
+    /// external id; each is one index probe. At most 100 leads, by id; none found is an empty list. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)`.
+    public enum SearchLeads {
+        public static let id: Swift.String = "searchLeads"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/path/org`.
+                public var org: Components.Parameters.Organization
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                public init(org: Components.Parameters.Organization) {
+                    self.org = org
+                }
+            }
+            public var path: Operations.SearchLeads.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/query/by`.
+                @frozen public enum ByPayload: String, Codable, Hashable, Sendable, CaseIterable {
+                    case email = "email"
+                    case phone = "phone"
+                    case externalId = "external_id"
+                }
+                /// What `value` is.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/query/by`.
+                public var by: Operations.SearchLeads.Input.Query.ByPayload
+                /// The e-mail address, phone number or external id to look for.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/query/value`.
+                public var value: Swift.String
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - by: What `value` is.
+                ///   - value: The e-mail address, phone number or external id to look for.
+                public init(
+                    by: Operations.SearchLeads.Input.Query.ByPayload,
+                    value: Swift.String
+                ) {
+                    self.by = by
+                    self.value = value
+                }
+            }
+            public var query: Operations.SearchLeads.Input.Query
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SearchLeads.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.SearchLeads.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.SearchLeads.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.SearchLeads.Input.Path,
+                query: Operations.SearchLeads.Input.Query,
+                headers: Operations.SearchLeads.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.LeadList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.LeadList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.SearchLeads.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.SearchLeads.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The leads found (none is an empty list).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.SearchLeads.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.SearchLeads.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A lead, and why each of its open actions waits
+    ///
+    /// The lead's fields and each unfinished action (blocked, pending, dispatched, waiting or dead) with the
+    /// reason the claim itself gives: blocked behind another action, not due yet, paused, suppressed, held by
+    /// the organization's in-flight or rate limit, queued behind others, with a handler, waiting for a reply,
+    /// or dead. 404 naming the lead or the organization. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads/{external_id}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)`.
+    public enum GetLead {
+        public static let id: Swift.String = "getLead"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/GET/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The lead's external id (the client's id of the lead).
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/GET/path/external_id`.
+                public var externalId: Components.Parameters.ExternalID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - externalId: The lead's external id (the client's id of the lead).
+                public init(
+                    org: Components.Parameters.Organization,
+                    externalId: Components.Parameters.ExternalID
+                ) {
+                    self.org = org
+                    self.externalId = externalId
+                }
+            }
+            public var path: Operations.GetLead.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLead.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLead.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetLead.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetLead.Input.Path,
+                headers: Operations.GetLead.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.LeadDetail)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.LeadDetail {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetLead.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetLead.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The lead and its open actions.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetLead.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetLead.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// What happened to a lead, oldest first
+    ///
+    /// The lead's history (docs/operations.md, "A lead's history"), with its organization's pauses and
+    /// resumptions merged in by time. A page holds at most `limit` history events; `next_cursor` continues.
+    /// Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads/{external_id}/timeline`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)`.
+    public enum GetLeadTimeline {
+        public static let id: Swift.String = "getLeadTimeline"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The lead's external id (the client's id of the lead).
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/path/external_id`.
+                public var externalId: Components.Parameters.ExternalID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - externalId: The lead's external id (the client's id of the lead).
+                public init(
+                    org: Components.Parameters.Organization,
+                    externalId: Components.Parameters.ExternalID
+                ) {
+                    self.org = org
+                    self.externalId = externalId
+                }
+            }
+            public var path: Operations.GetLeadTimeline.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/query`.
+            public struct Query: Sendable, Hashable {
+                /// Most events on the page (default 100).
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/query/limit`.
+                public var limit: Swift.Int?
+                /// A page's `next_cursor`.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/query/cursor`.
+                public var cursor: Components.Schemas.TimelineCursor?
+                /// Creates a new `Query`.
+                ///
+                /// - Parameters:
+                ///   - limit: Most events on the page (default 100).
+                ///   - cursor: A page's `next_cursor`.
+                public init(
+                    limit: Swift.Int? = nil,
+                    cursor: Components.Schemas.TimelineCursor? = nil
+                ) {
+                    self.limit = limit
+                    self.cursor = cursor
+                }
+            }
+            public var query: Operations.GetLeadTimeline.Input.Query
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLeadTimeline.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetLeadTimeline.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetLeadTimeline.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - query:
+            ///   - headers:
+            public init(
+                path: Operations.GetLeadTimeline.Input.Path,
+                query: Operations.GetLeadTimeline.Input.Query = .init(),
+                headers: Operations.GetLeadTimeline.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.query = query
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/timeline/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Timeline)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Timeline {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetLeadTimeline.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetLeadTimeline.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// One page of the timeline.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetLeadTimeline.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetLeadTimeline.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Cancel a lead's open work
+    ///
+    /// Ends the lead's current stages (of `pipeline` only, when given) with reason `canceled`: their unfinished
+    /// actions are canceled and the lead leaves the pipeline. The history keeps `reason` and the token. 409
+    /// when the lead has no open work. With `dry_run`, counts and changes nothing. One transaction with its
+    /// audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/cancel`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)`.
+    public enum CancelLead {
+        public static let id: Swift.String = "cancelLead"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/cancel/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/cancel/POST/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The lead's external id (the client's id of the lead).
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/cancel/POST/path/external_id`.
+                public var externalId: Components.Parameters.ExternalID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - externalId: The lead's external id (the client's id of the lead).
+                public init(
+                    org: Components.Parameters.Organization,
+                    externalId: Components.Parameters.ExternalID
+                ) {
+                    self.org = org
+                    self.externalId = externalId
+                }
+            }
+            public var path: Operations.CancelLead.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/cancel/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CancelLead.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CancelLead.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CancelLead.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/cancel/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/cancel/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.CancelRequest)
+            }
+            public var body: Operations.CancelLead.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.CancelLead.Input.Path,
+                headers: Operations.CancelLead.Input.Headers = .init(),
+                body: Operations.CancelLead.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// What the control did (or, with `dry_run`, would do).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.ControlDone)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.ControlDone {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Move a lead to another stage of its pipeline
+    ///
+    /// The lead leaves its current stage of `pipeline` (reason `moved`, unfinished actions canceled) and
+    /// enters `stage`, whose first action is due at once. 409 when the lead is not in the pipeline (enroll it)
+    /// or already in that stage. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/move`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)`.
+    public enum MoveLead {
+        public static let id: Swift.String = "moveLead"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/move/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/move/POST/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The lead's external id (the client's id of the lead).
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/move/POST/path/external_id`.
+                public var externalId: Components.Parameters.ExternalID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - externalId: The lead's external id (the client's id of the lead).
+                public init(
+                    org: Components.Parameters.Organization,
+                    externalId: Components.Parameters.ExternalID
+                ) {
+                    self.org = org
+                    self.externalId = externalId
+                }
+            }
+            public var path: Operations.MoveLead.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/move/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MoveLead.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MoveLead.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.MoveLead.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/move/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/move/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.MoveRequest)
+            }
+            public var body: Operations.MoveLead.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.MoveLead.Input.Path,
+                headers: Operations.MoveLead.Input.Headers = .init(),
+                body: Operations.MoveLead.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// What the control did (or, with `dry_run`, would do).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.ControlDone)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.ControlDone {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Replay a lead's dead actions
+    ///
+    /// After the lead's fields were fixed (`lead.upsert`), its dead actions (of `pipeline` only, when given)
+    /// run again: pending, due now, attempts reset, the same idempotency key. 409 when it has none, or has left
+    /// their stages. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/replay`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)`.
+    public enum ReplayLead {
+        public static let id: Swift.String = "replayLead"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/replay/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/replay/POST/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The lead's external id (the client's id of the lead).
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/replay/POST/path/external_id`.
+                public var externalId: Components.Parameters.ExternalID
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - externalId: The lead's external id (the client's id of the lead).
+                public init(
+                    org: Components.Parameters.Organization,
+                    externalId: Components.Parameters.ExternalID
+                ) {
+                    self.org = org
+                    self.externalId = externalId
+                }
+            }
+            public var path: Operations.ReplayLead.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/replay/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReplayLead.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ReplayLead.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ReplayLead.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/replay/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/leads/{external_id}/replay/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.ReplayRequest)
+            }
+            public var body: Operations.ReplayLead.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.ReplayLead.Input.Path,
+                headers: Operations.ReplayLead.Input.Headers = .init(),
+                body: Operations.ReplayLead.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// What the control did (or, with `dry_run`, would do).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.ControlDone)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.ControlDone {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Cancel the open work of every lead in a pipeline, or in one of its stages
+    ///
+    /// The bulk form of `cancelLead`: every lead in the pipeline now (in `stage`, when given). Matching no lead
+    /// cancels nothing and is not an error. Try it with `dry_run` first. One transaction with one audit row.
+    /// Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/pipelines/{pipeline}/cancel`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)`.
+    public enum CancelPipelineLeads {
+        public static let id: Swift.String = "cancelPipelineLeads"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/cancel/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/cancel/POST/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The pipeline's name.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/cancel/POST/path/pipeline`.
+                public var pipeline: Components.Parameters.Pipeline
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - pipeline: The pipeline's name.
+                public init(
+                    org: Components.Parameters.Organization,
+                    pipeline: Components.Parameters.Pipeline
+                ) {
+                    self.org = org
+                    self.pipeline = pipeline
+                }
+            }
+            public var path: Operations.CancelPipelineLeads.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/cancel/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CancelPipelineLeads.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.CancelPipelineLeads.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.CancelPipelineLeads.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/cancel/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/cancel/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.BulkCancelRequest)
+            }
+            public var body: Operations.CancelPipelineLeads.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.CancelPipelineLeads.Input.Path,
+                headers: Operations.CancelPipelineLeads.Input.Headers = .init(),
+                body: Operations.CancelPipelineLeads.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// What the control did (or, with `dry_run`, would do).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.ControlDone)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.ControlDone {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Move every lead of a stage (or of the pipeline) to another stage
+    ///
+    /// The bulk form of `moveLead`: every lead in the pipeline now (in `from_stage`, when given) that is not in
+    /// `stage` already. Try it with `dry_run` first. One transaction with one audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/pipelines/{pipeline}/move`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)`.
+    public enum MovePipelineLeads {
+        public static let id: Swift.String = "movePipelineLeads"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/move/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/move/POST/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The pipeline's name.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/move/POST/path/pipeline`.
+                public var pipeline: Components.Parameters.Pipeline
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - pipeline: The pipeline's name.
+                public init(
+                    org: Components.Parameters.Organization,
+                    pipeline: Components.Parameters.Pipeline
+                ) {
+                    self.org = org
+                    self.pipeline = pipeline
+                }
+            }
+            public var path: Operations.MovePipelineLeads.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/move/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MovePipelineLeads.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.MovePipelineLeads.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.MovePipelineLeads.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/move/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/move/POST/requestBody/content/application\/json`.
+                case json(Components.Schemas.BulkMoveRequest)
+            }
+            public var body: Operations.MovePipelineLeads.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.MovePipelineLeads.Input.Path,
+                headers: Operations.MovePipelineLeads.Input.Headers = .init(),
+                body: Operations.MovePipelineLeads.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            /// What the control did (or, with `dry_run`, would do).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Components.Responses.ControlDone)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Components.Responses.ControlDone {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// An organization's pauses in force
+    ///
+    /// Every scope of the organization paused now, with who paused it, since when and why. Role viewer.
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pauses`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)`.
+    public enum ListPauses {
+        public static let id: Swift.String = "listPauses"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/GET/path/org`.
+                public var org: Components.Parameters.Organization
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                public init(org: Components.Parameters.Organization) {
+                    self.org = org
+                }
+            }
+            public var path: Operations.ListPauses.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListPauses.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListPauses.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListPauses.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.ListPauses.Input.Path,
+                headers: Operations.ListPauses.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.PauseList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.PauseList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListPauses.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ListPauses.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pauses in force (none is an empty list).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListPauses.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListPauses.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Pause an organization's work, or one channel of it
+    ///
+    /// Claims skip the scope's due work from the next claim on, across every scheduler; what is in flight
+    /// finishes. 409 when the scope is paused already (`state` names by whom and since when). One transaction
+    /// with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/organizations/{org}/pauses/{scope}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)`.
+    public enum PauseOrganization {
+        public static let id: Swift.String = "pauseOrganization"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/path/org`.
+                public var org: Components.Parameters.Organization
+                /// - Remark: Generated from `#/components/parameters/PauseScope`.
+                @frozen public enum PauseScope: String, Codable, Hashable, Sendable, CaseIterable {
+                    case all = "all"
+                    case email = "email"
+                    case sms = "sms"
+                    case webhook = "webhook"
+                }
+                /// `all` (every action type, waits and moves included) or one channel.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/path/scope`.
+                public var scope: Components.Parameters.PauseScope
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - scope: `all` (every action type, waits and moves included) or one channel.
+                public init(
+                    org: Components.Parameters.Organization,
+                    scope: Components.Parameters.PauseScope
+                ) {
+                    self.org = org
+                    self.scope = scope
+                }
+            }
+            public var path: Operations.PauseOrganization.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PauseOrganization.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PauseOrganization.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.PauseOrganization.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.PauseRequest)
+            }
+            public var body: Operations.PauseOrganization.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.PauseOrganization.Input.Path,
+                headers: Operations.PauseOrganization.Input.Headers = .init(),
+                body: Operations.PauseOrganization.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Pause)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Pause {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.PauseOrganization.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.PauseOrganization.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pause now in force.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.PauseOrganization.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.PauseOrganization.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not `application/json`.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Resume a paused scope
+    ///
+    /// Lifts the pause and wakes the schedulers, which claim the scope's due work at once. 409 when the scope
+    /// is not paused. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `DELETE /v1/organizations/{org}/pauses/{scope}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)`.
+    public enum ResumeOrganization {
+        public static let id: Swift.String = "resumeOrganization"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/DELETE/path/org`.
+                public var org: Components.Parameters.Organization
+                /// - Remark: Generated from `#/components/parameters/PauseScope`.
+                @frozen public enum PauseScope: String, Codable, Hashable, Sendable, CaseIterable {
+                    case all = "all"
+                    case email = "email"
+                    case sms = "sms"
+                    case webhook = "webhook"
+                }
+                /// `all` (every action type, waits and moves included) or one channel.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/DELETE/path/scope`.
+                public var scope: Components.Parameters.PauseScope
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - scope: `all` (every action type, waits and moves included) or one channel.
+                public init(
+                    org: Components.Parameters.Organization,
+                    scope: Components.Parameters.PauseScope
+                ) {
+                    self.org = org
+                    self.scope = scope
+                }
+            }
+            public var path: Operations.ResumeOrganization.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ResumeOrganization.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ResumeOrganization.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ResumeOrganization.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.ResumeOrganization.Input.Path,
+                headers: Operations.ResumeOrganization.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/DELETE/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pauses/{scope}/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Pause)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Pause {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ResumeOrganization.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ResumeOrganization.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pause as it ended.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ResumeOrganization.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ResumeOrganization.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// List tokens
     ///
     /// The tokens the caller could have made: every token for a token of all organizations; for a token

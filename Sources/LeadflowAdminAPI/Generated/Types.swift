@@ -101,6 +101,112 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `PUT /v1/organizations/{org}/limits/{channel}`.
     /// - Remark: Generated from `#/paths//v1/organizations/{org}/limits/{channel}/put(setChannelLimits)`.
     func setChannelLimits(_ input: Operations.SetChannelLimits.Input) async throws -> Operations.SetChannelLimits.Output
+    /// Find an organization's leads by e-mail, phone or external id
+    ///
+    /// `by` says what `value` is: an e-mail address (any case), a phone number as stored (E.164) or an
+    /// external id; each is one index probe. At most 100 leads, by id; none found is an empty list. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)`.
+    func searchLeads(_ input: Operations.SearchLeads.Input) async throws -> Operations.SearchLeads.Output
+    /// A lead, and why each of its open actions waits
+    ///
+    /// The lead's fields and each unfinished action (blocked, pending, dispatched, waiting or dead) with the
+    /// reason the claim itself gives: blocked behind another action, not due yet, paused, suppressed, held by
+    /// the organization's in-flight or rate limit, queued behind others, with a handler, waiting for a reply,
+    /// or dead. 404 naming the lead or the organization. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads/{external_id}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)`.
+    func getLead(_ input: Operations.GetLead.Input) async throws -> Operations.GetLead.Output
+    /// What happened to a lead, oldest first
+    ///
+    /// The lead's history (docs/operations.md, "A lead's history"), with its organization's pauses and
+    /// resumptions merged in by time. A page holds at most `limit` history events; `next_cursor` continues.
+    /// Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads/{external_id}/timeline`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)`.
+    func getLeadTimeline(_ input: Operations.GetLeadTimeline.Input) async throws -> Operations.GetLeadTimeline.Output
+    /// Cancel a lead's open work
+    ///
+    /// Ends the lead's current stages (of `pipeline` only, when given) with reason `canceled`: their unfinished
+    /// actions are canceled and the lead leaves the pipeline. The history keeps `reason` and the token. 409
+    /// when the lead has no open work. With `dry_run`, counts and changes nothing. One transaction with its
+    /// audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/cancel`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)`.
+    func cancelLead(_ input: Operations.CancelLead.Input) async throws -> Operations.CancelLead.Output
+    /// Move a lead to another stage of its pipeline
+    ///
+    /// The lead leaves its current stage of `pipeline` (reason `moved`, unfinished actions canceled) and
+    /// enters `stage`, whose first action is due at once. 409 when the lead is not in the pipeline (enroll it)
+    /// or already in that stage. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/move`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)`.
+    func moveLead(_ input: Operations.MoveLead.Input) async throws -> Operations.MoveLead.Output
+    /// Replay a lead's dead actions
+    ///
+    /// After the lead's fields were fixed (`lead.upsert`), its dead actions (of `pipeline` only, when given)
+    /// run again: pending, due now, attempts reset, the same idempotency key. 409 when it has none, or has left
+    /// their stages. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/replay`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)`.
+    func replayLead(_ input: Operations.ReplayLead.Input) async throws -> Operations.ReplayLead.Output
+    /// Cancel the open work of every lead in a pipeline, or in one of its stages
+    ///
+    /// The bulk form of `cancelLead`: every lead in the pipeline now (in `stage`, when given). Matching no lead
+    /// cancels nothing and is not an error. Try it with `dry_run` first. One transaction with one audit row.
+    /// Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/pipelines/{pipeline}/cancel`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)`.
+    func cancelPipelineLeads(_ input: Operations.CancelPipelineLeads.Input) async throws -> Operations.CancelPipelineLeads.Output
+    /// Move every lead of a stage (or of the pipeline) to another stage
+    ///
+    /// The bulk form of `moveLead`: every lead in the pipeline now (in `from_stage`, when given) that is not in
+    /// `stage` already. Try it with `dry_run` first. One transaction with one audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/pipelines/{pipeline}/move`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)`.
+    func movePipelineLeads(_ input: Operations.MovePipelineLeads.Input) async throws -> Operations.MovePipelineLeads.Output
+    /// An organization's pauses in force
+    ///
+    /// Every scope of the organization paused now, with who paused it, since when and why. Role viewer.
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pauses`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)`.
+    func listPauses(_ input: Operations.ListPauses.Input) async throws -> Operations.ListPauses.Output
+    /// Pause an organization's work, or one channel of it
+    ///
+    /// Claims skip the scope's due work from the next claim on, across every scheduler; what is in flight
+    /// finishes. 409 when the scope is paused already (`state` names by whom and since when). One transaction
+    /// with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/organizations/{org}/pauses/{scope}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)`.
+    func pauseOrganization(_ input: Operations.PauseOrganization.Input) async throws -> Operations.PauseOrganization.Output
+    /// Resume a paused scope
+    ///
+    /// Lifts the pause and wakes the schedulers, which claim the scope's due work at once. 409 when the scope
+    /// is not paused. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `DELETE /v1/organizations/{org}/pauses/{scope}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)`.
+    func resumeOrganization(_ input: Operations.ResumeOrganization.Input) async throws -> Operations.ResumeOrganization.Output
     /// List tokens
     ///
     /// The tokens the caller could have made: every token for a token of all organizations; for a token
@@ -282,6 +388,216 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// Find an organization's leads by e-mail, phone or external id
+    ///
+    /// `by` says what `value` is: an e-mail address (any case), a phone number as stored (E.164) or an
+    /// external id; each is one index probe. At most 100 leads, by id; none found is an empty list. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/get(searchLeads)`.
+    public func searchLeads(
+        path: Operations.SearchLeads.Input.Path,
+        query: Operations.SearchLeads.Input.Query,
+        headers: Operations.SearchLeads.Input.Headers = .init()
+    ) async throws -> Operations.SearchLeads.Output {
+        try await searchLeads(Operations.SearchLeads.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// A lead, and why each of its open actions waits
+    ///
+    /// The lead's fields and each unfinished action (blocked, pending, dispatched, waiting or dead) with the
+    /// reason the claim itself gives: blocked behind another action, not due yet, paused, suppressed, held by
+    /// the organization's in-flight or rate limit, queued behind others, with a handler, waiting for a reply,
+    /// or dead. 404 naming the lead or the organization. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads/{external_id}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/get(getLead)`.
+    public func getLead(
+        path: Operations.GetLead.Input.Path,
+        headers: Operations.GetLead.Input.Headers = .init()
+    ) async throws -> Operations.GetLead.Output {
+        try await getLead(Operations.GetLead.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// What happened to a lead, oldest first
+    ///
+    /// The lead's history (docs/operations.md, "A lead's history"), with its organization's pauses and
+    /// resumptions merged in by time. A page holds at most `limit` history events; `next_cursor` continues.
+    /// Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/leads/{external_id}/timeline`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/timeline/get(getLeadTimeline)`.
+    public func getLeadTimeline(
+        path: Operations.GetLeadTimeline.Input.Path,
+        query: Operations.GetLeadTimeline.Input.Query = .init(),
+        headers: Operations.GetLeadTimeline.Input.Headers = .init()
+    ) async throws -> Operations.GetLeadTimeline.Output {
+        try await getLeadTimeline(Operations.GetLeadTimeline.Input(
+            path: path,
+            query: query,
+            headers: headers
+        ))
+    }
+    /// Cancel a lead's open work
+    ///
+    /// Ends the lead's current stages (of `pipeline` only, when given) with reason `canceled`: their unfinished
+    /// actions are canceled and the lead leaves the pipeline. The history keeps `reason` and the token. 409
+    /// when the lead has no open work. With `dry_run`, counts and changes nothing. One transaction with its
+    /// audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/cancel`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)`.
+    public func cancelLead(
+        path: Operations.CancelLead.Input.Path,
+        headers: Operations.CancelLead.Input.Headers = .init(),
+        body: Operations.CancelLead.Input.Body
+    ) async throws -> Operations.CancelLead.Output {
+        try await cancelLead(Operations.CancelLead.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Move a lead to another stage of its pipeline
+    ///
+    /// The lead leaves its current stage of `pipeline` (reason `moved`, unfinished actions canceled) and
+    /// enters `stage`, whose first action is due at once. 409 when the lead is not in the pipeline (enroll it)
+    /// or already in that stage. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/move`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)`.
+    public func moveLead(
+        path: Operations.MoveLead.Input.Path,
+        headers: Operations.MoveLead.Input.Headers = .init(),
+        body: Operations.MoveLead.Input.Body
+    ) async throws -> Operations.MoveLead.Output {
+        try await moveLead(Operations.MoveLead.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Replay a lead's dead actions
+    ///
+    /// After the lead's fields were fixed (`lead.upsert`), its dead actions (of `pipeline` only, when given)
+    /// run again: pending, due now, attempts reset, the same idempotency key. 409 when it has none, or has left
+    /// their stages. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/replay`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)`.
+    public func replayLead(
+        path: Operations.ReplayLead.Input.Path,
+        headers: Operations.ReplayLead.Input.Headers = .init(),
+        body: Operations.ReplayLead.Input.Body
+    ) async throws -> Operations.ReplayLead.Output {
+        try await replayLead(Operations.ReplayLead.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Cancel the open work of every lead in a pipeline, or in one of its stages
+    ///
+    /// The bulk form of `cancelLead`: every lead in the pipeline now (in `stage`, when given). Matching no lead
+    /// cancels nothing and is not an error. Try it with `dry_run` first. One transaction with one audit row.
+    /// Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/pipelines/{pipeline}/cancel`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)`.
+    public func cancelPipelineLeads(
+        path: Operations.CancelPipelineLeads.Input.Path,
+        headers: Operations.CancelPipelineLeads.Input.Headers = .init(),
+        body: Operations.CancelPipelineLeads.Input.Body
+    ) async throws -> Operations.CancelPipelineLeads.Output {
+        try await cancelPipelineLeads(Operations.CancelPipelineLeads.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Move every lead of a stage (or of the pipeline) to another stage
+    ///
+    /// The bulk form of `moveLead`: every lead in the pipeline now (in `from_stage`, when given) that is not in
+    /// `stage` already. Try it with `dry_run` first. One transaction with one audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `POST /v1/organizations/{org}/pipelines/{pipeline}/move`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)`.
+    public func movePipelineLeads(
+        path: Operations.MovePipelineLeads.Input.Path,
+        headers: Operations.MovePipelineLeads.Input.Headers = .init(),
+        body: Operations.MovePipelineLeads.Input.Body
+    ) async throws -> Operations.MovePipelineLeads.Output {
+        try await movePipelineLeads(Operations.MovePipelineLeads.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// An organization's pauses in force
+    ///
+    /// Every scope of the organization paused now, with who paused it, since when and why. Role viewer.
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pauses`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/get(listPauses)`.
+    public func listPauses(
+        path: Operations.ListPauses.Input.Path,
+        headers: Operations.ListPauses.Input.Headers = .init()
+    ) async throws -> Operations.ListPauses.Output {
+        try await listPauses(Operations.ListPauses.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Pause an organization's work, or one channel of it
+    ///
+    /// Claims skip the scope's due work from the next claim on, across every scheduler; what is in flight
+    /// finishes. 409 when the scope is paused already (`state` names by whom and since when). One transaction
+    /// with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/organizations/{org}/pauses/{scope}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)`.
+    public func pauseOrganization(
+        path: Operations.PauseOrganization.Input.Path,
+        headers: Operations.PauseOrganization.Input.Headers = .init(),
+        body: Operations.PauseOrganization.Input.Body
+    ) async throws -> Operations.PauseOrganization.Output {
+        try await pauseOrganization(Operations.PauseOrganization.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Resume a paused scope
+    ///
+    /// Lifts the pause and wakes the schedulers, which claim the scope's due work at once. 409 when the scope
+    /// is not paused. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `DELETE /v1/organizations/{org}/pauses/{scope}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/delete(resumeOrganization)`.
+    public func resumeOrganization(
+        path: Operations.ResumeOrganization.Input.Path,
+        headers: Operations.ResumeOrganization.Input.Headers = .init()
+    ) async throws -> Operations.ResumeOrganization.Output {
+        try await resumeOrganization(Operations.ResumeOrganization.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// List tokens

@@ -168,7 +168,8 @@ public nonisolated struct Leadflow_V1_LeadEvent: @unchecked Sendable {
     case stageEntered // = 4
 
     /// The lead left a stage. Sets the pipeline fields, the stage fields and `reason` (why it left:
-    /// `completed`, `moved`, `ended`, `replied`, `timed_out`, `unsubscribed` or `deleted`).
+    /// `completed`, `moved`, `ended`, `replied`, `timed_out`, `unsubscribed`, `deleted`, or `canceled` by an
+    /// operator: `leadflow lead cancel`).
     case stageExited // = 5
 
     /// The lead replied. Sets `channel`.

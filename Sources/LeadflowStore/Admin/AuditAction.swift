@@ -5,4 +5,9 @@ public enum AuditAction: String, Sendable, CaseIterable, Codable {
     case organizationLimitsSet = "organization.limits.set"
     case tokenCreate = "token.create"
     case tokenRevoke = "token.revoke"
+    case leadCancel = "lead.cancel"
+    case leadMove = "lead.move"
+    case leadReplay = "lead.replay"
+    case organizationPause = "organization.pause"
+    case organizationResume = "organization.resume"
 }

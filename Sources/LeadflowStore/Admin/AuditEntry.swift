@@ -12,6 +12,9 @@ public struct AuditEntry: Sendable, Hashable {
             self.tokenID = tokenID
             self.name = name
         }
+
+        /// Who the lead history says made an act: `token:<name>` for a token, the command line's name as it is.
+        public var historyName: String { tokenID == nil ? name : "token:\(name)" }
     }
 
     public let id: Int

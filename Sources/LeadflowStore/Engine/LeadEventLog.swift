@@ -11,6 +11,8 @@ public struct LeadEventLog: Sendable {
     struct Detail: Sendable, Hashable {
         /// The history's kind when it tells apart what the event does not (`action_snoozed`).
         var kind: String?
+        /// The history's reason when it says more than the event's (an operator's note).
+        var reason: String?
         var providerMessageID: String?
         var durationMilliseconds: Double?
         /// When a retried or snoozed action is due again.

@@ -75,7 +75,7 @@ public enum LeadHistory {
             attempts.append(event.attempt == 0 ? nil : Int(event.attempt))
             channels.append(Self.channel(of: event))
             errors.append(event.hasError ? Self.cut(event.error) : nil)
-            reasons.append(event.hasReason ? Self.cut(event.reason) : nil)
+            reasons.append((detail.reason ?? (event.hasReason ? event.reason : nil)).map(Self.cut))
             sources.append(event.hasSource ? Self.cut(event.source) : nil)
             providerMessageIDs.append(detail.providerMessageID.map(Self.cut))
             durations.append(detail.durationMilliseconds)

@@ -69,12 +69,14 @@ public enum OrganizationPauses {
         """
     }
 
-    /// Pauses `scope` of `org`; throws ``Failure`` when the organization is unknown or the scope already paused.
+    /// Pauses `scope` of `org`, with an audit log entry; throws ``Failure`` when the organization is unknown or
+    /// the scope already paused.
     public static func pause(
-        org: String, scope: Scope, by actor: String, reason: String?, on connection: isolated PostgresConnection
+        org: String, scope: Scope, by actor: AuditEntry.Actor, reason: String?,
+        on connection: isolated PostgresConnection
     ) throws -> Pause {
         try requireOrganization(org, on: connection)
-        let rows = try connection.query(pauseStatement, [org, scope.name, actor, reason])
+        let rows = try connection.query(pauseStatement, [org, scope.name, actor.name, reason])
         guard let row = rows.first else {
             // The pause in force that conflicted; resumed meanwhile by another transaction, it is not listed, and
             // the conflict is reported as it was found.
@@ -82,20 +84,36 @@ public enum OrganizationPauses {
             throw Failure.alreadyPaused(
                 current ?? Pause(org: org, scope: scope.name, pausedAt: Date(), pausedBy: "another operator"))
         }
-        return try decode(row)
+        let pause = try decode(row)
+        try audit(.organizationPause, pause, by: actor, on: connection)
+        return pause
     }
 
-    /// Resumes `scope` of `org` and wakes the schedulers; throws ``Failure`` when it was not paused.
+    /// Resumes `scope` of `org` and wakes the schedulers, with an audit log entry; throws ``Failure`` when it was
+    /// not paused.
     @discardableResult
     public static func resume(
-        org: String, scope: Scope, by actor: String, on connection: isolated PostgresConnection
+        org: String, scope: Scope, by actor: AuditEntry.Actor, on connection: isolated PostgresConnection
     ) throws -> Pause {
         try requireOrganization(org, on: connection)
-        guard let row = try connection.query(resumeStatement, [org, scope.name, actor]).first else {
+        guard let row = try connection.query(resumeStatement, [org, scope.name, actor.name]).first else {
             throw Failure.notPaused(org: org, scope: scope.name)
         }
         try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: [org])])
-        return try decode(row)
+        let pause = try decode(row)
+        try audit(.organizationResume, pause, by: actor, on: connection)
+        return pause
+    }
+
+    private static func audit(
+        _ action: AuditAction, _ pause: Pause, by actor: AuditEntry.Actor, on connection: isolated PostgresConnection
+    ) throws {
+        var detail: [String: String] = ["scope": pause.scope, "paused_by": pause.pausedBy]
+        detail["reason"] = pause.reason
+        let json = try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys])
+        try AuditLog.record(
+            action, by: actor, organizations: [pause.org], target: "organization:\(pause.org)/\(pause.scope)",
+            detail: PostgresJSON(String(decoding: json, as: UTF8.self)), rowsAffected: 1, on: connection)
     }
 
     /// The pauses in force of `org`, or of every organization.

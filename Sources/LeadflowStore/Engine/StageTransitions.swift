@@ -20,6 +20,8 @@ public enum StageTransitions {
         case timedOut = "timed_out"
         case unsubscribed
         case deleted
+        /// An operator canceled the lead's open work (`leadflow lead cancel`).
+        case canceled
     }
 
     /// A lead stage that was just left.
@@ -72,10 +74,12 @@ public enum StageTransitions {
         }
     }
 
-    /// Ends each lead stage (those already left are skipped) and cancels its unfinished actions.
+    /// Ends each lead stage (those already left are skipped) and cancels its unfinished actions. `note`, an
+    /// operator's words on why, is kept in the history after the reason (`canceled: <note>`).
     @discardableResult
     public static func exit(
-        leadStages: [Int], reason: ExitReason, events: inout LeadEventLog, on connection: isolated PostgresConnection
+        leadStages: [Int], reason: ExitReason, note: String? = nil, events: inout LeadEventLog,
+        on connection: isolated PostgresConnection
     ) throws -> [Exited] {
         guard !leadStages.isEmpty else { return [] }
         let rows = try connection.query(exitStatement, [leadStages, reason.rawValue])
@@ -88,6 +92,7 @@ public enum StageTransitions {
                 pipelineID: pipelineID, pipeline: try row.decode(column: "pipeline"), stageID: stageID,
                 stage: try row.decode(column: "stage"))
             place.recordExit(reason, org: org, leadID: leadID, externalID: externalID, events: &events)
+            if let note { events.detailLast { $0.reason = "\(reason.rawValue): \(note)" } }
             if reason == .ended {
                 place.recordPipelineEnd(org: org, leadID: leadID, externalID: externalID, events: &events)
             }

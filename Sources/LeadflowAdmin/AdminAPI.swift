@@ -12,6 +12,8 @@ struct AdminAPI: APIProtocol {
     let database: PostgresClient
     let migrator: Migrator
     let logger: Logger
+    /// `/unsubscribe/{token}`: its keys, its bad-token limiter, how it records.
+    let oneClick: OneClickUnsubscribe
 
     func getHealth(_ input: Operations.GetHealth.Input) async throws -> Operations.GetHealth.Output {
         .ok(.init(body: .json(.init(status: .ok))))

@@ -1,4 +1,5 @@
 import LeadflowDomain
+import LeadflowSecrets
 
 /// Where the admin API listens, how large a request may be, and when bad tokens get a client refused
 /// (`admin.*`, docs/configuration.md).
@@ -17,6 +18,14 @@ public struct AdminConfiguration: Sendable {
     public var badTokenWindow: Duration = .seconds(60)
     /// Connections of the service's PostgreSQL pool.
     public var databaseConnections = 4
+    /// The keys one-click unsubscribe tokens verify under (`unsubscribe.key_file`); nil: `/unsubscribe/{token}`
+    /// answers 404.
+    public var unsubscribeKeys: UnsubscribeKeys?
+    /// Attempts of the actions a one-click unsubscribe makes due when their pipeline sets none
+    /// (`scheduler.max_attempts`).
+    public var defaultMaxAttempts = 5
+    /// Whether a one-click unsubscribe writes the lead's history (`history.enabled`), as ingest does.
+    public var keepsHistory = true
 
     public init() {}
 

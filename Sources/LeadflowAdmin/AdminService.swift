@@ -28,11 +28,14 @@ public final class AdminService: Service, Sendable {
         let router = Router(context: AdminRequestContext.self)
         let routes = RouteTable()
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes, routes: routes))
-        let api = AdminAPI(database: database, migrator: Migrator(), logger: logger)
+        let api = AdminAPI(
+            database: database, migrator: Migrator(), logger: logger,
+            oneClick: OneClickUnsubscribe(configuration: configuration, logger: logger))
         try api.registerHandlers(
             on: RouteRecorder(router: router, table: routes),
             configuration: .init(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
             middlewares: [
+                PublicLinkMiddleware(),
                 AccessMiddleware(
                     database: database,
                     limiter: BadTokenLimiter(limit: configuration.badTokenLimit, window: configuration.badTokenWindow),

@@ -94,7 +94,7 @@ public enum OrganizationPauses {
         guard let row = try connection.query(resumeStatement, [org, scope.name, actor]).first else {
             throw Failure.notPaused(org: org, scope: scope.name)
         }
-        try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: [org])])
+        try SchedulerWakeup.notify(organizations: [org], on: connection)
         return try decode(row)
     }
 

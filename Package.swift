@@ -257,7 +257,8 @@ let package = Package(
         .target(
             name: "LeadflowTestKit",
             dependencies: [
-                "Curl", "LeadflowPipeline", "LeadflowStore", "Postgres", "PostgresServer",
+                "Curl", "LeadflowPipeline", "LeadflowProto", "LeadflowStore", "Postgres", "PostgresServer",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),

@@ -23,9 +23,9 @@ final class OneClickUnsubscribe: Sendable {
         self.logger = logger
     }
 
-    /// The token `text` names: 404 when this service verifies none; for a text that is no token 400, and for
-    /// one no key signed 403 — or 429 once the client address has sent `admin.bad_token_limit` of them within
-    /// the window. A token that verifies is never refused: behind a proxy every client shares one address, and
+    /// The token `text` names: 404 when this service verifies none; 403 for a text no key signed (altered,
+    /// forged, malformed) — or 429 once the client address has sent `admin.bad_token_limit` of them within the
+    /// window. A token that verifies is never refused: behind a proxy every client shares one address, and
     /// a stream of garbage from anyone must not block real unsubscribes (forging is not the risk it guards
     /// against: no one guesses an HMAC-SHA256).
     func verify(_ text: String) throws(AdminProblem) -> UnsubscribeToken {
@@ -55,10 +55,9 @@ final class OneClickUnsubscribe: Sendable {
                 .tooManyRequests, "too many bad unsubscribe tokens from \(address); try again in \(seconds) s",
                 retryAfterSeconds: seconds)
         }
-        switch error.reason {
-        case .malformed, .unknownVersion: return AdminProblem(.badRequest, "token: \(error)", field: "token")
-        case .badSignature: return AdminProblem(.forbidden, "\(error)")
-        }
+        // 403 for every reason, a malformed token too: a text the document's pattern allows is a valid request
+        // whose link this deployment did not make, not a malformed one.
+        return AdminProblem(.forbidden, "\(error)", field: "token")
     }
 
     /// Records `token`'s opt-out (``LeadWriter/unsubscribe(leadID:org:channel:defaultMaxAttempts:events:on:)``)

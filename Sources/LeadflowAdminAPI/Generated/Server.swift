@@ -2186,7 +2186,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// A mail client without one-click support opens the `List-Unsubscribe` link in a browser: it gets a small
     /// page whose button POSTs the one-click form to the same URL. A GET never unsubscribes — mail scanners
     /// and link previews follow links. The token is checked, so a bad link says so; the page names no lead.
-    /// No bearer token. Refused with 429, like a bad bearer token, after `admin.bad_token_limit` bad tokens.
+    /// No bearer token. Bad tokens are limited as for the POST.
     /// Every answer under `/unsubscribe/` carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer` (the
     /// token never leaves in a Referer) and `Content-Security-Policy: default-src 'none'; form-action 'self';
     /// frame-ancestors 'none'`, and the request's `Accept` is not held against it: the page is the only
@@ -2237,24 +2237,6 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
                             value,
                             headerFields: &response.headerFields,
                             contentType: "text/html"
-                        )
-                    }
-                    return (response, body)
-                case let .badRequest(value):
-                    suppressUnusedWarning(value)
-                    var response = HTTPTypes.HTTPResponse(soar_statusCode: 400)
-                    suppressMutabilityWarning(&response)
-                    let body: OpenAPIRuntime.HTTPBody
-                    switch value.body {
-                    case let .applicationProblemJson(value):
-                        try converter.validateAcceptIfPresent(
-                            "application/problem+json",
-                            in: request.headerFields
-                        )
-                        body = try converter.setResponseBodyAsJSON(
-                            value,
-                            headerFields: &response.headerFields,
-                            contentType: "application/problem+json; charset=utf-8"
                         )
                     }
                     return (response, body)
@@ -2327,13 +2309,15 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     ///
     /// The POST a mail receiver makes for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, or the
     /// confirmation page's button: the body is the form `List-Unsubscribe=One-Click`, as `multipart/form-data`
-    /// (what RFC 8058 recommends) or `application/x-www-form-urlencoded` (what browsers send). The token (signed by the
-    /// email handler for one lead and one channel, docs/security.md) must verify under one of
-    /// `unsubscribe.key_file`'s keys — an altered or forged one is refused with 403 and counts as a bad token
-    /// of the client address. The opt-out is recorded as a `lead.unsubscribe` of the channel with source
-    /// `list_unsubscribe` is recorded: the suppression, the channel's pending and dispatched actions canceled, the
-    /// lead's `unsubscribed` history entry, the schedulers woken — in one transaction. Repeating it changes
-    /// nothing. 404 when the service has no `unsubscribe.key_file` or the lead does not exist. No bearer token.
+    /// (what RFC 8058 recommends) or `application/x-www-form-urlencoded` (what browsers send). The token, signed
+    /// by the email handler for one lead and one channel (docs/security.md), must verify under one of
+    /// `unsubscribe.key_file`'s keys: an altered, forged or malformed one is refused with 403 and counts as a
+    /// bad token of the client address, which gets 429 for its further bad ones past `admin.bad_token_limit`;
+    /// a token that verifies is never refused (behind a proxy every client shares one address). The opt-out is
+    /// recorded as a `lead.unsubscribe` of the channel with source `list_unsubscribe` is: the suppression, the
+    /// channel's pending and dispatched actions canceled, the lead's `unsubscribed` history entry, the
+    /// schedulers woken — in one transaction. Repeating it changes nothing. 404 when the service has no
+    /// `unsubscribe.key_file` or the lead does not exist. No bearer token.
     ///
     ///
     /// - Remark: HTTP `POST /unsubscribe/{token}`.

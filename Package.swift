@@ -75,8 +75,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(name: "LeadflowDomain"),
-        // Secrets that never print, and URLs redacted for logs.
-        .target(name: "LeadflowSecrets"),
+        // Secrets that never print, URLs redacted for logs, and the signed one-click unsubscribe token and its keys.
+        .target(name: "LeadflowSecrets", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         // YAML syntax errors located by line and column, without quoting the document.
         .target(name: "LeadflowYAML", dependencies: [.product(name: "Yams", package: "Yams")]),
         // CURVE on the bus: key files, the allow-list of client keys and its reloading, the ZAP handler's policy,
@@ -156,8 +156,8 @@ let package = Package(
         .target(
             name: "LeadflowConfig",
             dependencies: [
-                "LeadflowAdmin", "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowIngest", "LeadflowPipeline",
-                "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "LeadflowYAML",
+                "LeadflowAdmin", "LeadflowCollector", "LeadflowCurve", "LeadflowDomain", "LeadflowHandlers", "LeadflowIngest",
+                "LeadflowPipeline", "LeadflowScheduler", "LeadflowSecrets", "LeadflowTelemetry", "LeadflowYAML",
                 .product(name: "Yams", package: "Yams"),
             ]),
 
@@ -202,7 +202,7 @@ let package = Package(
         .target(
             name: "LeadflowAdmin",
             dependencies: [
-                "LeadflowAdminAPI", "LeadflowDomain", "LeadflowSecrets", "LeadflowStore", "Postgres",
+                "LeadflowAdminAPI", "LeadflowDomain", "LeadflowProto", "LeadflowSecrets", "LeadflowStore", "Postgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -257,7 +257,8 @@ let package = Package(
         .target(
             name: "LeadflowTestKit",
             dependencies: [
-                "Curl", "LeadflowPipeline", "LeadflowStore", "Postgres", "PostgresServer",
+                "Curl", "LeadflowPipeline", "LeadflowProto", "LeadflowStore", "Postgres", "PostgresServer",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "FlyingFox", package: "FlyingFox"),
                 .product(name: "FlyingSocks", package: "FlyingFox"),
                 .product(name: "Logging", package: "swift-log"),
@@ -307,7 +308,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]),
-        .testTarget(name: "LeadflowSecretsTests", dependencies: ["LeadflowSecrets"]),
+        .testTarget(
+            name: "LeadflowSecretsTests", dependencies: ["LeadflowSecrets", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(
             name: "LeadflowHandlersTests",
             dependencies: [
@@ -344,7 +346,8 @@ let package = Package(
         .testTarget(
             name: "LeadflowAdminTests",
             dependencies: [
-                "Curl", "LeadflowAdmin", "LeadflowDomain", "LeadflowStore", "LeadflowTestKit", "Postgres",
+                "Curl", "LeadflowAdmin", "LeadflowDomain", "LeadflowHandlers", "LeadflowPipeline", "LeadflowProto",
+                "LeadflowSecrets", "LeadflowStore", "LeadflowTestKit", "Postgres",
                 .product(name: "Yams", package: "Yams"),
             ]),
         .testTarget(

@@ -13,6 +13,8 @@ struct AdminAPI: APIProtocol {
     let database: PostgresClient
     let migrator: Migrator
     let logger: Logger
+    /// `/unsubscribe/{token}`: its keys, its bad-token limiter, how it records.
+    let oneClick: OneClickUnsubscribe
     /// `tenant.*`, for "why is it waiting".
     var tenantDefaults = ChannelLimits()
     /// `scheduler.max_attempts`, for the stages a move enters.

@@ -1,4 +1,5 @@
 import LeadflowDomain
+import LeadflowSecrets
 
 /// Where the admin API listens, how large a request may be, and when bad tokens get a client refused
 /// (`admin.*`, docs/configuration.md).
@@ -20,8 +21,14 @@ public struct AdminConfiguration: Sendable {
     /// The schedulers' limits for organizations without their own (`tenant.*`), which "why is it waiting"
     /// applies as the claim does.
     public var tenantDefaults = ChannelLimits()
-    /// The attempts of an action whose definition gives none (`scheduler.max_attempts`), for stages a move enters.
+    /// The keys one-click unsubscribe tokens verify under (`unsubscribe.key_file`); nil: `/unsubscribe/{token}`
+    /// answers 404.
+    public var unsubscribeKeys: UnsubscribeKeys?
+    /// Attempts of the actions a move, or a one-click unsubscribe, makes due when their pipeline sets none
+    /// (`scheduler.max_attempts`).
     public var defaultMaxAttempts = 5
+    /// Whether a one-click unsubscribe writes the lead's history (`history.enabled`), as ingest does.
+    public var keepsHistory = true
 
     public init() {}
 

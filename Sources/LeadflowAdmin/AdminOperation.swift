@@ -28,11 +28,14 @@ public enum AdminOperation: String, Sendable, CaseIterable {
     case createToken
     case revokeToken
     case listAudit
+    case getUnsubscribePage
+    case unsubscribeOneClick
 
-    /// The least role that may call it; nil for the health endpoints, which take no token.
+    /// The least role that may call it; nil for the health endpoints and the one-click unsubscribe links,
+    /// which take no token.
     public var requiredRole: AdminRole? {
         switch self {
-        case .getHealth, .getReadiness: nil
+        case .getHealth, .getReadiness, .getUnsubscribePage, .unsubscribeOneClick: nil
         case .getCurrentToken, .listDeadLetters, .getDeadLetter, .getOrganizationLimits, .listPauses, .searchLeads,
             .getLead, .getLeadTimeline:
             .viewer

@@ -29,12 +29,14 @@ public final class AdminService: Service, Sendable {
         let routes = RouteTable()
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes, routes: routes))
         let api = AdminAPI(
-            database: database, migrator: Migrator(), logger: logger, tenantDefaults: configuration.tenantDefaults,
-            defaultMaxAttempts: configuration.defaultMaxAttempts)
+            database: database, migrator: Migrator(), logger: logger,
+            oneClick: OneClickUnsubscribe(configuration: configuration, logger: logger),
+            tenantDefaults: configuration.tenantDefaults, defaultMaxAttempts: configuration.defaultMaxAttempts)
         try api.registerHandlers(
             on: RouteRecorder(router: router, table: routes),
             configuration: .init(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
             middlewares: [
+                PublicLinkMiddleware(),
                 AccessMiddleware(
                     database: database,
                     limiter: BadTokenLimiter(limit: configuration.badTokenLimit, window: configuration.badTokenWindow),

@@ -16,7 +16,7 @@ public enum AdminTokenSecret {
     public static func generate() -> Secret {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<randomBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return Secret(prefix + base64URL(bytes))
+        return Secret(prefix + Base64URL.encode(bytes))
     }
 
     /// The SHA-256 of a token as 64 lowercase hex digits: what `admin_tokens.token_hash` holds. A fast hash is
@@ -34,20 +34,6 @@ public enum AdminTokenSecret {
     public static func isWellFormed(_ text: String) -> Bool {
         guard text.hasPrefix(prefix) else { return false }
         let rest = text.utf8.dropFirst(prefix.utf8.count)
-        return rest.count == encodedLength
-            && rest.allSatisfy { byte in
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
-                    UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "_"):
-                    true
-                default: false
-                }
-            }
-    }
-
-    private static func base64URL(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        return rest.count == encodedLength && rest.allSatisfy(Base64URL.isAlphabet)
     }
 }

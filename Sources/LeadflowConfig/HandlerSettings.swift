@@ -1,4 +1,5 @@
 import LeadflowDomain
+import LeadflowHandlers
 import LeadflowScheduler
 import LeadflowSecrets
 
@@ -31,6 +32,8 @@ public struct HandlerSettings: Sendable {
     public var maxConnections: Int = 32
     /// How long an SMTP connection may stay without a message before it is closed (email only).
     public var idleTimeout: Duration = .seconds(30)
+    /// The one-click unsubscribe fields of every email (`unsubscribe.*`; email only); nil: none.
+    public var listUnsubscribe: ListUnsubscribe?
 
     static let optionNames = ["url", "username", "password", "token", "tls", "secret"]
     /// The options that are credentials.

@@ -85,7 +85,7 @@ public struct LeadflowSettings: Sendable {
             "telemetry.queue_capacity", "16384",
             "measurements queued per process for the publisher thread; beyond it they are dropped and counted"),
         ConfigKey("telemetry.gauge_interval", "5s", "how often backlog, in-flight, breaker and process gauges are sampled"),
-    ] + CollectorSettings.keys + BusSettings.keys + AdminSettings.keys
+    ] + CollectorSettings.keys + BusSettings.keys + AdminSettings.keys + UnsubscribeSettings.keys
 
     /// Resolves and validates every setting; the error lists every problem.
     public static func resolve(_ values: ConfigValues) throws(ConfigError) -> LeadflowSettings {
@@ -134,10 +134,12 @@ public struct LeadflowSettings: Sendable {
             burst: values.int("tenant.burst", in: 1...10_000_000))
         values.report(scheduler.problems())
 
+        let unsubscribe = UnsubscribeSettings.resolve(&values)
         var handlers: [ActionType: HandlerSettings] = [:]
         for type in ActionType.external {
             handlers[type] = HandlerSettings.resolve(type, scheduler: scheduler, ingestEvents: ingest.eventsEndpoint, &values)
         }
+        handlers[.email]?.listUnsubscribe = unsubscribe.links
         var telemetry = TelemetryConfiguration()
         telemetry.endpoint = values.string("telemetry.endpoint") ?? ""
         telemetry.queueCapacity = values.int("telemetry.queue_capacity", in: 16...10_000_000)
@@ -158,6 +160,8 @@ public struct LeadflowSettings: Sendable {
         // "Why is it waiting" applies the schedulers' default limits; a move enters stages as they do.
         admin.tenantDefaults = scheduler.organizationLimits
         admin.defaultMaxAttempts = scheduler.defaultMaxAttempts
+        admin.unsubscribeKeys = unsubscribe.keys
+        admin.keepsHistory = ingest.keepsHistory
         try values.validate()
         return LeadflowSettings(
             databaseURL: values.string("database.url").map { Secret($0) }, ingest: ingest, scheduler: scheduler, handlers: handlers,

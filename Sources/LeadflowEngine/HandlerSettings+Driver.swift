@@ -43,6 +43,7 @@ extension HandlerSettings {
             // Sessions beyond the deliveries in flight would never be used.
             configuration.maxConnections = min(maxConnections, maxInFlight)
             configuration.idleTimeout = idleTimeout
+            configuration.listUnsubscribe = listUnsubscribe
             return SMTPEmailDriver(configuration: configuration)
         case (.email, "http"):
             var configuration = HTTPEmailDriver.Configuration()

@@ -15,6 +15,8 @@ struct MailMessage: Sendable {
     var date: Date
     /// Separates the parts of a multipart body; random, so no body contains it by chance.
     var boundary = "leadflow-" + UUID().uuidString
+    /// `List-*` header fields (RFC 2369, RFC 8058: ``ListUnsubscribe``), written as they are after Message-ID.
+    var listFields: [String] = []
 
     /// The message as SMTP DATA (libcurl adds the dot-stuffing).
     var bytes: [UInt8] {
@@ -27,6 +29,9 @@ struct MailMessage: Sendable {
             "Subject: " + Self.unstructuredField(subject),
             "Date: " + Self.dateField(date),
             "Message-ID: <\(messageID)>",
+        ]
+        header += listFields
+        header += [
             "MIME-Version: 1.0",
         ]
         var lines: [String]

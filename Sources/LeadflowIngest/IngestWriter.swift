@@ -164,7 +164,7 @@ private struct Commands {
             // Delivered at commit: schedulers listening wake up for the new due work (an opt-out from one
             // channel makes the actions after the ones it canceled due).
             let orgs = enrollments.map(\.org) + replies.map(\.org) + unsubscribes.map(\.org)
-            try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: orgs)])
+            try SchedulerWakeup.notify(organizations: orgs, on: connection)
         }
     }
 }

@@ -28,20 +28,12 @@ public enum DeadLetterSeed {
     public static func kill(
         _ errors: [String: String], org: String, url: String, pipeline yaml: String = pipeline
     ) async throws -> [String: Int] {
-        let definition = try PipelineDecoder().decode(yaml: yaml)
-        return try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
+        try await PostgresConnection.withConnection(configuration: .init(url: url)) { connection in
             try await connection.withTransaction { connection in
-                let saved = try PipelineStore.upsert(definition, org: org, on: connection)
-                let stageID = try connection.query(
-                    "SELECT id FROM pipeline_stages WHERE pipeline_id = $1 AND position = 0", [saved.pipelineID]
-                ).scalar(Int.self)!
                 var events = LeadEventLog(recording: false, history: true)
-                try LeadWriter.enroll(
-                    errors.keys.sorted().map {
-                        .init(org: org, externalID: $0, pipelineID: saved.pipelineID, stageID: stageID, stageNamed: false)
-                    }, defaultMaxAttempts: 3, events: &events, on: connection)
-                let claim = try WorkQueue.claim(limit: 100, settings: .init(), events: &events, on: connection)
-                let killed = claim.dispatches.filter { $0.org == org && errors[$0.lead.externalID] != nil }
+                let claimed = try ClaimSeed.enrollAndClaim(
+                    pipeline: yaml, externalIDs: errors.keys.sorted(), org: org, events: &events, on: connection)
+                let killed = claimed.values.filter { errors[$0.lead.externalID] != nil }
                 try WorkQueue.apply(
                     killed.map {
                         ActionOutcome(

@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import LeadflowAdmin
 import LeadflowDomain
+import LeadflowSecrets
 import LeadflowStore
 import LeadflowTestKit
 import Postgres
@@ -32,7 +33,7 @@ struct AdminHarness: Sendable {
     /// Runs `body` against a service with `configuration` (its `listen` is replaced by 127.0.0.1:0), then
     /// stops the service and drops the database.
     static func with(
-        configuration: AdminConfiguration = AdminConfiguration(), migrated: Bool = true,
+        configuration: AdminConfiguration = .testing, migrated: Bool = true,
         _ body: @Sendable (AdminHarness) async throws -> Void
     ) async throws {
         try await TestDatabase.withFreshDatabase { url in
@@ -43,7 +44,7 @@ struct AdminHarness: Sendable {
 
     /// Runs `body` against a service on `databaseURL`, which need not be reachable.
     static func serve(
-        databaseURL: String, configuration: AdminConfiguration = AdminConfiguration(),
+        databaseURL: String, configuration: AdminConfiguration = .testing,
         _ body: @Sendable (AdminHarness) async throws -> Void
     ) async throws {
         let logs = CapturedLogs()
@@ -84,6 +85,9 @@ struct AdminHarness: Sendable {
         return Reply(status: response.status, headers: response.headers, text: String(decoding: response.body, as: UTF8.self))
     }
 
+    /// The keys of ``AdminConfiguration/testing``: what the email handler would sign links with.
+    static let unsubscribeKeys = try! UnsubscribeKeys([Array(repeating: 0x2A, count: 32)])
+
     /// Makes a token in the database, as `leadflow admin token create` does; returns its secret and id.
     @discardableResult
     func token(
@@ -116,5 +120,14 @@ struct AdminHarness: Sendable {
         try await DeadLetterSeed.kill(
             Dictionary(uniqueKeysWithValues: names.map { ($0, "550 no such user") }), org: org, url: databaseURL,
             pipeline: DeadLetterSeed.twoStages)
+    }
+}
+
+extension AdminConfiguration {
+    /// The defaults, and keys to verify one-click unsubscribe tokens with (``AdminHarness/unsubscribeKeys``).
+    static var testing: AdminConfiguration {
+        var configuration = AdminConfiguration()
+        configuration.unsubscribeKeys = AdminHarness.unsubscribeKeys
+        return configuration
     }
 }

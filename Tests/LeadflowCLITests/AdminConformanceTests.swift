@@ -37,13 +37,17 @@ struct AdminConformanceTests {
             let folder = FileManager.default.temporaryDirectory.appendingPathComponent("schemathesis-\(UUID().uuidString)")
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
+            // Keys for /unsubscribe/{token}, so its operations are checked past "not configured": what schemathesis
+            // makes up there is a token no key signed (403) or a form that is not the one-click one (400).
+            let keyFile = folder.appendingPathComponent("unsubscribe.key").path
+            try (Data(repeating: 0x5A, count: 32).base64EncodedString() + "\n").write(toFile: keyFile, atomically: true, encoding: .utf8)
             let port = try LoopbackPort.unused()
             // schemathesis sends bad tokens on purpose (to see that they are refused): no limit for this run.
             let service = try ChildProcess(
                 name: "admin",
                 arguments: [
                     "admin", "--database-url", url, "--set", "admin.listen=127.0.0.1:\(port)",
-                    "--set", "admin.bad_token_limit=1000000",
+                    "--set", "admin.bad_token_limit=1000000", "--set", "unsubscribe.key_file=\(keyFile)",
                 ],
                 logPath: folder.appendingPathComponent("admin.log").path)
             defer { service.send(SIGKILL) }

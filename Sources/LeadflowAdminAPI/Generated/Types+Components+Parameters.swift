@@ -18,6 +18,12 @@ public import struct Foundation.Date
 extension Components {
     /// Types generated from the `#/components/parameters` section of the OpenAPI document.
     public enum Parameters {
+        /// The signed token of a `List-Unsubscribe` link: base64url of the version, channel, lead id, organization
+        /// and an HMAC-SHA256 (docs/security.md, "One-click unsubscribe").
+        ///
+        ///
+        /// - Remark: Generated from `#/components/parameters/UnsubscribeToken`.
+        public typealias UnsubscribeToken = Swift.String
         /// The action's id (`lead_stage_actions.id`, what `leadflow dlq list` shows).
         ///
         /// - Remark: Generated from `#/components/parameters/ActionID`.

@@ -284,6 +284,34 @@ extension Components {
                 self.body = body
             }
         }
+        public struct BadUnsubscribeToken: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/responses/BadUnsubscribeToken/content`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/components/responses/BadUnsubscribeToken/content/application\/problem+json`.
+                case applicationProblemJson(Components.Schemas.Problem)
+                /// The associated value of the enum case if `self` is `.applicationProblemJson`.
+                ///
+                /// - Throws: An error if `self` is not `.applicationProblemJson`.
+                /// - SeeAlso: `.applicationProblemJson`.
+                public var applicationProblemJson: Components.Schemas.Problem {
+                    get throws {
+                        switch self {
+                        case let .applicationProblemJson(body):
+                            return body
+                        }
+                    }
+                }
+            }
+            /// Received HTTP response body
+            public var body: Components.Responses.BadUnsubscribeToken.Body
+            /// Creates a new `BadUnsubscribeToken`.
+            ///
+            /// - Parameters:
+            ///   - body: Received HTTP response body
+            public init(body: Components.Responses.BadUnsubscribeToken.Body) {
+                self.body = body
+            }
+        }
         public struct NotReady: Sendable, Hashable {
             /// - Remark: Generated from `#/components/responses/NotReady/content`.
             @frozen public enum Body: Sendable, Hashable {

@@ -114,6 +114,43 @@ extension Components {
                 ])
             }
         }
+        /// The body RFC 8058 prescribes for a one-click unsubscribe.
+        ///
+        /// - Remark: Generated from `#/components/schemas/OneClickForm`.
+        public struct OneClickForm: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/OneClickForm/List-Unsubscribe`.
+            @frozen public enum ListUnsubscribePayload: String, Codable, Hashable, Sendable, CaseIterable {
+                case oneClick = "One-Click"
+            }
+            /// - Remark: Generated from `#/components/schemas/OneClickForm/List-Unsubscribe`.
+            public var listUnsubscribe: Components.Schemas.OneClickForm.ListUnsubscribePayload
+            /// Creates a new `OneClickForm`.
+            ///
+            /// - Parameters:
+            ///   - listUnsubscribe:
+            public init(listUnsubscribe: Components.Schemas.OneClickForm.ListUnsubscribePayload) {
+                self.listUnsubscribe = listUnsubscribe
+            }
+            public enum CodingKeys: String, CodingKey {
+                case listUnsubscribe = "List-Unsubscribe"
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/OneClickParts`.
+        @frozen public enum OneClickParts: Sendable, Hashable {
+            /// - Remark: Generated from `#/components/schemas/OneClickParts/List-Unsubscribe`.
+            public struct ListUnsubscribePayload: Sendable, Hashable {
+                public var body: OpenAPIRuntime.HTTPBody
+                /// Creates a new `ListUnsubscribePayload`.
+                ///
+                /// - Parameters:
+                ///   - body:
+                public init(body: OpenAPIRuntime.HTTPBody) {
+                    self.body = body
+                }
+            }
+            case listUnsubscribe(OpenAPIRuntime.MultipartPart<Components.Schemas.OneClickParts.ListUnsubscribePayload>)
+            case undocumented(OpenAPIRuntime.MultipartRawPart)
+        }
         /// - Remark: Generated from `#/components/schemas/Health`.
         public struct Health: Codable, Hashable, Sendable {
             /// - Remark: Generated from `#/components/schemas/Health/status`.

@@ -2026,7 +2026,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/limits/{channel}/put(setChannelLimits)/responses/415`.
             ///
@@ -3173,7 +3173,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/cancel/post(cancelLead)/responses/415`.
             ///
@@ -3467,7 +3467,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/move/post(moveLead)/responses/415`.
             ///
@@ -3761,7 +3761,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)/responses/415`.
             ///
@@ -4032,7 +4032,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/cancel/post(cancelPipelineLeads)/responses/415`.
             ///
@@ -4302,7 +4302,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/move/post(movePipelineLeads)/responses/415`.
             ///
@@ -4886,7 +4886,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/organizations/{org}/pauses/{scope}/put(pauseOrganization)/responses/415`.
             ///
@@ -5688,7 +5688,7 @@ public enum Operations {
                     }
                 }
             }
-            /// The body is not `application/json`.
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
             ///
             /// - Remark: Generated from `#/paths//v1/tokens/post(createToken)/responses/415`.
             ///
@@ -6307,6 +6307,508 @@ public enum Operations {
             public static var allCases: [Self] {
                 [
                     .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// The page an unsubscribe link opens in a browser
+    ///
+    /// A mail client without one-click support opens the `List-Unsubscribe` link in a browser: it gets a small
+    /// page whose button POSTs the one-click form to the same URL. A GET never unsubscribes — mail scanners
+    /// and link previews follow links. The token is checked, so a bad link says so; the page names no lead.
+    /// No bearer token. Bad tokens are limited as for the POST.
+    /// Every answer under `/unsubscribe/` carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer` (the
+    /// token never leaves in a Referer) and `Content-Security-Policy: default-src 'none'; form-action 'self';
+    /// frame-ancestors 'none'`, and the request's `Accept` is not held against it: the page is the only
+    /// representation, and an unsubscribe must not fail over a header.
+    ///
+    ///
+    /// - Remark: HTTP `GET /unsubscribe/{token}`.
+    /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)`.
+    public enum GetUnsubscribePage {
+        public static let id: Swift.String = "getUnsubscribePage"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/unsubscribe/{token}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The signed token of a `List-Unsubscribe` link: base64url of the version, channel, lead id, organization
+                /// and an HMAC-SHA256 (docs/security.md, "One-click unsubscribe").
+                ///
+                ///
+                /// - Remark: Generated from `#/paths/unsubscribe/{token}/GET/path/token`.
+                public var token: Components.Parameters.UnsubscribeToken
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - token: The signed token of a `List-Unsubscribe` link: base64url of the version, channel, lead id, organization
+                public init(token: Components.Parameters.UnsubscribeToken) {
+                    self.token = token
+                }
+            }
+            public var path: Operations.GetUnsubscribePage.Input.Path
+            /// - Remark: Generated from `#/paths/unsubscribe/{token}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetUnsubscribePage.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetUnsubscribePage.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetUnsubscribePage.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetUnsubscribePage.Input.Path,
+                headers: Operations.GetUnsubscribePage.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/unsubscribe/{token}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/unsubscribe/{token}/GET/responses/200/content/text\/html`.
+                    case html(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.html`.
+                    ///
+                    /// - Throws: An error if `self` is not `.html`.
+                    /// - SeeAlso: `.html`.
+                    public var html: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .html(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetUnsubscribePage.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetUnsubscribePage.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The confirmation page.
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetUnsubscribePage.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetUnsubscribePage.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The unsubscribe token is not one this deployment signed: altered, forged, malformed, or signed with a key
+            /// since retired; `detail` says which, `field` is `token`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.BadUnsubscribeToken)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.BadUnsubscribeToken {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case html
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "text/html":
+                    self = .html
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .html:
+                    return "text/html"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .html,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Unsubscribe the token's lead from the token's channel (RFC 8058 one-click)
+    ///
+    /// The POST a mail receiver makes for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, or the
+    /// confirmation page's button: the body is the form `List-Unsubscribe=One-Click`, as `multipart/form-data`
+    /// (what RFC 8058 recommends) or `application/x-www-form-urlencoded` (what browsers send). The token, signed
+    /// by the email handler for one lead and one channel (docs/security.md), must verify under one of
+    /// `unsubscribe.key_file`'s keys: an altered, forged or malformed one is refused with 403 and counts as a
+    /// bad token of the client address, which gets 429 for its further bad ones past `admin.bad_token_limit`;
+    /// a token that verifies is never refused (behind a proxy every client shares one address). The opt-out is
+    /// recorded as a `lead.unsubscribe` of the channel with source `list_unsubscribe` is: the suppression, the
+    /// channel's pending and dispatched actions canceled, the lead's `unsubscribed` history entry, the
+    /// schedulers woken — in one transaction. Repeating it changes nothing. 404 when the service has no
+    /// `unsubscribe.key_file` or the lead does not exist. No bearer token.
+    ///
+    ///
+    /// - Remark: HTTP `POST /unsubscribe/{token}`.
+    /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)`.
+    public enum UnsubscribeOneClick {
+        public static let id: Swift.String = "unsubscribeOneClick"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/path`.
+            public struct Path: Sendable, Hashable {
+                /// The signed token of a `List-Unsubscribe` link: base64url of the version, channel, lead id, organization
+                /// and an HMAC-SHA256 (docs/security.md, "One-click unsubscribe").
+                ///
+                ///
+                /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/path/token`.
+                public var token: Components.Parameters.UnsubscribeToken
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - token: The signed token of a `List-Unsubscribe` link: base64url of the version, channel, lead id, organization
+                public init(token: Components.Parameters.UnsubscribeToken) {
+                    self.token = token
+                }
+            }
+            public var path: Operations.UnsubscribeOneClick.Input.Path
+            /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UnsubscribeOneClick.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.UnsubscribeOneClick.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.UnsubscribeOneClick.Input.Headers
+            /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/requestBody/content/multipart\/form-data`.
+                case multipartForm(OpenAPIRuntime.MultipartBody<Components.Schemas.OneClickParts>)
+                /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/requestBody/content/application\/x-www-form-urlencoded`.
+                case urlEncodedForm(Components.Schemas.OneClickForm)
+            }
+            public var body: Operations.UnsubscribeOneClick.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.UnsubscribeOneClick.Input.Path,
+                headers: Operations.UnsubscribeOneClick.Input.Headers = .init(),
+                body: Operations.UnsubscribeOneClick.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/unsubscribe/{token}/POST/responses/200/content/text\/html`.
+                    case html(OpenAPIRuntime.HTTPBody)
+                    /// The associated value of the enum case if `self` is `.html`.
+                    ///
+                    /// - Throws: An error if `self` is not `.html`.
+                    /// - SeeAlso: `.html`.
+                    public var html: OpenAPIRuntime.HTTPBody {
+                        get throws {
+                            switch self {
+                            case let .html(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.UnsubscribeOneClick.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.UnsubscribeOneClick.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// Unsubscribed (now or before); a page that says so.
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.UnsubscribeOneClick.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.UnsubscribeOneClick.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The unsubscribe token is not one this deployment signed: altered, forged, malformed, or signed with a key
+            /// since retired; `detail` says which, `field` is `token`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.BadUnsubscribeToken)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.BadUnsubscribeToken {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case html
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "text/html":
+                    self = .html
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .html:
+                    return "text/html"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .html,
                     .applicationProblemJson
                 ]
             }

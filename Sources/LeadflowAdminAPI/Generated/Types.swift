@@ -246,6 +246,39 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `GET /v1/audit`.
     /// - Remark: Generated from `#/paths//v1/audit/get(listAudit)`.
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output
+    /// The page an unsubscribe link opens in a browser
+    ///
+    /// A mail client without one-click support opens the `List-Unsubscribe` link in a browser: it gets a small
+    /// page whose button POSTs the one-click form to the same URL. A GET never unsubscribes — mail scanners
+    /// and link previews follow links. The token is checked, so a bad link says so; the page names no lead.
+    /// No bearer token. Bad tokens are limited as for the POST.
+    /// Every answer under `/unsubscribe/` carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer` (the
+    /// token never leaves in a Referer) and `Content-Security-Policy: default-src 'none'; form-action 'self';
+    /// frame-ancestors 'none'`, and the request's `Accept` is not held against it: the page is the only
+    /// representation, and an unsubscribe must not fail over a header.
+    ///
+    ///
+    /// - Remark: HTTP `GET /unsubscribe/{token}`.
+    /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)`.
+    func getUnsubscribePage(_ input: Operations.GetUnsubscribePage.Input) async throws -> Operations.GetUnsubscribePage.Output
+    /// Unsubscribe the token's lead from the token's channel (RFC 8058 one-click)
+    ///
+    /// The POST a mail receiver makes for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, or the
+    /// confirmation page's button: the body is the form `List-Unsubscribe=One-Click`, as `multipart/form-data`
+    /// (what RFC 8058 recommends) or `application/x-www-form-urlencoded` (what browsers send). The token, signed
+    /// by the email handler for one lead and one channel (docs/security.md), must verify under one of
+    /// `unsubscribe.key_file`'s keys: an altered, forged or malformed one is refused with 403 and counts as a
+    /// bad token of the client address, which gets 429 for its further bad ones past `admin.bad_token_limit`;
+    /// a token that verifies is never refused (behind a proxy every client shares one address). The opt-out is
+    /// recorded as a `lead.unsubscribe` of the channel with source `list_unsubscribe` is: the suppression, the
+    /// channel's pending and dispatched actions canceled, the lead's `unsubscribed` history entry, the
+    /// schedulers woken — in one transaction. Repeating it changes nothing. 404 when the service has no
+    /// `unsubscribe.key_file` or the lead does not exist. No bearer token.
+    ///
+    ///
+    /// - Remark: HTTP `POST /unsubscribe/{token}`.
+    /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)`.
+    func unsubscribeOneClick(_ input: Operations.UnsubscribeOneClick.Input) async throws -> Operations.UnsubscribeOneClick.Output
 }
 
 /// Convenience overloads for operation inputs.
@@ -669,6 +702,57 @@ extension APIProtocol {
         try await listAudit(Operations.ListAudit.Input(
             query: query,
             headers: headers
+        ))
+    }
+    /// The page an unsubscribe link opens in a browser
+    ///
+    /// A mail client without one-click support opens the `List-Unsubscribe` link in a browser: it gets a small
+    /// page whose button POSTs the one-click form to the same URL. A GET never unsubscribes — mail scanners
+    /// and link previews follow links. The token is checked, so a bad link says so; the page names no lead.
+    /// No bearer token. Bad tokens are limited as for the POST.
+    /// Every answer under `/unsubscribe/` carries `Cache-Control: no-store`, `Referrer-Policy: no-referrer` (the
+    /// token never leaves in a Referer) and `Content-Security-Policy: default-src 'none'; form-action 'self';
+    /// frame-ancestors 'none'`, and the request's `Accept` is not held against it: the page is the only
+    /// representation, and an unsubscribe must not fail over a header.
+    ///
+    ///
+    /// - Remark: HTTP `GET /unsubscribe/{token}`.
+    /// - Remark: Generated from `#/paths//unsubscribe/{token}/get(getUnsubscribePage)`.
+    public func getUnsubscribePage(
+        path: Operations.GetUnsubscribePage.Input.Path,
+        headers: Operations.GetUnsubscribePage.Input.Headers = .init()
+    ) async throws -> Operations.GetUnsubscribePage.Output {
+        try await getUnsubscribePage(Operations.GetUnsubscribePage.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Unsubscribe the token's lead from the token's channel (RFC 8058 one-click)
+    ///
+    /// The POST a mail receiver makes for `List-Unsubscribe-Post: List-Unsubscribe=One-Click`, or the
+    /// confirmation page's button: the body is the form `List-Unsubscribe=One-Click`, as `multipart/form-data`
+    /// (what RFC 8058 recommends) or `application/x-www-form-urlencoded` (what browsers send). The token, signed
+    /// by the email handler for one lead and one channel (docs/security.md), must verify under one of
+    /// `unsubscribe.key_file`'s keys: an altered, forged or malformed one is refused with 403 and counts as a
+    /// bad token of the client address, which gets 429 for its further bad ones past `admin.bad_token_limit`;
+    /// a token that verifies is never refused (behind a proxy every client shares one address). The opt-out is
+    /// recorded as a `lead.unsubscribe` of the channel with source `list_unsubscribe` is: the suppression, the
+    /// channel's pending and dispatched actions canceled, the lead's `unsubscribed` history entry, the
+    /// schedulers woken — in one transaction. Repeating it changes nothing. 404 when the service has no
+    /// `unsubscribe.key_file` or the lead does not exist. No bearer token.
+    ///
+    ///
+    /// - Remark: HTTP `POST /unsubscribe/{token}`.
+    /// - Remark: Generated from `#/paths//unsubscribe/{token}/post(unsubscribeOneClick)`.
+    public func unsubscribeOneClick(
+        path: Operations.UnsubscribeOneClick.Input.Path,
+        headers: Operations.UnsubscribeOneClick.Input.Headers = .init(),
+        body: Operations.UnsubscribeOneClick.Input.Body
+    ) async throws -> Operations.UnsubscribeOneClick.Output {
+        try await unsubscribeOneClick(Operations.UnsubscribeOneClick.Input(
+            path: path,
+            headers: headers,
+            body: body
         ))
     }
 }

@@ -25,6 +25,8 @@ public struct SMTPEmailDriver: DeliveryDriver {
         public var maxConnections: Int = 32
         /// How long a connection may stay without a message before it is closed (`QUIT`).
         public var idleTimeout: Duration = .seconds(30)
+        /// One-click unsubscribe fields for every message (`unsubscribe.*`); nil: none.
+        public var listUnsubscribe: ListUnsubscribe?
 
         public init() {}
 
@@ -49,6 +51,7 @@ public struct SMTPEmailDriver: DeliveryDriver {
                 throw HandlerConfigurationError(
                     setting: "smtp.message_id_domain", "must be a domain such as leadflow or mail.example.com")
             }
+            try listUnsubscribe?.validate()
         }
     }
 
@@ -98,11 +101,12 @@ public struct SMTPEmailDriver: DeliveryDriver {
 
     private func submission(for dispatch: Leadflow_V1_ActionDispatch) throws(DeliveryFailure) -> SMTPRequest {
         let email = try RenderedAction.email(dispatch)
-        let message = MailMessage(
+        var message = MailMessage(
             from: email.sender, to: email.to, replyTo: email.replyTo, subject: email.subject, text: email.text,
             html: email.html,
             messageID: MailMessage.messageIDLocalPart(dispatch.deliveryKey) + "@" + configuration.messageIDDomain,
             date: now())
+        message.listFields = configuration.listUnsubscribe?.fields(org: dispatch.org, leadID: dispatch.lead.leadID) ?? []
         return SMTPRequest(
             url: configuration.url, tls: configuration.tls,
             credentials: configuration.username.isEmpty

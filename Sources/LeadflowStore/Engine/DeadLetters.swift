@@ -71,8 +71,7 @@ public enum DeadLetters {
             }
         }
         if !result.changed.isEmpty {
-            try connection.execute(
-                SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: result.changed.map(\.org))])
+            try SchedulerWakeup.notify(organizations: result.changed.map(\.org), on: connection)
         }
         return result.report
     }

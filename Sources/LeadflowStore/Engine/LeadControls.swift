@@ -129,7 +129,7 @@ public enum LeadControls {
             StageEntry(leadID: $0.leadID, org: $0.org, pipelineID: $0.pipelineID, stageID: target, trace: $0.trace)
         }
         try StageTransitions.enter(entries, defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
-        try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: [selection.org])])
+        try SchedulerWakeup.notify(organizations: [selection.org], on: connection)
         try LeadHistory.write(events, on: connection)
         try audit(.leadMove, selection, report, rows: report.leads, detail: ["stage": stage], by: actor, on: connection)
         return report

@@ -99,7 +99,7 @@ public enum OrganizationPauses {
         guard let row = try connection.query(resumeStatement, [org, scope.name, actor.name]).first else {
             throw Failure.notPaused(org: org, scope: scope.name)
         }
-        try connection.execute(SchedulerWakeup.notifyStatement, [SchedulerWakeup.payload(organizations: [org])])
+        try SchedulerWakeup.notify(organizations: [org], on: connection)
         let pause = try decode(row)
         try audit(.organizationResume, pause, by: actor, on: connection)
         return pause

@@ -16,6 +16,11 @@ public enum SchedulerWakeup {
     public static let notifyStatement = PostgresStatement(
         name: "wakeup_notify", sql: "SELECT pg_notify('\(channel)', $1)")
 
+    /// Tells schedulers, when the caller's transaction commits, that `organizations` have new due work.
+    public static func notify(organizations: some Sequence<String>, on connection: isolated PostgresConnection) throws {
+        try connection.execute(notifyStatement, [payload(organizations: organizations)])
+    }
+
     /// The payload naming `organizations` (sorted, each once); empty when they would exceed ``payloadLimit``.
     public static func payload(organizations: some Sequence<String>) -> String {
         let text = Set(organizations).sorted().joined(separator: "\n")

@@ -120,6 +120,20 @@ import Testing
         return store.snapshot(at: t0)
     }
 
+    @Test("top names the organizations' pauses in force from the schedulers' paused gauges, and nothing when none holds")
+    func topShowsPauses() throws {
+        var store = try MetricsStore()
+        store.record(Measurements.gauge("scheduler", "paused", 1, org: "acme", attributes: ["scope": "all"]), at: Self.t0)
+        store.record(Measurements.gauge("scheduler", "paused", 1, org: "globex", attributes: ["scope": "sms"]), at: Self.t0)
+        store.record(Measurements.gauge("scheduler", "paused", 0, org: "initech", attributes: ["scope": "email"]), at: Self.t0)
+        let screen = TopScreen(
+            source: "test", summary: CollectorSummary(store.snapshot(at: Self.t0)), alerts: FiringAlertsDocument([], at: Self.t0))
+        #expect(screen.render().contains("\nPAUSED  acme (all work), globex (sms)\n"), "\(screen.render())")
+        let quiet = TopScreen(
+            source: "test", summary: CollectorSummary(try Self.snapshot()), alerts: FiringAlertsDocument([], at: Self.t0))
+        #expect(quiet.render().contains("\nPAUSED  nothing\n"))
+    }
+
     @Test func theExpositionHasHistogramsCountersAndGauges() throws {
         let text = PrometheusExposition.render(try Self.snapshot())
         let lines = text.split(separator: "\n").map(String.init)

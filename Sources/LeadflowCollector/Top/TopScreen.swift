@@ -26,6 +26,7 @@ public struct TopScreen: Sendable {
         for alert in firing {
             lines.append("  \(alert.severity.rawValue.uppercased())  \(alert.rule)  \(alert.summary)  since \(alert.startsAt)")
         }
+        lines.append(Self.paused(summary.gauges))
         lines.append("")
         let spans = summary.spans.sorted { ($0.component, $0.operation) < ($1.component, $1.operation) }
         lines += Self.table(
@@ -42,6 +43,17 @@ public struct TopScreen: Sendable {
         lines.append("")
         lines += Self.table(["COUNTER", "LABELS", "TOTAL"], Self.rows(summary.counters), rightAligned: 2...2)
         return lines.map { $0.count > width ? String($0.prefix(width - 1)) + "…" : $0 }.joined(separator: "\n") + "\n"
+    }
+
+    /// `PAUSED  acme (all work), globex (sms)`: the organizations' pauses in force, from the schedulers'
+    /// `scheduler.paused{org,scope}` gauges (1 while a pause holds).
+    static func paused(_ gauges: [CollectorSummary.Scalar]) -> String {
+        let pauses = gauges.filter { $0.component == "scheduler" && $0.operation == "paused" && $0.value > 0 }
+            .map { gauge -> String in
+                let scope = gauge.labels["scope"] ?? "all"
+                return "\(gauge.labels["org"] ?? "?") (\(scope == "all" ? "all work" : scope))"
+            }
+        return pauses.isEmpty ? "PAUSED  nothing" : "PAUSED  " + Set(pauses).sorted().joined(separator: ", ")
     }
 
     static func rows(_ scalars: [CollectorSummary.Scalar]) -> [[String]] {

@@ -20,6 +20,8 @@ struct LeadCancelCommand: AsyncParsableCommand {
 
     func validate() throws {
         if reason.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--reason must not be empty") }
+        // As the admin API takes it.
+        if reason.unicodeScalars.count > 500 { throw ValidationError("--reason must be at most 500 characters") }
     }
 
     func run() async throws {

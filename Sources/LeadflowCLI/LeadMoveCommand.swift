@@ -8,7 +8,7 @@ struct LeadMoveCommand: AsyncParsableCommand {
         abstract: "Move a lead, or every lead in a stage, to another stage of the pipeline.",
         discussion: """
             Each lead leaves its current stage of --pipeline (reason `moved`, unfinished actions canceled) and \
-            enters --to, whose first action is due at once. Leads already there are left alone. A lead that is not \
+            enters --to, whose first action is due at once (a wait after its delay). Leads already there are left alone. A lead that is not \
             in the pipeline is an error: enroll it (`leadflow lead enroll`). Recorded in the lead's history with who \
             moved it, and in the audit log.
             """)

@@ -28,7 +28,7 @@ struct AdminLeadTests {
 
             let paused = try await harness.call(
                 .put, "/v1/organizations/acme/pauses/email", token: token, json: #"{"reason": "provider incident"}"#)
-            #expect(paused.status == 200 && paused.json["paused_by"] as? String == "ops", "\(paused)")
+            #expect(paused.status == 200 && paused.json["paused_by"] as? String == "token:ops", "\(paused)")
             let twice = try await harness.call(.put, "/v1/organizations/acme/pauses/email", token: token, json: "{}")
             #expect(twice.status == 409 && (twice.json["state"] as? String)?.contains("already paused") == true, "\(twice)")
 
@@ -39,7 +39,7 @@ struct AdminLeadTests {
             #expect((held.first?["pause"] as? [String: Any])?["reason"] as? String == "provider incident", "\(held)")
 
             let resumed = try await harness.call(.delete, "/v1/organizations/acme/pauses/email", token: token)
-            #expect(resumed.status == 200 && resumed.json["resumed_by"] as? String == "ops", "\(resumed)")
+            #expect(resumed.status == 200 && resumed.json["resumed_by"] as? String == "token:ops", "\(resumed)")
             #expect(try await openActions().first?["reason"] as? String == "queued")
 
             let canceled = try await harness.call(
@@ -52,7 +52,7 @@ struct AdminLeadTests {
             let timeline = try await harness.call(.get, "/v1/organizations/acme/leads/\(name)/timeline", token: token)
             let entries = timeline.json["entries"] as? [[String: Any]] ?? []
             let acts = entries.filter { $0["actor"] != nil }.map { "\($0["kind"] ?? "") \($0["actor"] ?? "")" }
-            #expect(acts == ["paused ops", "action_replayed token:ops", "resumed ops", "stage_exited token:ops"], "\(timeline)")
+            #expect(acts == ["paused token:ops", "action_replayed token:ops", "resumed token:ops", "stage_exited token:ops"], "\(timeline)")
             #expect(entries.last?["reason"] as? String == "canceled: asked by phone", "\(timeline)")
 
             let page = try await harness.call(.get, "/v1/organizations/acme/leads/\(name)/timeline?limit=2", token: token)

@@ -2377,7 +2377,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// Move a lead to another stage of its pipeline
     ///
     /// The lead leaves its current stage of `pipeline` (reason `moved`, unfinished actions canceled) and
-    /// enters `stage`, whose first action is due at once. 409 when the lead is not in the pipeline (enroll it)
+    /// enters `stage`, whose first action is due at once (a `wait` after its delay). 409 when the lead is not in the pipeline (enroll it)
     /// or already in that stage. One transaction with its audit row. Role operator.
     ///
     ///
@@ -4612,7 +4612,7 @@ fileprivate extension UniversalServer where APIHandler: APIProtocol {
     /// `unsubscribe.key_file`'s keys: an altered, forged or malformed one is refused with 403 and counts as a
     /// bad token of the client address, which gets 429 for its further bad ones past `admin.bad_token_limit`;
     /// a token that verifies is never refused (behind a proxy every client shares one address). The opt-out is
-    /// recorded as a `lead.unsubscribe` of the channel with source `list_unsubscribe` is: the suppression, the
+    /// recorded as a `lead.unsubscribe` of the channel with source `list_unsubscribe` would be — the suppression, the
     /// channel's pending and dispatched actions canceled, the lead's `unsubscribed` history entry, the
     /// schedulers woken — in one transaction. Repeating it changes nothing. 404 when the service has no
     /// `unsubscribe.key_file` or the lead does not exist. No bearer token.

@@ -2297,7 +2297,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/AuditEntry/organizations`.
             public var organizations: [Components.Schemas.OrganizationID]
-            /// What was changed: `dead_letter:<id>`, `organization:<org>/<channel>`, `token:<id>`.
+            /// What was changed: `dead_letter:<id>`, `organization:<org>/<channel or scope>`, `token:<id>`, `lead:<org>/<external id>`, `pipeline:<org>/<pipeline>[/<stage>]`.
             ///
             /// - Remark: Generated from `#/components/schemas/AuditEntry/target`.
             public var target: Swift.String
@@ -2305,7 +2305,7 @@ extension Components {
             ///
             /// - Remark: Generated from `#/components/schemas/AuditEntry/detail`.
             public var detail: OpenAPIRuntime.OpenAPIObjectContainer
-            /// Rows the change wrote.
+            /// How much the change touched: the rows it wrote; for the lead controls the leads changed (the actions, for a replay).
             ///
             /// - Remark: Generated from `#/components/schemas/AuditEntry/rows_affected`.
             public var rowsAffected: Swift.Int
@@ -2317,9 +2317,9 @@ extension Components {
             ///   - actor:
             ///   - action:
             ///   - organizations: The organizations the change is about; empty for a token of every organization.
-            ///   - target: What was changed: `dead_letter:<id>`, `organization:<org>/<channel>`, `token:<id>`.
+            ///   - target: What was changed: `dead_letter:<id>`, `organization:<org>/<channel or scope>`, `token:<id>`, `lead:<org>/<external id>`, `pipeline:<org>/<pipeline>[/<stage>]`.
             ///   - detail: What the change was, by action (previous and new limits, the replayed action's last error, a new token's role and scope).
-            ///   - rowsAffected: Rows the change wrote.
+            ///   - rowsAffected: How much the change touched: the rows it wrote; for the lead controls the leads changed (the actions, for a replay).
             public init(
                 id: Swift.Int64,
                 at: Foundation.Date,

@@ -168,8 +168,8 @@ public nonisolated struct Leadflow_V1_LeadEvent: @unchecked Sendable {
     case stageEntered // = 4
 
     /// The lead left a stage. Sets the pipeline fields, the stage fields and `reason` (why it left:
-    /// `completed`, `moved`, `ended`, `replied`, `timed_out`, `unsubscribed`, `deleted`, or `canceled` by an
-    /// operator: `leadflow lead cancel`).
+    /// `completed`, `moved`, `ended`, `replied`, `timed_out`, `unsubscribed` or `deleted`). The lead history
+    /// also keeps `canceled`, an operator's `leadflow lead cancel`, whose events are not published.
     case stageExited // = 5
 
     /// The lead replied. Sets `channel`.

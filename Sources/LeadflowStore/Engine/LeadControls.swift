@@ -28,6 +28,12 @@ public enum LeadControls {
             self.stage = stage
         }
 
+        /// ` in pipeline "P"` / ` in stage "S" of pipeline "P"`: what a refusal of one lead adds.
+        var within: String {
+            guard let pipeline else { return "" }
+            return stage.map { " in stage \"\($0)\" of pipeline \"\(pipeline)\"" } ?? " in pipeline \"\(pipeline)\""
+        }
+
         /// `lead:<org>/<external id>` or `pipeline:<org>/<pipeline>[/<stage>]`: the audit log's target.
         var target: String {
             if let externalID { return "lead:\(org)/\(externalID)" }
@@ -80,11 +86,9 @@ public enum LeadControls {
         on connection: isolated PostgresConnection
     ) throws -> Report {
         let resolved = try resolve(selection, on: connection)
-        let stages = try openStages(resolved, on: connection)
+        let stages = try openStages(resolved, locking: !dryRun, on: connection)
         if selection.externalID != nil, stages.isEmpty {
-            throw Failure.conflict(
-                "lead \"\(selection.externalID ?? "")\" has no open work"
-                    + (selection.pipeline.map { " in pipeline \"\($0)\"" } ?? ""))
+            throw Failure.conflict("lead \"\(selection.externalID ?? "")\" has no open work" + selection.within)
         }
         let report = Report(
             leads: Set(stages.map(\.leadID)).count, stages: stages.count, actions: stages.reduce(0) { $0 + $1.openActions },
@@ -102,7 +106,8 @@ public enum LeadControls {
 
     /// Moves the selected leads to `stage` of the selection's pipeline: each leaves its current stage there
     /// (reason `moved`, its unfinished actions canceled) and enters the new one, whose first action is due at
-    /// once. Leads already in that stage are left alone. A lead must be in the pipeline: enroll it otherwise.
+    /// once (a `wait` after its delay). Leads already in that stage are left alone. A lead must be in the
+    /// pipeline: enroll it otherwise.
     public static func move(
         _ selection: Selection, to stage: String, dryRun: Bool, by actor: AuditEntry.Actor,
         defaultMaxAttempts: Int, on connection: isolated PostgresConnection
@@ -111,12 +116,14 @@ public enum LeadControls {
         let resolved = try resolve(selection, on: connection)
         guard let target = try stageID(named: stage, pipelineID: resolved.pipelineID ?? 0, current: true, on: connection)
         else { throw Failure.unknownStage(pipeline: pipeline, stage: stage) }
-        let current = try openStages(resolved, on: connection)
+        let current = try openStages(resolved, locking: !dryRun, on: connection)
         let moving = current.filter { $0.stageID != target }
         if let externalID = selection.externalID, moving.isEmpty {
             throw Failure.conflict(
                 current.isEmpty
-                    ? "lead \"\(externalID)\" is not in pipeline \"\(pipeline)\"; enroll it instead"
+                    ? selection.stage == nil
+                        ? "lead \"\(externalID)\" is not in pipeline \"\(pipeline)\"; enroll it instead"
+                        : "lead \"\(externalID)\" is not in stage \"\(selection.stage ?? "")\" of pipeline \"\(pipeline)\""
                     : "lead \"\(externalID)\" is already in stage \"\(stage)\"")
         }
         let report = Report(
@@ -223,13 +230,27 @@ public enum LeadControls {
         ).first?.decode(Int.self, at: 0)
     }
 
-    /// The selected leads' current stages, locked, so that a concurrent completion waits for the control.
-    static func openStages(_ resolved: Resolved, on connection: isolated PostgresConnection) throws -> [OpenStage] {
-        try connection.query(openStagesStatement, [resolved.org, resolved.leadID, resolved.pipelineID, resolved.stageID])
-            .map { row in
-                let (id, leadID, stageID, open) = try row.decode((Int, Int, Int, Int).self)
-                return OpenStage(id: id, leadID: leadID, stageID: stageID, openActions: open)
-            }
+    /// The selected leads' current stages, with their unfinished actions counted.
+    ///
+    /// `locking` (every control but a dry run) locks first the leads — in id order, as ingest's writers do,
+    /// so a delete, an all-channel unsubscribe or an enroll of the same lead waits for the control or the
+    /// control for it, and a lead deleted meanwhile drops out — then the stages' unfinished actions in id order,
+    /// then the stages: the order in which a result's transaction takes an action and then its stage, so the
+    /// two never wait on each other in a cycle. Each step is a statement of its own, reading what committed
+    /// before its locks were granted.
+    static func openStages(
+        _ resolved: Resolved, locking: Bool, on connection: isolated PostgresConnection
+    ) throws -> [OpenStage] {
+        let filter: [any PostgresEncodable] = [resolved.org, resolved.leadID, resolved.pipelineID, resolved.stageID]
+        var leads: [Int]? = nil
+        if locking {
+            leads = try connection.query(lockLeadsStatement, filter).map { try $0.decode(Int.self, at: 0) }
+            _ = try connection.query(lockActionsStatement, [leads])
+        }
+        return try connection.query(locking ? lockStagesStatement : openStagesStatement, filter + [leads]).map { row in
+            let (id, leadID, stageID, open) = try row.decode((Int, Int, Int, Int).self)
+            return OpenStage(id: id, leadID: leadID, stageID: stageID, openActions: open)
+        }
     }
 
     /// The control's audit entry: `rows` counts the leads changed (the actions, for a replay); the detail keeps
@@ -251,19 +272,50 @@ public enum LeadControls {
 
     // MARK: SQL
 
-    static let openStagesStatement = PostgresStatement(
-        name: "control_open_stages",
+    /// The selection's current stages as a condition on `ls`, over `$1…$4` (org, lead, pipeline, stage).
+    static let selectedStages = """
+        ls.org_id = $1 AND ls.exited_at IS NULL
+          AND ($2::bigint IS NULL OR ls.lead_id = $2)
+          AND ($3::bigint IS NULL OR ls.pipeline_id = $3)
+          AND ($4::bigint IS NULL OR ls.stage_id = $4)
+        """
+
+    static let openActions = "a.status IN ('blocked', 'pending', 'dispatched', 'waiting')"
+
+    /// The selected stages, each with its unfinished actions counted; `$5`: only these leads (nil: any).
+    static func stagesSQL(locking: Bool) -> String {
+        """
+        SELECT ls.id, ls.lead_id, ls.stage_id,
+               (SELECT count(*) FROM lead_stage_actions a WHERE a.lead_stage_id = ls.id AND \(openActions))::int
+        FROM lead_stages ls
+        WHERE \(selectedStages) AND ($5::bigint[] IS NULL OR ls.lead_id = ANY ($5::bigint[]))
+        ORDER BY ls.id
+        \(locking ? "FOR UPDATE OF ls" : "")
+        """
+    }
+
+    static let openStagesStatement = PostgresStatement(name: "control_open_stages", sql: stagesSQL(locking: false))
+
+    static let lockStagesStatement = PostgresStatement(name: "control_lock_stages", sql: stagesSQL(locking: true))
+
+    /// Locks the live leads that have a selected stage, in id order.
+    static let lockLeadsStatement = PostgresStatement(
+        name: "control_lock_leads",
         sql: """
-            SELECT ls.id, ls.lead_id, ls.stage_id,
-                   (SELECT count(*) FROM lead_stage_actions a
-                    WHERE a.lead_stage_id = ls.id AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting'))::int
-            FROM lead_stages ls
-            WHERE ls.org_id = $1 AND ls.exited_at IS NULL
-              AND ($2::bigint IS NULL OR ls.lead_id = $2)
-              AND ($3::bigint IS NULL OR ls.pipeline_id = $3)
-              AND ($4::bigint IS NULL OR ls.stage_id = $4)
-            ORDER BY ls.id
-            FOR UPDATE OF ls
+            SELECT l.id FROM leads l
+            WHERE l.id IN (SELECT ls.lead_id FROM lead_stages ls WHERE \(selectedStages)) AND l.deleted_at IS NULL
+            ORDER BY l.id
+            FOR UPDATE OF l
+            """)
+
+    /// Locks the unfinished actions of the leads' current stages, in id order.
+    static let lockActionsStatement = PostgresStatement(
+        name: "control_lock_actions",
+        sql: """
+            SELECT a.id FROM lead_stage_actions a JOIN lead_stages ls ON ls.id = a.lead_stage_id
+            WHERE ls.lead_id = ANY ($1::bigint[]) AND ls.exited_at IS NULL AND \(openActions)
+            ORDER BY a.id
+            FOR UPDATE OF a
             """)
 
     static let deadActionsStatement = PostgresStatement(

@@ -90,11 +90,24 @@ public enum LeadWriter {
                 leads.map { $0.hasPhone ? $0.phone : nil }, leads.map { $0.hasFirstName ? $0.firstName : nil },
                 leads.map { $0.hasLastName ? $0.lastName : nil }, try leads.map { try attributesJSON($0.attributes) },
             ])
+        var clearing: [Int] = []
         for row in rows {
             let (leadID, org, externalID, created) = try row.decode((Int, String, String, Bool).self)
-            events.associate(traces[LeadKey(org: org, externalID: externalID)], lead: leadID)
+            let key = LeadKey(org: org, externalID: externalID)
+            events.associate(traces[key], lead: leadID)
             events.record(created ? .created : .updated, org: org, leadID: leadID, externalID: externalID)
+            if let upsert = merged[key], Self.clearsSomething(upsert) { clearing.append(leadID) }
         }
+        // The statement cannot tell "absent" from "present and empty" on both of its paths; the rare upserts
+        // that clear a field or remove an attribute get a second statement that does it.
+        if !clearing.isEmpty { try connection.execute(clearEmptyStatement, [clearing]) }
+    }
+
+    /// Whether an upsert clears a field (present and empty) or removes an attribute (mapped to "").
+    static func clearsSomething(_ upsert: Leadflow_V1_LeadUpsert) -> Bool {
+        (upsert.hasEmail && upsert.email.isEmpty) || (upsert.hasPhone && upsert.phone.isEmpty)
+            || (upsert.hasFirstName && upsert.firstName.isEmpty) || (upsert.hasLastName && upsert.lastName.isEmpty)
+            || upsert.attributes.values.contains("")
     }
 
     static func attributesJSON(_ attributes: [String: String]) throws -> String {
@@ -349,6 +362,19 @@ public enum LeadWriter {
                 attributes = l.attributes || EXCLUDED.attributes, updated_at = now()
             WHERE l.deleted_at IS NULL
             RETURNING id, org_id, external_id, xmax = 0
+            """)
+
+    /// Empty fields become NULL and attributes mapped to "" go (lead.proto: "present and empty: cleared", "a key
+    /// mapped to the empty string is removed").
+    static let clearEmptyStatement = PostgresStatement(
+        name: "lead_clear_empty",
+        sql: """
+            UPDATE leads SET
+                email = nullif(email, ''), phone = nullif(phone, ''), first_name = nullif(first_name, ''),
+                last_name = nullif(last_name, ''),
+                attributes = (SELECT coalesce(jsonb_object_agg(key, value), '{}') FROM jsonb_each(attributes)
+                              WHERE value <> '""'::jsonb)
+            WHERE id = ANY ($1::bigint[])
             """)
 
     /// Returns the leads it created.

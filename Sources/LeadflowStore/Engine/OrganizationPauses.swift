@@ -76,7 +76,7 @@ public enum OrganizationPauses {
         on connection: isolated PostgresConnection
     ) throws -> Pause {
         try requireOrganization(org, on: connection)
-        let rows = try connection.query(pauseStatement, [org, scope.name, actor.name, reason])
+        let rows = try connection.query(pauseStatement, [org, scope.name, actor.historyName, reason])
         guard let row = rows.first else {
             // The pause in force that conflicted; resumed meanwhile by another transaction, it is not listed, and
             // the conflict is reported as it was found.
@@ -96,7 +96,7 @@ public enum OrganizationPauses {
         org: String, scope: Scope, by actor: AuditEntry.Actor, on connection: isolated PostgresConnection
     ) throws -> Pause {
         try requireOrganization(org, on: connection)
-        guard let row = try connection.query(resumeStatement, [org, scope.name, actor.name]).first else {
+        guard let row = try connection.query(resumeStatement, [org, scope.name, actor.historyName]).first else {
             throw Failure.notPaused(org: org, scope: scope.name)
         }
         try SchedulerWakeup.notify(organizations: [org], on: connection)

@@ -1,0 +1,62 @@
+import Dispatch
+import LeadflowProto
+import LeadflowStore
+import LeadflowTestKit
+import Postgres
+import Testing
+
+/// The lead controls against ingest's writers over real PostgreSQL: a control locks the lead first, as they
+/// do, so a deletion racing a move cannot leave the erased lead in the stage the move entered.
+@Suite("Lead controls and concurrent writers")
+struct LeadControlsTests {
+    @Test("a delete that arrives while a move is open waits for it, then ends the stage the move entered")
+    func deleteDuringMove() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            try await DeadLetterSeed.kill(["ada": "550 no such user"], org: "acme", url: url, pipeline: DeadLetterSeed.twoStages)
+            let (controller, deleter, observer) = (
+                try await PostgresConnection.connect(url: url), try await PostgresConnection.connect(url: url),
+                try await PostgresConnection.connect(url: url)
+            )
+            let release = DispatchSemaphore(value: 0)
+            // Should an expectation throw first, the transaction must still end rather than hang the run.
+            defer { release.signal() }
+            let moved = LockedFlag()
+            let moving = Task {
+                try await controller.withTransaction { connection in
+                    let report = try LeadControls.move(
+                        .init(org: "acme", externalID: "ada", pipeline: "welcome"), to: "later", dryRun: false,
+                        by: .init(tokenID: nil, name: "cli:test"), defaultMaxAttempts: 3, on: connection)
+                    moved.set()
+                    release.wait()
+                    return report
+                }
+            }
+            try await eventually("the move holds its locks") { moved.isSet }
+            let deleting = Task {
+                var message = Leadflow_V1_LeadDelete()
+                message.externalID = "ada"
+                try await deleter.withTransaction { [message] connection in
+                    var events = LeadEventLog(recording: false)
+                    try LeadWriter.delete([.init(org: "acme", message)], events: &events, on: connection)
+                }
+            }
+            try await eventually("the delete waits on a row lock") {
+                try await observer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar(Int.self) == 1
+            }
+            release.signal()
+            #expect(try await moving.value.leads == 1)
+            try await deleting.value
+            let open = try await observer.query(
+                """
+                SELECT count(*) FROM lead_stage_actions a JOIN lead_stages ls ON ls.id = a.lead_stage_id
+                WHERE ls.exited_at IS NULL OR a.status IN ('blocked', 'pending', 'dispatched', 'waiting')
+                """
+            ).scalar(Int.self)
+            #expect(open == 0, "the erased lead has no stage and no action left to run")
+            for connection in [controller, deleter, observer] { await connection.close() }
+        }
+    }
+}

@@ -263,11 +263,9 @@ public enum LeadControls {
         fields["leads"] = "\(report.leads)"
         fields["stages"] = "\(report.stages)"
         fields["actions"] = "\(report.actions)"
-        let json = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
         try AuditLog.record(
             action, by: actor, organizations: [selection.org], target: selection.target,
-            detail: PostgresJSON(String(decoding: json, as: UTF8.self)), rowsAffected: rows,
-            on: connection)
+            detail: try PostgresJSON(encoding: fields), rowsAffected: rows, on: connection)
     }
 
     // MARK: SQL

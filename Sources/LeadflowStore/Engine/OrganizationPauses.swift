@@ -110,10 +110,9 @@ public enum OrganizationPauses {
     ) throws {
         var detail: [String: String] = ["scope": pause.scope, "paused_by": pause.pausedBy]
         detail["reason"] = pause.reason
-        let json = try JSONSerialization.data(withJSONObject: detail, options: [.sortedKeys])
         try AuditLog.record(
             action, by: actor, organizations: [pause.org], target: "organization:\(pause.org)/\(pause.scope)",
-            detail: PostgresJSON(String(decoding: json, as: UTF8.self)), rowsAffected: 1, on: connection)
+            detail: try PostgresJSON(encoding: detail), rowsAffected: 1, on: connection)
     }
 
     /// The pauses in force of `org`, or of every organization.

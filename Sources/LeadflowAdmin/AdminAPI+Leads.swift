@@ -42,14 +42,14 @@ extension AdminAPI {
         let org = try Self.visibleOrganization(input.path.org, to: principal)
         let externalID = try RequestCheck.text(input.path.externalId, 1...255, field: "external_id")
         let limit = try input.query.limit.map { try RequestCheck.range($0, 1...1_000, field: "limit") } ?? 100
-        let cursor = try RequestCheck.cursor(input.query.cursor, LeadHistoryEntry.Cursor.init(text:))
+        let cursor = try RequestCheck.cursor(input.query.cursor, LeadHistoryEntry.Cursor.init)
         let entries = try await database.withTransaction { connection in
             let lead = try Self.requireLead(org: org, externalID: externalID, on: connection)
             return try LeadHistory.timelineWithPauses(of: lead, after: cursor, limit: limit, on: connection)
         }
         // Pauses merged in (id 0) are no cursor; a full page of history events has a next one.
         let events = entries.filter { $0.id != 0 }
-        let next = events.count == limit ? events.last?.cursor.text : nil
+        let next = events.count == limit ? events.last?.cursor.description : nil
         return .ok(
             .init(body: .json(.init(entries: try entries.map(Components.Schemas.TimelineEntry.init), nextCursor: next))))
     }
@@ -164,18 +164,5 @@ extension AdminAPI {
             throw AdminProblem(.notFound, "no lead \"\(externalID)\" in organization \"\(org)\"")
         }
         return lead
-    }
-}
-
-extension LeadHistoryEntry.Cursor {
-    /// `<microseconds since 1970>-<history id>`, as the API's `next_cursor` gives it.
-    var text: String { "\(Int64((occurredAt.timeIntervalSince1970 * 1_000_000).rounded()))-\(id)" }
-
-    init?(text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = Int(parts[1]), micros >= 0, id > 0 else {
-            return nil
-        }
-        self.init(occurredAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
     }
 }

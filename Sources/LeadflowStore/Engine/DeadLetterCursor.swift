@@ -11,16 +11,10 @@ public struct DeadLetterCursor: Sendable, Hashable, CustomStringConvertible, Los
         self.id = id
     }
 
-    /// PostgreSQL keeps microseconds, and a `Date` near now holds them exactly enough to round-trip.
-    public var description: String {
-        "\(Int64((completedAt.timeIntervalSince1970 * 1_000_000).rounded()))-\(id)"
-    }
+    public var description: String { CursorText.text(completedAt, id) }
 
     public init?(_ description: String) {
-        let parts = description.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 2, let micros = Int64(parts[0]), let id = Int(parts[1]), micros >= 0, id > 0 else {
-            return nil
-        }
-        self.init(completedAt: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
+        guard let (time, id) = CursorText.parse(description) else { return nil }
+        self.init(completedAt: time, id: id)
     }
 }

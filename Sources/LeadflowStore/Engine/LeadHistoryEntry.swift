@@ -3,14 +3,22 @@ import LeadflowDomain
 
 /// One event of a lead's history, as the timeline shows it.
 public struct LeadHistoryEntry: Sendable, Hashable, Codable {
-    /// Where a page of a timeline ends: the next page starts after it.
-    public struct Cursor: Sendable, Hashable {
+    /// Where a page of a timeline ends: the next page starts after it. Its text form,
+    /// `<microseconds since 1970>-<id>`, is the admin API's `next_cursor`.
+    public struct Cursor: Sendable, Hashable, LosslessStringConvertible {
         public var occurredAt: Date
         public var id: Int
 
         public init(occurredAt: Date, id: Int) {
             self.occurredAt = occurredAt
             self.id = id
+        }
+
+        public var description: String { CursorText.text(occurredAt, id) }
+
+        public init?(_ description: String) {
+            guard let (time, id) = CursorText.parse(description) else { return nil }
+            self.init(occurredAt: time, id: id)
         }
     }
 

@@ -53,4 +53,25 @@ struct LeadWriteCommandTests {
             }
         }
     }
+
+    @Test("publishing again with the same --msg-id is acknowledged and applied once, as after a time-out")
+    func sameMessageTwice() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            try await InProcessIngest.with(url: url) { endpoint, database in
+                let applied = try await LeadflowExecutable.run(
+                    ["pipeline", "apply", "\(PipelineApplyTests.examples)/three-step.yaml", "--org", "acme", "--ingest", endpoint],
+                    environment: [:])
+                #expect(applied.status == 0, "\(applied)")
+                for email in ["first@example.org", "second@example.org"] {
+                    let upsert = try await LeadflowExecutable.run(
+                        ["lead", "upsert", "ada", "--org", "acme", "--ingest", endpoint, "--email", email, "--msg-id", "cli-7"],
+                        environment: [:])
+                    #expect(upsert.status == 0 && upsert.output.contains("(msg id cli-7)"), "\(upsert)")
+                }
+                let email = try await database.query("SELECT email FROM leads WHERE external_id = 'ada'").scalar(String.self)
+                #expect(email == "first@example.org", "the repeat is a duplicate: acknowledged, not applied again")
+            }
+        }
+    }
 }

@@ -9,6 +9,42 @@ import Testing
 /// do, so a deletion racing a move cannot leave the erased lead in the stage the move entered.
 @Suite("Lead controls and concurrent writers")
 struct LeadControlsTests {
+    @Test("a move wakes the schedulers, naming the organization; a dry run and a bulk move that matches no lead change nothing")
+    func moveWakesSchedulers() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            try await DeadLetterSeed.kill(["ada": "550 no such user"], org: "acme", url: url, pipeline: DeadLetterSeed.twoStages)
+            let (controller, listener) = (try await PostgresConnection.connect(url: url), try await PostgresConnection.connect(url: url))
+            try await listener.listen(SchedulerWakeup.channel)
+            let actor = AuditEntry.Actor(tokenID: nil, name: "cli:test")
+            let none = try await controller.withTransaction { connection in
+                try LeadControls.move(
+                    .init(org: "acme", pipeline: "welcome", stage: "later"), to: "hello", dryRun: false, by: actor,
+                    defaultMaxAttempts: 3, on: connection)
+            }
+            #expect(none.leads == 0 && none.stages == 0 && none.actions == 0 && !none.dryRun)
+            let dry = try await controller.withTransaction { connection in
+                try LeadControls.move(
+                    .init(org: "acme", externalID: "ada", pipeline: "welcome"), to: "later", dryRun: true, by: actor,
+                    defaultMaxAttempts: 3, on: connection)
+            }
+            #expect(dry.leads == 1 && dry.dryRun)
+            let audited = try await controller.query("SELECT count(*) FROM audit_log").scalar(Int.self)
+            #expect(audited == 0, "neither changed anything, so neither is audited")
+            #expect(try await listener.waitForNotifications(timeout: .milliseconds(200)).isEmpty)
+
+            _ = try await controller.withTransaction { connection in
+                try LeadControls.move(
+                    .init(org: "acme", externalID: "ada", pipeline: "welcome"), to: "later", dryRun: false, by: actor,
+                    defaultMaxAttempts: 3, on: connection)
+            }
+            let notifications = try await listener.waitForNotifications(timeout: .seconds(10))
+            #expect(notifications.map(\.channel) == [SchedulerWakeup.channel])
+            #expect(notifications.flatMap { SchedulerWakeup.organizations(in: $0.payload) } == ["acme"])
+            for connection in [controller, listener] { await connection.close() }
+        }
+    }
+
     @Test("a delete that arrives while a move is open waits for it, then ends the stage the move entered")
     func deleteDuringMove() async throws {
         try await TestDatabase.withFreshDatabase { url in

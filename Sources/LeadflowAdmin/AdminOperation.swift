@@ -24,6 +24,10 @@ public enum AdminOperation: String, Sendable, CaseIterable {
     case replayLead
     case cancelPipelineLeads
     case movePipelineLeads
+    case listPipelines
+    case getPipeline
+    case pausePipeline
+    case resumePipeline
     case listTokens
     case createToken
     case revokeToken
@@ -37,10 +41,10 @@ public enum AdminOperation: String, Sendable, CaseIterable {
         switch self {
         case .getHealth, .getReadiness, .getUnsubscribePage, .unsubscribeOneClick: nil
         case .getCurrentToken, .listDeadLetters, .getDeadLetter, .getOrganizationLimits, .listPauses, .searchLeads,
-            .getLead, .getLeadTimeline:
+            .getLead, .getLeadTimeline, .listPipelines, .getPipeline:
             .viewer
         case .replayDeadLetter, .discardDeadLetter, .pauseOrganization, .resumeOrganization, .cancelLead, .moveLead,
-            .replayLead, .cancelPipelineLeads, .movePipelineLeads:
+            .replayLead, .cancelPipelineLeads, .movePipelineLeads, .pausePipeline, .resumePipeline:
             .operator
         case .setChannelLimits, .listTokens, .createToken, .revokeToken, .listAudit: .admin
         }

@@ -39,7 +39,7 @@ extension Components.Schemas.OpenAction {
             reason = .paused
             pause = .init(
                 organization: org, scope: try Contract.value(scope, as: Components.Schemas.Pause.ScopePayload.self),
-                pausedAt: since, pausedBy: by, reason: why)
+                pipeline: scope == "pipeline" ? wait.pipeline : nil, pausedAt: since, pausedBy: by, reason: why)
         case .suppressed(let ahead):
             reason = .suppressed
             self.ahead = ahead
@@ -82,7 +82,8 @@ extension Components.Schemas.TimelineEntry {
 extension Components.Schemas.Pause {
     init(_ pause: OrganizationPauses.Pause) throws {
         self.init(
-            organization: pause.org, scope: try Contract.value(pause.scope, as: ScopePayload.self), pausedAt: pause.pausedAt,
-            pausedBy: pause.pausedBy, reason: pause.reason, resumedAt: pause.resumedAt, resumedBy: pause.resumedBy)
+            organization: pause.org, scope: try Contract.value(pause.scope, as: ScopePayload.self), pipeline: pause.pipeline,
+            pausedAt: pause.pausedAt, pausedBy: pause.pausedBy, reason: pause.reason, resumedAt: pause.resumedAt,
+            resumedBy: pause.resumedBy, actions: pause.actions)
     }
 }

@@ -5,7 +5,7 @@ import LeadflowStore
 /// `leadflow org pauses [ORG]`: what is paused, since when, by whom and why.
 struct OrgPausesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pauses", abstract: "List paused organizations and channels: since when, by whom, why.")
+        commandName: "pauses", abstract: "List paused organizations, channels and pipelines: since when, by whom, why.")
 
     @Argument(help: "The organization (default: every organization).")
     var org: String?
@@ -29,7 +29,7 @@ struct OrgPausesCommand: AsyncParsableCommand {
         }
         var table = TextTable([.init("ORG"), .init("SCOPE"), .init("SINCE", maxWidth: 30), .init("BY"), .init("REASON", maxWidth: 80)])
         for pause in pauses {
-            table.append([pause.org, pause.scope, pause.pausedAt.formatted(.iso8601), pause.pausedBy, pause.reason ?? ""])
+            table.append([pause.org, pause.pipeline.map { "pipeline \($0)" } ?? pause.scope, pause.pausedAt.formatted(.iso8601), pause.pausedBy, pause.reason ?? ""])
         }
         print(table.rendered())
     }

@@ -1,12 +1,15 @@
 import ArgumentParser
 import LeadflowPipeline
 
-/// `leadflow pipeline`: tools for pipeline definition files.
+/// `leadflow pipeline`: pipeline definition files, and the stored pipelines.
 struct PipelineCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pipeline",
-        abstract: "Work with pipeline definition files (YAML; see docs/pipelines.md).",
-        subcommands: [Validate.self, PipelineApplyCommand.self])
+        abstract: "Pipeline definition files (YAML; see docs/pipelines.md) and the stored pipelines: list, show, pause, resume.",
+        subcommands: [
+            Validate.self, PipelineApplyCommand.self, PipelineListCommand.self, PipelineShowCommand.self,
+            PipelinePauseCommand.self, PipelineResumeCommand.self,
+        ])
 
     /// `leadflow pipeline validate FILE…`: reports every problem of every file, compiler style.
     struct Validate: ParsableCommand {

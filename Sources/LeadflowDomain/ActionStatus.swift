@@ -4,6 +4,9 @@ public enum ActionStatus: String, Sendable, CaseIterable, Codable {
     case blocked
     /// Due at `perform_at`.
     case pending
+    /// Pending, but its pipeline is paused: out of the queue until it is resumed, then pending again
+    /// (docs/operations.md, "Pausing").
+    case held
     /// Handed to a handler, leased until `locked_until`.
     case dispatched
     case succeeded
@@ -25,6 +28,9 @@ public enum ActionStatus: String, Sendable, CaseIterable, Codable {
         return switch (self, next) {
         case (.blocked, .pending),  // the previous action finished
             (.pending, .dispatched),  // claimed for a handler
+            (.pending, .held),  // its pipeline is paused
+            (.held, .pending),  // its pipeline is resumed
+            (.held, .succeeded),  // a late success for the attempt before it was held
             (.pending, .waiting),  // a wait-for-reply action starts waiting
             (.pending, .succeeded),  // an internal action the scheduler ran in SQL
             (.dispatched, .succeeded),

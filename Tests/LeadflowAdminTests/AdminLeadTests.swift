@@ -7,6 +7,44 @@ import Testing
 /// action), the timeline with the token's acts, and the controls' conflicts and bad input.
 @Suite("Admin API: leads, why they wait, controls")
 struct AdminLeadTests {
+    @Test("a pipeline: listed and shown with the leads in each stage; paused, its replayed action is held and says so; resumed, it is due")
+    func pipelinePause() async throws {
+        try await AdminHarness.with { harness in
+            let (token, _) = try await harness.token(.operator, organizations: ["acme"], name: "ops")
+            let (name, _) = try await harness.deadLetterLead(in: "acme")
+
+            let listed = try await harness.call(.get, "/v1/organizations/acme/pipelines", token: token)
+            let pipelines = listed.json["pipelines"] as? [[String: Any]] ?? []
+            #expect(listed.status == 200 && pipelines.compactMap { $0["name"] as? String }.contains("welcome"), "\(listed)")
+            let shown = try await harness.call(.get, "/v1/organizations/acme/pipelines/welcome", token: token)
+            let stages = shown.json["stages"] as? [[String: Any]] ?? []
+            #expect(shown.status == 200 && stages.first?["name"] as? String == "hello", "\(shown)")
+            #expect(stages.first?["actions"] as? [String] == ["email", "sms"] && (stages.first?["leads"] as? Int ?? 0) >= 1, "\(shown)")
+            let missing = try await harness.call(.get, "/v1/organizations/acme/pipelines/nope", token: token)
+            #expect(missing.status == 404, "\(missing)")
+
+            let paused = try await harness.call(
+                .put, "/v1/organizations/acme/pipelines/welcome/pause", token: token, json: #"{"reason": "copy review"}"#)
+            #expect(paused.status == 200 && paused.json["scope"] as? String == "pipeline", "\(paused)")
+            #expect(paused.json["pipeline"] as? String == "welcome" && paused.json["actions"] as? Int == 0, "\(paused)")
+            let replayed = try await harness.call(.post, "/v1/organizations/acme/leads/\(name)/replay", token: token, json: "{}")
+            #expect(replayed.status == 200, "\(replayed)")
+            let lead = try await harness.call(.get, "/v1/organizations/acme/leads/\(name)", token: token)
+            let first = (lead.json["open_actions"] as? [[String: Any]])?.first ?? [:]
+            #expect(first["reason"] as? String == "paused" && first["status"] as? String == "pending", "\(lead)")
+            #expect((first["pause"] as? [String: Any])?["pipeline"] as? String == "welcome", "\(lead)")
+            let twice = try await harness.call(.put, "/v1/organizations/acme/pipelines/welcome/pause", token: token, json: "{}")
+            #expect(twice.status == 409, "\(twice)")
+
+            let resumed = try await harness.call(.delete, "/v1/organizations/acme/pipelines/welcome/pause", token: token)
+            #expect(resumed.status == 200 && resumed.json["resumed_by"] as? String == "token:ops", "\(resumed)")
+            let due = try await harness.call(.get, "/v1/organizations/acme/leads/\(name)", token: token)
+            #expect((due.json["open_actions"] as? [[String: Any]])?.first?["reason"] as? String == "queued", "\(due)")
+            let again = try await harness.call(.delete, "/v1/organizations/acme/pipelines/welcome/pause", token: token)
+            #expect(again.status == 409, "\(again)")
+        }
+    }
+
     @Test("a support person's path: find the lead, see why it waits, replay it, pause and resume, read the timeline")
     func supportPath() async throws {
         try await AdminHarness.with { harness in

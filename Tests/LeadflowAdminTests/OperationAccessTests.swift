@@ -2,6 +2,7 @@ import Curl
 import Foundation
 import LeadflowAdmin
 import LeadflowDomain
+import LeadflowPipeline
 import LeadflowSecrets
 import LeadflowStore
 import LeadflowTestKit
@@ -115,6 +116,27 @@ struct OperationAccessTests {
             harness, org in
             try await harness.onlyOneLeadInPipeline(org: org)
             return (["org": org, "pipeline": "welcome"], "", #"{"stage": "later", "from_stage": "hello"}"#, "")
+        },
+        "listPipelines": Row(success: 200, otherOrganization: .notFound, audit: nil) { harness, org in
+            _ = try await harness.deadLetter(in: org)
+            return (["org": org], "", nil, "")
+        },
+        "getPipeline": Row(success: 200, otherOrganization: .notFound, audit: nil) { harness, org in
+            _ = try await harness.deadLetter(in: org)
+            return (["org": org, "pipeline": "welcome"], "", nil, "")
+        },
+        "pausePipeline": Row(success: 200, otherOrganization: .notFound, audit: (.organizationPause, "organization:")) {
+            harness, org in
+            // Not `welcome`: a paused welcome would hold the other rows' seeds.
+            try await harness.storePipeline("spring", in: org)
+            try await harness.setPaused(false, org: org, scope: "pipeline")
+            return (["org": org, "pipeline": "spring"], "", #"{"reason": "copy review"}"#, "")
+        },
+        "resumePipeline": Row(success: 200, otherOrganization: .notFound, audit: (.organizationResume, "organization:")) {
+            harness, org in
+            try await harness.storePipeline("spring", in: org)
+            try await harness.setPaused(true, org: org, scope: "pipeline", pipeline: "spring")
+            return (["org": org, "pipeline": "spring"], "", nil, "")
         },
         "listTokens": Row(success: 200, otherOrganization: .notListed(key: "tokens"), audit: nil) { harness, org in
             let (_, id) = try await harness.token(.viewer, organizations: [org])
@@ -275,15 +297,25 @@ extension AdminHarness {
         _ = try await deadLetterLead(in: org)
     }
 
-    /// Pauses or resumes `scope` of `org` behind the API's back, whatever it was.
-    func setPaused(_ paused: Bool, org: String, scope: String) async throws {
+    /// Stores pipeline `name` of `org` (one stage, one wait), no lead in it.
+    func storePipeline(_ name: String, in org: String) async throws {
+        try await inTransaction { connection in
+            let yaml = "name: \(name)\nstages:\n  - name: first\n    actions:\n      - wait: 1h\n"
+            _ = try PipelineStore.upsert(try PipelineDecoder().decode(yaml: yaml), org: org, on: connection)
+        }
+    }
+
+    /// Pauses or resumes `scope` of `org` behind the API's back (`pipeline` with the pipeline's name), whatever
+    /// it was before.
+    func setPaused(_ paused: Bool, org: String, scope: String, pipeline: String? = nil) async throws {
         try await inTransaction { connection in
             if paused {
                 try connection.execute(
                     """
-                    INSERT INTO organization_pauses (org_id, scope, paused_by) VALUES ($1, $2, 'test')
-                    ON CONFLICT (org_id, scope) WHERE resumed_at IS NULL DO NOTHING
-                    """, [org, scope])
+                    INSERT INTO organization_pauses (org_id, scope, pipeline_id, paused_by)
+                    VALUES ($1, $2, (SELECT id FROM pipelines WHERE org_id = $1 AND name = $3), 'test')
+                    ON CONFLICT (org_id, scope, (coalesce(pipeline_id, 0))) WHERE resumed_at IS NULL DO NOTHING
+                    """, [org, scope, pipeline])
             } else {
                 try connection.execute(
                     """

@@ -126,9 +126,12 @@ import Testing
         store.record(Measurements.gauge("scheduler", "paused", 1, org: "acme", attributes: ["scope": "all"]), at: Self.t0)
         store.record(Measurements.gauge("scheduler", "paused", 1, org: "globex", attributes: ["scope": "sms"]), at: Self.t0)
         store.record(Measurements.gauge("scheduler", "paused", 0, org: "initech", attributes: ["scope": "email"]), at: Self.t0)
+        store.record(
+            Measurements.gauge("scheduler", "paused", 1, org: "initech", attributes: ["scope": "pipeline:welcome"]), at: Self.t0)
         let screen = TopScreen(
             source: "test", summary: CollectorSummary(store.snapshot(at: Self.t0)), alerts: FiringAlertsDocument([], at: Self.t0))
-        #expect(screen.render().contains("\nPAUSED  acme (all work), globex (sms)\n"), "\(screen.render())")
+        #expect(
+            screen.render().contains("\nPAUSED  acme (all work), globex (sms), initech (pipeline welcome)\n"), "\(screen.render())")
         let quiet = TopScreen(
             source: "test", summary: CollectorSummary(try Self.snapshot()), alerts: FiringAlertsDocument([], at: Self.t0))
         #expect(quiet.render().contains("\nPAUSED  nothing\n"))

@@ -85,7 +85,7 @@ struct OrganizationPausesTests {
             await #expect(throws: OrganizationPauses.Failure.alreadyPaused(first)) {
                 _ = try await Self.pause("acme", .all, engine)
             }
-            await #expect(throws: OrganizationPauses.Failure.notPaused(org: "acme", scope: "email")) {
+            await #expect(throws: OrganizationPauses.Failure.notPaused(org: "acme", scope: .channel(.email))) {
                 try await Self.resume("acme", .channel(.email), engine)
             }
             await #expect(throws: OrganizationPauses.Failure.unknownOrganization("nope")) {
@@ -129,6 +129,115 @@ struct OrganizationPausesTests {
             try await Self.resume("acme", .all, engine)
             let (resumed, _) = try await engine.claim()
             #expect(resumed.internalActions.contains { $0.type == .waitForReply })
+        }
+    }
+
+    // MARK: Pipelines
+
+    @Test("a paused pipeline's pending actions are held out of the queue; the organization's other pipelines run; resumed, they run")
+    func pausePipeline() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            _ = try await engine.pipeline(TestPipelines.reach)
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            try await engine.enroll(["a-2"], pipeline: "reach")
+            let pause = try await Self.pause("acme", .pipeline("steps"), engine)
+            #expect(pause.scope == "pipeline" && pause.pipeline == "steps" && pause.actions == 1)
+            #expect(try await engine.actions(of: "a-1") == ["email:held", "wait:blocked", "sms:blocked"])
+            let (claim, _) = try await engine.claim()
+            #expect(claim.dispatches.map(\.lead.externalID) == ["a-2"], "the other pipeline of acme runs")
+            #expect(claim.heldCount == 0, "nothing of steps was pending any more")
+            let wait = try await LeadWaitsTests.waits("a-1", engine)
+            guard case .paused(let scope, _, let by, let reason) = wait[0].reason else { Issue.record("\(wait)"); return }
+            #expect(scope == "pipeline" && by == "cli:test" && reason == "provider incident")
+            #expect(wait[0].explanation.contains("held: the pipeline steps paused since"), "\(wait[0].explanation)")
+            let listed = try await engine.connection.withTransaction { try PipelineCatalog.list(org: "acme", on: $0) }
+            #expect(listed.map(\.name) == ["reach", "steps"] && listed.map { $0.pause?.pipeline } == [nil, "steps"])
+
+            let resumed = try await engine.connection.withTransaction {
+                try OrganizationPauses.resume(org: "acme", scope: .pipeline("steps"), by: .init(tokenID: nil, name: "cli:test"), on: $0)
+            }
+            #expect(resumed.actions == 1 && resumed.resumedBy == "cli:test")
+            let (next, _) = try await engine.claim()
+            #expect(next.dispatches.map(\.lead.externalID) == ["a-1"] && next.dispatches.map(\.type) == [.email])
+        }
+    }
+
+    @Test("work of a paused pipeline that falls due later — after a result, a new enrollment — is held by the claim, never run")
+    func pipelineHoldsLaterWork() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            let (claim, _) = try await engine.claim()
+            let email = try #require(claim.dispatches.first)
+            let pause = try await Self.pause("acme", .pipeline("steps"), engine)
+            #expect(pause.actions == 0, "the email is in flight, not pending")
+            // The email in flight succeeds; the `wait 0s` after it falls due but its follow-up does not run it.
+            try await engine.apply([email.outcome()])
+            #expect(try await engine.actions(of: "a-1") == ["email:succeeded", "wait:pending", "sms:blocked"])
+            try await engine.enroll(["a-2"], pipeline: "steps")
+            let (held, _) = try await engine.claim()
+            #expect(held.heldCount == 2 && held.dispatches.isEmpty && held.internalActions.isEmpty)
+            #expect(try await engine.actions(of: "a-1") == ["email:succeeded", "wait:held", "sms:blocked"])
+            #expect(try await engine.actions(of: "a-2") == ["email:held", "wait:blocked", "sms:blocked"])
+            let (again, _) = try await engine.claim()
+            #expect(again.heldCount == 0, "a held action is out of the queue: no claim reads it again")
+
+            try await Self.resume("acme", .pipeline("steps"), engine)
+            let (resumed, _) = try await engine.claim()
+            #expect(resumed.dispatches.map(\.lead.externalID) == ["a-2"])
+            #expect(resumed.internalActions.map(\.type) == [.wait])
+        }
+    }
+
+    @Test("a lead's held actions are canceled with its open work; its timeline shows only the pauses of pipelines it was in")
+    func pipelineCancelAndTimeline() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            _ = try await engine.pipeline(TestPipelines.reach)
+            try await engine.enroll(["a-1"], pipeline: "steps")
+            try await engine.enroll(["a-2"], pipeline: "reach")
+            _ = try await Self.pause("acme", .pipeline("steps"), engine)
+            let (paused, other) = try await engine.connection.withTransaction { connection in
+                let first = try #require(try LeadRecord.find(org: "acme", externalID: "a-1", on: connection))
+                let second = try #require(try LeadRecord.find(org: "acme", externalID: "a-2", on: connection))
+                return (
+                    try LeadHistory.timelineWithPauses(of: first, limit: 100, on: connection).filter { $0.id == 0 },
+                    try LeadHistory.timelineWithPauses(of: second, limit: 100, on: connection).filter { $0.id == 0 }
+                )
+            }
+            #expect(paused.map(\.kind) == ["paused"] && paused.map(\.pipeline) == ["steps"] && paused.map(\.channel) == ["pipeline"])
+            #expect(other.isEmpty, "a-2 was never in steps: \(other)")
+
+            let report = try await engine.connection.withTransaction {
+                try LeadControls.cancel(
+                    .init(org: "acme", externalID: "a-1"), reason: "wrong list", dryRun: false,
+                    by: .init(tokenID: nil, name: "cli:test"), on: $0)
+            }
+            #expect(report.actions == 3)
+            #expect(try await engine.actions(of: "a-1") == ["email:canceled", "wait:canceled", "sms:canceled"])
+        }
+    }
+
+    @Test("pausing an unknown pipeline, or one already paused, and resuming one that is not, are refused")
+    func pipelineRefusals() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            await #expect(throws: OrganizationPauses.Failure.unknownPipeline(org: "acme", pipeline: "nope")) {
+                _ = try await Self.pause("acme", .pipeline("nope"), engine)
+            }
+            await #expect(throws: OrganizationPauses.Failure.notPaused(org: "acme", scope: .pipeline("steps"))) {
+                try await Self.resume("acme", .pipeline("steps"), engine)
+            }
+            var first = try await Self.pause("acme", .pipeline("steps"), engine)
+            first.actions = nil
+            await #expect(throws: OrganizationPauses.Failure.alreadyPaused(first)) {
+                _ = try await Self.pause("acme", .pipeline("steps"), engine)
+            }
+            // A pipeline pause and an organization pause are separate scopes.
+            _ = try await Self.pause("acme", .all, engine)
+            let scopes = try await engine.connection.withTransaction { try OrganizationPauses.list(org: "acme", on: $0) }
+            #expect(scopes.map(\.scope) == ["all", "pipeline"])
         }
     }
 }

@@ -48,9 +48,13 @@ struct QueueGaugesTests {
                 _ = try OrganizationPauses.pause(org: "globex", scope: .channel(.sms), by: .init(tokenID: nil, name: "t"), reason: nil, on: connection)
                 _ = try OrganizationPauses.pause(org: "acme", scope: .all, by: .init(tokenID: nil, name: "t"), reason: nil, on: connection)
                 try OrganizationPauses.resume(org: "acme", scope: .all, by: .init(tokenID: nil, name: "t"), on: connection)
+                _ = try OrganizationPauses.pause(
+                    org: "acme", scope: .pipeline("onboarding"), by: .init(tokenID: nil, name: "t"), reason: nil, on: connection)
             }
             let paused = try await engine.connection.withTransaction { try QueueGauges.read(on: $0) }
-            #expect(paused.paused == [QueueGauges.Queue(org: "globex", type: "sms")], "only pauses in force")
+            #expect(
+                paused.paused == [QueueGauges.Queue(org: "globex", type: "sms"), QueueGauges.Queue(org: "acme", type: "pipeline:onboarding")],
+                "only pauses in force")
         }
     }
 }

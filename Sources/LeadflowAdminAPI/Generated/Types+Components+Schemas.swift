@@ -254,6 +254,7 @@ extension Components {
         @frozen public enum ActionStatus: String, Codable, Hashable, Sendable, CaseIterable {
             case blocked = "blocked"
             case pending = "pending"
+            case held = "held"
             case dispatched = "dispatched"
             case succeeded = "succeeded"
             case waiting = "waiting"
@@ -1319,9 +1320,14 @@ extension Components {
                 case email = "email"
                 case sms = "sms"
                 case webhook = "webhook"
+                case pipeline = "pipeline"
             }
             /// - Remark: Generated from `#/components/schemas/Pause/scope`.
             public var scope: Components.Schemas.Pause.ScopePayload
+            /// The paused pipeline's name, for scope `pipeline`.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Pause/pipeline`.
+            public var pipeline: Swift.String?
             /// - Remark: Generated from `#/components/schemas/Pause/paused_at`.
             public var pausedAt: Foundation.Date
             /// - Remark: Generated from `#/components/schemas/Pause/paused_by`.
@@ -1332,41 +1338,53 @@ extension Components {
             public var resumedAt: Foundation.Date?
             /// - Remark: Generated from `#/components/schemas/Pause/resumed_by`.
             public var resumedBy: Swift.String?
+            /// For a pipeline's pause or resume, the actions it held, or made pending again.
+            ///
+            /// - Remark: Generated from `#/components/schemas/Pause/actions`.
+            public var actions: Swift.Int?
             /// Creates a new `Pause`.
             ///
             /// - Parameters:
             ///   - organization:
             ///   - scope:
+            ///   - pipeline: The paused pipeline's name, for scope `pipeline`.
             ///   - pausedAt:
             ///   - pausedBy:
             ///   - reason:
             ///   - resumedAt:
             ///   - resumedBy:
+            ///   - actions: For a pipeline's pause or resume, the actions it held, or made pending again.
             public init(
                 organization: Components.Schemas.OrganizationID,
                 scope: Components.Schemas.Pause.ScopePayload,
+                pipeline: Swift.String? = nil,
                 pausedAt: Foundation.Date,
                 pausedBy: Swift.String,
                 reason: Swift.String? = nil,
                 resumedAt: Foundation.Date? = nil,
-                resumedBy: Swift.String? = nil
+                resumedBy: Swift.String? = nil,
+                actions: Swift.Int? = nil
             ) {
                 self.organization = organization
                 self.scope = scope
+                self.pipeline = pipeline
                 self.pausedAt = pausedAt
                 self.pausedBy = pausedBy
                 self.reason = reason
                 self.resumedAt = resumedAt
                 self.resumedBy = resumedBy
+                self.actions = actions
             }
             public enum CodingKeys: String, CodingKey {
                 case organization
                 case scope
+                case pipeline
                 case pausedAt = "paused_at"
                 case pausedBy = "paused_by"
                 case reason
                 case resumedAt = "resumed_at"
                 case resumedBy = "resumed_by"
+                case actions
             }
             public init(from decoder: any Swift.Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -1377,6 +1395,10 @@ extension Components {
                 self.scope = try container.decode(
                     Components.Schemas.Pause.ScopePayload.self,
                     forKey: .scope
+                )
+                self.pipeline = try container.decodeIfPresent(
+                    Swift.String.self,
+                    forKey: .pipeline
                 )
                 self.pausedAt = try container.decode(
                     Foundation.Date.self,
@@ -1398,14 +1420,20 @@ extension Components {
                     Swift.String.self,
                     forKey: .resumedBy
                 )
+                self.actions = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .actions
+                )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "organization",
                     "scope",
+                    "pipeline",
                     "paused_at",
                     "paused_by",
                     "reason",
                     "resumed_at",
-                    "resumed_by"
+                    "resumed_by",
+                    "actions"
                 ])
             }
         }
@@ -1431,6 +1459,232 @@ extension Components {
                 )
                 try decoder.ensureNoAdditionalProperties(knownKeys: [
                     "pauses"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PipelineSummary`.
+        public struct PipelineSummary: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/organization`.
+            public var organization: Components.Schemas.OrganizationID
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/name`.
+            public var name: Swift.String
+            /// One more per pipeline.upsert.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/version`.
+            public var version: Swift.Int
+            /// Stages of the current definition.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/stages`.
+            public var stages: Swift.Int
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/created_at`.
+            public var createdAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/updated_at`.
+            public var updatedAt: Foundation.Date
+            /// - Remark: Generated from `#/components/schemas/PipelineSummary/pause`.
+            public var pause: Components.Schemas.Pause?
+            /// Creates a new `PipelineSummary`.
+            ///
+            /// - Parameters:
+            ///   - organization:
+            ///   - name:
+            ///   - version: One more per pipeline.upsert.
+            ///   - stages: Stages of the current definition.
+            ///   - createdAt:
+            ///   - updatedAt:
+            ///   - pause:
+            public init(
+                organization: Components.Schemas.OrganizationID,
+                name: Swift.String,
+                version: Swift.Int,
+                stages: Swift.Int,
+                createdAt: Foundation.Date,
+                updatedAt: Foundation.Date,
+                pause: Components.Schemas.Pause? = nil
+            ) {
+                self.organization = organization
+                self.name = name
+                self.version = version
+                self.stages = stages
+                self.createdAt = createdAt
+                self.updatedAt = updatedAt
+                self.pause = pause
+            }
+            public enum CodingKeys: String, CodingKey {
+                case organization
+                case name
+                case version
+                case stages
+                case createdAt = "created_at"
+                case updatedAt = "updated_at"
+                case pause
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.organization = try container.decode(
+                    Components.Schemas.OrganizationID.self,
+                    forKey: .organization
+                )
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.version = try container.decode(
+                    Swift.Int.self,
+                    forKey: .version
+                )
+                self.stages = try container.decode(
+                    Swift.Int.self,
+                    forKey: .stages
+                )
+                self.createdAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .createdAt
+                )
+                self.updatedAt = try container.decode(
+                    Foundation.Date.self,
+                    forKey: .updatedAt
+                )
+                self.pause = try container.decodeIfPresent(
+                    Components.Schemas.Pause.self,
+                    forKey: .pause
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "organization",
+                    "name",
+                    "version",
+                    "stages",
+                    "created_at",
+                    "updated_at",
+                    "pause"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PipelineList`.
+        public struct PipelineList: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PipelineList/pipelines`.
+            public var pipelines: [Components.Schemas.PipelineSummary]
+            /// Creates a new `PipelineList`.
+            ///
+            /// - Parameters:
+            ///   - pipelines:
+            public init(pipelines: [Components.Schemas.PipelineSummary]) {
+                self.pipelines = pipelines
+            }
+            public enum CodingKeys: String, CodingKey {
+                case pipelines
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.pipelines = try container.decode(
+                    [Components.Schemas.PipelineSummary].self,
+                    forKey: .pipelines
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "pipelines"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PipelineStage`.
+        public struct PipelineStage: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PipelineStage/name`.
+            public var name: Swift.String
+            /// Its place in the current definition; absent for a stage the definition left out.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PipelineStage/position`.
+            public var position: Swift.Int?
+            /// The current version's action types, in order.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PipelineStage/actions`.
+            public var actions: [Components.Schemas.ActionType]
+            /// Leads in the stage now.
+            ///
+            /// - Remark: Generated from `#/components/schemas/PipelineStage/leads`.
+            public var leads: Swift.Int
+            /// Creates a new `PipelineStage`.
+            ///
+            /// - Parameters:
+            ///   - name:
+            ///   - position: Its place in the current definition; absent for a stage the definition left out.
+            ///   - actions: The current version's action types, in order.
+            ///   - leads: Leads in the stage now.
+            public init(
+                name: Swift.String,
+                position: Swift.Int? = nil,
+                actions: [Components.Schemas.ActionType],
+                leads: Swift.Int
+            ) {
+                self.name = name
+                self.position = position
+                self.actions = actions
+                self.leads = leads
+            }
+            public enum CodingKeys: String, CodingKey {
+                case name
+                case position
+                case actions
+                case leads
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.name = try container.decode(
+                    Swift.String.self,
+                    forKey: .name
+                )
+                self.position = try container.decodeIfPresent(
+                    Swift.Int.self,
+                    forKey: .position
+                )
+                self.actions = try container.decode(
+                    [Components.Schemas.ActionType].self,
+                    forKey: .actions
+                )
+                self.leads = try container.decode(
+                    Swift.Int.self,
+                    forKey: .leads
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "name",
+                    "position",
+                    "actions",
+                    "leads"
+                ])
+            }
+        }
+        /// - Remark: Generated from `#/components/schemas/PipelineDetail`.
+        public struct PipelineDetail: Codable, Hashable, Sendable {
+            /// - Remark: Generated from `#/components/schemas/PipelineDetail/pipeline`.
+            public var pipeline: Components.Schemas.PipelineSummary
+            /// - Remark: Generated from `#/components/schemas/PipelineDetail/stages`.
+            public var stages: [Components.Schemas.PipelineStage]
+            /// Creates a new `PipelineDetail`.
+            ///
+            /// - Parameters:
+            ///   - pipeline:
+            ///   - stages:
+            public init(
+                pipeline: Components.Schemas.PipelineSummary,
+                stages: [Components.Schemas.PipelineStage]
+            ) {
+                self.pipeline = pipeline
+                self.stages = stages
+            }
+            public enum CodingKeys: String, CodingKey {
+                case pipeline
+                case stages
+            }
+            public init(from decoder: any Swift.Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                self.pipeline = try container.decode(
+                    Components.Schemas.PipelineSummary.self,
+                    forKey: .pipeline
+                )
+                self.stages = try container.decode(
+                    [Components.Schemas.PipelineStage].self,
+                    forKey: .stages
+                )
+                try decoder.ensureNoAdditionalProperties(knownKeys: [
+                    "pipeline",
+                    "stages"
                 ])
             }
         }

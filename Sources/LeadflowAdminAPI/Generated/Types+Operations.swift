@@ -3846,6 +3846,1139 @@ public enum Operations {
             }
         }
     }
+    /// An organization's pipelines
+    ///
+    /// Each stored pipeline with its version, its number of stages and its pause in force, by name. Role viewer.
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pipelines`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)`.
+    public enum ListPipelines {
+        public static let id: Swift.String = "listPipelines"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/GET/path/org`.
+                public var org: Components.Parameters.Organization
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                public init(org: Components.Parameters.Organization) {
+                    self.org = org
+                }
+            }
+            public var path: Operations.ListPipelines.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListPipelines.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ListPipelines.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ListPipelines.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.ListPipelines.Input.Path,
+                headers: Operations.ListPipelines.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.PipelineList)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.PipelineList {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ListPipelines.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ListPipelines.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pipelines (none is an empty list).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ListPipelines.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ListPipelines.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// A pipeline, its stages and the leads in each now
+    ///
+    /// The current version's stages in order with their action types and the number of leads in each now, then
+    /// the stages the definition left out while leads were in them. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pipelines/{pipeline}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)`.
+    public enum GetPipeline {
+        public static let id: Swift.String = "getPipeline"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/GET/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/GET/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The pipeline's name.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/GET/path/pipeline`.
+                public var pipeline: Components.Parameters.Pipeline
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - pipeline: The pipeline's name.
+                public init(
+                    org: Components.Parameters.Organization,
+                    pipeline: Components.Parameters.Pipeline
+                ) {
+                    self.org = org
+                    self.pipeline = pipeline
+                }
+            }
+            public var path: Operations.GetPipeline.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/GET/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetPipeline.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.GetPipeline.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.GetPipeline.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.GetPipeline.Input.Path,
+                headers: Operations.GetPipeline.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/GET/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/GET/responses/200/content/application\/json`.
+                    case json(Components.Schemas.PipelineDetail)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.PipelineDetail {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.GetPipeline.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.GetPipeline.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pipeline.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.GetPipeline.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.GetPipeline.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Pause one pipeline
+    ///
+    /// The pipeline's pending actions are held in the same transaction (`actions` counts them), and claims hold
+    /// any of its actions that falls due later; what is in flight finishes, and the organization's other
+    /// pipelines go on. 409 when the pipeline is paused already. One transaction with its audit row. Role
+    /// operator.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/organizations/{org}/pipelines/{pipeline}/pause`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)`.
+    public enum PausePipeline {
+        public static let id: Swift.String = "pausePipeline"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The pipeline's name.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/path/pipeline`.
+                public var pipeline: Components.Parameters.Pipeline
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - pipeline: The pipeline's name.
+                public init(
+                    org: Components.Parameters.Organization,
+                    pipeline: Components.Parameters.Pipeline
+                ) {
+                    self.org = org
+                    self.pipeline = pipeline
+                }
+            }
+            public var path: Operations.PausePipeline.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PausePipeline.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.PausePipeline.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.PausePipeline.Input.Headers
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/requestBody`.
+            @frozen public enum Body: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/requestBody/content/application\/json`.
+                case json(Components.Schemas.PauseRequest)
+            }
+            public var body: Operations.PausePipeline.Input.Body
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            ///   - body:
+            public init(
+                path: Operations.PausePipeline.Input.Path,
+                headers: Operations.PausePipeline.Input.Headers = .init(),
+                body: Operations.PausePipeline.Input.Body
+            ) {
+                self.path = path
+                self.headers = headers
+                self.body = body
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/PUT/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Pause)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Pause {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.PausePipeline.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.PausePipeline.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pause now in force.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.PausePipeline.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.PausePipeline.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The body is not of the operation's type (`application/json`; the one-click form's `multipart/form-data` or `application/x-www-form-urlencoded`).
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/415`.
+            ///
+            /// HTTP response code: `415 unsupportedMediaType`.
+            case unsupportedMediaType(Components.Responses.UnsupportedMediaType)
+            /// The associated value of the enum case if `self` is `.unsupportedMediaType`.
+            ///
+            /// - Throws: An error if `self` is not `.unsupportedMediaType`.
+            /// - SeeAlso: `.unsupportedMediaType`.
+            public var unsupportedMediaType: Components.Responses.UnsupportedMediaType {
+                get throws {
+                    switch self {
+                    case let .unsupportedMediaType(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unsupportedMediaType",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
+    /// Resume a paused pipeline
+    ///
+    /// Its held actions are pending again, due when they were (`actions` counts them), and the schedulers wake.
+    /// 409 when the pipeline is not paused. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `DELETE /v1/organizations/{org}/pipelines/{pipeline}/pause`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)`.
+    public enum ResumePipeline {
+        public static let id: Swift.String = "resumePipeline"
+        public struct Input: Sendable, Hashable {
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/DELETE/path`.
+            public struct Path: Sendable, Hashable {
+                /// The organization's id.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/DELETE/path/org`.
+                public var org: Components.Parameters.Organization
+                /// The pipeline's name.
+                ///
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/DELETE/path/pipeline`.
+                public var pipeline: Components.Parameters.Pipeline
+                /// Creates a new `Path`.
+                ///
+                /// - Parameters:
+                ///   - org: The organization's id.
+                ///   - pipeline: The pipeline's name.
+                public init(
+                    org: Components.Parameters.Organization,
+                    pipeline: Components.Parameters.Pipeline
+                ) {
+                    self.org = org
+                    self.pipeline = pipeline
+                }
+            }
+            public var path: Operations.ResumePipeline.Input.Path
+            /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/DELETE/header`.
+            public struct Headers: Sendable, Hashable {
+                public var accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ResumePipeline.AcceptableContentType>]
+                /// Creates a new `Headers`.
+                ///
+                /// - Parameters:
+                ///   - accept:
+                public init(accept: [OpenAPIRuntime.AcceptHeaderContentType<Operations.ResumePipeline.AcceptableContentType>] = .defaultValues()) {
+                    self.accept = accept
+                }
+            }
+            public var headers: Operations.ResumePipeline.Input.Headers
+            /// Creates a new `Input`.
+            ///
+            /// - Parameters:
+            ///   - path:
+            ///   - headers:
+            public init(
+                path: Operations.ResumePipeline.Input.Path,
+                headers: Operations.ResumePipeline.Input.Headers = .init()
+            ) {
+                self.path = path
+                self.headers = headers
+            }
+        }
+        @frozen public enum Output: Sendable, Hashable {
+            public struct Ok: Sendable, Hashable {
+                /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/DELETE/responses/200/content`.
+                @frozen public enum Body: Sendable, Hashable {
+                    /// - Remark: Generated from `#/paths/v1/organizations/{org}/pipelines/{pipeline}/pause/DELETE/responses/200/content/application\/json`.
+                    case json(Components.Schemas.Pause)
+                    /// The associated value of the enum case if `self` is `.json`.
+                    ///
+                    /// - Throws: An error if `self` is not `.json`.
+                    /// - SeeAlso: `.json`.
+                    public var json: Components.Schemas.Pause {
+                        get throws {
+                            switch self {
+                            case let .json(body):
+                                return body
+                            }
+                        }
+                    }
+                }
+                /// Received HTTP response body
+                public var body: Operations.ResumePipeline.Output.Ok.Body
+                /// Creates a new `Ok`.
+                ///
+                /// - Parameters:
+                ///   - body: Received HTTP response body
+                public init(body: Operations.ResumePipeline.Output.Ok.Body) {
+                    self.body = body
+                }
+            }
+            /// The pause as it ended.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/200`.
+            ///
+            /// HTTP response code: `200 ok`.
+            case ok(Operations.ResumePipeline.Output.Ok)
+            /// The associated value of the enum case if `self` is `.ok`.
+            ///
+            /// - Throws: An error if `self` is not `.ok`.
+            /// - SeeAlso: `.ok`.
+            public var ok: Operations.ResumePipeline.Output.Ok {
+                get throws {
+                    switch self {
+                    case let .ok(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "ok",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The request is malformed; `field` names the parameter or body field at fault.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/400`.
+            ///
+            /// HTTP response code: `400 badRequest`.
+            case badRequest(Components.Responses.BadRequest)
+            /// The associated value of the enum case if `self` is `.badRequest`.
+            ///
+            /// - Throws: An error if `self` is not `.badRequest`.
+            /// - SeeAlso: `.badRequest`.
+            public var badRequest: Components.Responses.BadRequest {
+                get throws {
+                    switch self {
+                    case let .badRequest(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "badRequest",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No bearer token, or one that is unknown, revoked or expired.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/401`.
+            ///
+            /// HTTP response code: `401 unauthorized`.
+            case unauthorized(Components.Responses.Unauthorized)
+            /// The associated value of the enum case if `self` is `.unauthorized`.
+            ///
+            /// - Throws: An error if `self` is not `.unauthorized`.
+            /// - SeeAlso: `.unauthorized`.
+            public var unauthorized: Components.Responses.Unauthorized {
+                get throws {
+                    switch self {
+                    case let .unauthorized(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "unauthorized",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The token's role does not allow the operation, or it may not grant what the request asks for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/403`.
+            ///
+            /// HTTP response code: `403 forbidden`.
+            case forbidden(Components.Responses.Forbidden)
+            /// The associated value of the enum case if `self` is `.forbidden`.
+            ///
+            /// - Throws: An error if `self` is not `.forbidden`.
+            /// - SeeAlso: `.forbidden`.
+            public var forbidden: Components.Responses.Forbidden {
+                get throws {
+                    switch self {
+                    case let .forbidden(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "forbidden",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// No such object in the token's organizations; `detail` names what was looked for.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/404`.
+            ///
+            /// HTTP response code: `404 notFound`.
+            case notFound(Components.Responses.NotFound)
+            /// The associated value of the enum case if `self` is `.notFound`.
+            ///
+            /// - Throws: An error if `self` is not `.notFound`.
+            /// - SeeAlso: `.notFound`.
+            public var notFound: Components.Responses.NotFound {
+                get throws {
+                    switch self {
+                    case let .notFound(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "notFound",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// The object's state does not allow the operation; `state` says what it is.
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/409`.
+            ///
+            /// HTTP response code: `409 conflict`.
+            case conflict(Components.Responses.Conflict)
+            /// The associated value of the enum case if `self` is `.conflict`.
+            ///
+            /// - Throws: An error if `self` is not `.conflict`.
+            /// - SeeAlso: `.conflict`.
+            public var conflict: Components.Responses.Conflict {
+                get throws {
+                    switch self {
+                    case let .conflict(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "conflict",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Too many requests with bad tokens came from this client address (`admin.bad_token_limit` within
+            /// `admin.bad_token_window`); every request from it that carries a token is refused until `Retry-After`.
+            ///
+            ///
+            /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)/responses/429`.
+            ///
+            /// HTTP response code: `429 tooManyRequests`.
+            case tooManyRequests(Components.Responses.TooManyRequests)
+            /// The associated value of the enum case if `self` is `.tooManyRequests`.
+            ///
+            /// - Throws: An error if `self` is not `.tooManyRequests`.
+            /// - SeeAlso: `.tooManyRequests`.
+            public var tooManyRequests: Components.Responses.TooManyRequests {
+                get throws {
+                    switch self {
+                    case let .tooManyRequests(response):
+                        return response
+                    default:
+                        try throwUnexpectedResponseStatus(
+                            expectedStatus: "tooManyRequests",
+                            response: self
+                        )
+                    }
+                }
+            }
+            /// Undocumented response.
+            ///
+            /// A response with a code that is not documented in the OpenAPI document.
+            case undocumented(statusCode: Swift.Int, OpenAPIRuntime.UndocumentedPayload)
+        }
+        @frozen public enum AcceptableContentType: AcceptableProtocol {
+            case json
+            case applicationProblemJson
+            case other(Swift.String)
+            public init?(rawValue: Swift.String) {
+                switch rawValue.lowercased() {
+                case "application/json":
+                    self = .json
+                case "application/problem+json":
+                    self = .applicationProblemJson
+                default:
+                    self = .other(rawValue)
+                }
+            }
+            public var rawValue: Swift.String {
+                switch self {
+                case let .other(string):
+                    return string
+                case .json:
+                    return "application/json"
+                case .applicationProblemJson:
+                    return "application/problem+json"
+                }
+            }
+            public static var allCases: [Self] {
+                [
+                    .json,
+                    .applicationProblemJson
+                ]
+            }
+        }
+    }
     /// Cancel the open work of every lead in a pipeline, or in one of its stages
     ///
     /// The bulk form of `cancelLead`: every lead in the pipeline now (in `stage`, when given). Matching no lead

@@ -162,6 +162,42 @@ public protocol APIProtocol: Sendable {
     /// - Remark: HTTP `POST /v1/organizations/{org}/leads/{external_id}/replay`.
     /// - Remark: Generated from `#/paths//v1/organizations/{org}/leads/{external_id}/replay/post(replayLead)`.
     func replayLead(_ input: Operations.ReplayLead.Input) async throws -> Operations.ReplayLead.Output
+    /// An organization's pipelines
+    ///
+    /// Each stored pipeline with its version, its number of stages and its pause in force, by name. Role viewer.
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pipelines`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)`.
+    func listPipelines(_ input: Operations.ListPipelines.Input) async throws -> Operations.ListPipelines.Output
+    /// A pipeline, its stages and the leads in each now
+    ///
+    /// The current version's stages in order with their action types and the number of leads in each now, then
+    /// the stages the definition left out while leads were in them. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pipelines/{pipeline}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)`.
+    func getPipeline(_ input: Operations.GetPipeline.Input) async throws -> Operations.GetPipeline.Output
+    /// Pause one pipeline
+    ///
+    /// The pipeline's pending actions are held in the same transaction (`actions` counts them), and claims hold
+    /// any of its actions that falls due later; what is in flight finishes, and the organization's other
+    /// pipelines go on. 409 when the pipeline is paused already. One transaction with its audit row. Role
+    /// operator.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/organizations/{org}/pipelines/{pipeline}/pause`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)`.
+    func pausePipeline(_ input: Operations.PausePipeline.Input) async throws -> Operations.PausePipeline.Output
+    /// Resume a paused pipeline
+    ///
+    /// Its held actions are pending again, due when they were (`actions` counts them), and the schedulers wake.
+    /// 409 when the pipeline is not paused. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `DELETE /v1/organizations/{org}/pipelines/{pipeline}/pause`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)`.
+    func resumePipeline(_ input: Operations.ResumePipeline.Input) async throws -> Operations.ResumePipeline.Output
     /// Cancel the open work of every lead in a pipeline, or in one of its stages
     ///
     /// The bulk form of `cancelLead`: every lead in the pipeline now (in `stage`, when given). Matching no lead
@@ -540,6 +576,76 @@ extension APIProtocol {
             path: path,
             headers: headers,
             body: body
+        ))
+    }
+    /// An organization's pipelines
+    ///
+    /// Each stored pipeline with its version, its number of stages and its pause in force, by name. Role viewer.
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pipelines`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/get(listPipelines)`.
+    public func listPipelines(
+        path: Operations.ListPipelines.Input.Path,
+        headers: Operations.ListPipelines.Input.Headers = .init()
+    ) async throws -> Operations.ListPipelines.Output {
+        try await listPipelines(Operations.ListPipelines.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// A pipeline, its stages and the leads in each now
+    ///
+    /// The current version's stages in order with their action types and the number of leads in each now, then
+    /// the stages the definition left out while leads were in them. Role viewer.
+    ///
+    ///
+    /// - Remark: HTTP `GET /v1/organizations/{org}/pipelines/{pipeline}`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/get(getPipeline)`.
+    public func getPipeline(
+        path: Operations.GetPipeline.Input.Path,
+        headers: Operations.GetPipeline.Input.Headers = .init()
+    ) async throws -> Operations.GetPipeline.Output {
+        try await getPipeline(Operations.GetPipeline.Input(
+            path: path,
+            headers: headers
+        ))
+    }
+    /// Pause one pipeline
+    ///
+    /// The pipeline's pending actions are held in the same transaction (`actions` counts them), and claims hold
+    /// any of its actions that falls due later; what is in flight finishes, and the organization's other
+    /// pipelines go on. 409 when the pipeline is paused already. One transaction with its audit row. Role
+    /// operator.
+    ///
+    ///
+    /// - Remark: HTTP `PUT /v1/organizations/{org}/pipelines/{pipeline}/pause`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/put(pausePipeline)`.
+    public func pausePipeline(
+        path: Operations.PausePipeline.Input.Path,
+        headers: Operations.PausePipeline.Input.Headers = .init(),
+        body: Operations.PausePipeline.Input.Body
+    ) async throws -> Operations.PausePipeline.Output {
+        try await pausePipeline(Operations.PausePipeline.Input(
+            path: path,
+            headers: headers,
+            body: body
+        ))
+    }
+    /// Resume a paused pipeline
+    ///
+    /// Its held actions are pending again, due when they were (`actions` counts them), and the schedulers wake.
+    /// 409 when the pipeline is not paused. One transaction with its audit row. Role operator.
+    ///
+    ///
+    /// - Remark: HTTP `DELETE /v1/organizations/{org}/pipelines/{pipeline}/pause`.
+    /// - Remark: Generated from `#/paths//v1/organizations/{org}/pipelines/{pipeline}/pause/delete(resumePipeline)`.
+    public func resumePipeline(
+        path: Operations.ResumePipeline.Input.Path,
+        headers: Operations.ResumePipeline.Input.Headers = .init()
+    ) async throws -> Operations.ResumePipeline.Output {
+        try await resumePipeline(Operations.ResumePipeline.Input(
+            path: path,
+            headers: headers
         ))
     }
     /// Cancel the open work of every lead in a pipeline, or in one of its stages

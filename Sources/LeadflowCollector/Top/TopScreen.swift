@@ -45,13 +45,16 @@ public struct TopScreen: Sendable {
         return lines.map { $0.count > width ? String($0.prefix(width - 1)) + "…" : $0 }.joined(separator: "\n") + "\n"
     }
 
-    /// `PAUSED  acme (all work), globex (sms)`: the organizations' pauses in force, from the schedulers'
-    /// `scheduler.paused{org,scope}` gauges (1 while a pause holds).
+    /// `PAUSED  acme (all work), globex (sms), initech (pipeline welcome)`: the organizations' pauses in force,
+    /// from the schedulers' `scheduler.paused{org,scope}` gauges (1 while a pause holds).
     static func paused(_ gauges: [CollectorSummary.Scalar]) -> String {
         let pauses = gauges.filter { $0.component == "scheduler" && $0.operation == "paused" && $0.value > 0 }
             .map { gauge -> String in
                 let scope = gauge.labels["scope"] ?? "all"
-                return "\(gauge.labels["org"] ?? "?") (\(scope == "all" ? "all work" : scope))"
+                let what =
+                    scope == "all"
+                    ? "all work" : scope.hasPrefix("pipeline:") ? "pipeline " + scope.dropFirst("pipeline:".count) : scope
+                return "\(gauge.labels["org"] ?? "?") (\(what))"
             }
         return pauses.isEmpty ? "PAUSED  nothing" : "PAUSED  " + Set(pauses).sorted().joined(separator: ", ")
     }

@@ -8,7 +8,8 @@ public struct ActionWait: Sendable, Hashable, Codable {
         case blocked(behindActionID: Int, behindType: String, behindStatus: String)
         /// Not due yet: a wait, or a retry or snooze after `lastError`.
         case scheduled(dueAt: Date)
-        /// Due, but an operator paused the organization (`scope` `all`) or this channel of it.
+        /// An operator paused the organization (`scope` `all`), this channel of it, or its pipeline (`scope`
+        /// `pipeline`: the action is held out of the queue until the pipeline is resumed).
         case paused(scope: String, since: Date, by: String, reason: String?)
         /// Due, but its channel is suppressed for the lead: when its turn comes — after the `ahead` due actions of
         /// the organization and type before it, within the channel's limits — the claim cancels it instead of
@@ -49,8 +50,12 @@ public struct ActionWait: Sendable, Hashable, Codable {
             if let lastError { return "due at \(time(due)), after: \(lastError)" }
             return "due at \(time(due))"
         case .paused(let scope, let since, let by, let reason):
-            let what = scope == "all" ? "the organization's work" : "the organization's \(scope) actions"
-            return "due, but \(what) paused since \(time(since)) by \(by)" + (reason.map { ": \($0)" } ?? "")
+            let pause = "paused since \(time(since)) by \(by)" + (reason.map { ": \($0)" } ?? "")
+            switch scope {
+            case "pipeline": return "held: the pipeline \(pipeline) \(pause)"
+            case "all": return "due, but the organization's work \(pause)"
+            default: return "due, but the organization's \(scope) actions \(pause)"
+            }
         case .suppressed(let ahead):
             return "due, but the lead opted out of this channel: canceled instead of sent when its turn comes"
                 + (ahead == 0 ? " (next)" : " (\(Self.count(ahead)) due actions of the organization and type before it)")

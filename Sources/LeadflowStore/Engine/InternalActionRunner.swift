@@ -81,8 +81,8 @@ enum InternalActionRunner {
 
     // MARK: SQL
 
-    /// The pending, due internal actions of the leads `$1` whose organization is not paused, locked (in id
-    /// order); columns: id, type, move target, org, lead id, the lead stage's trace.
+    /// The pending, due internal actions of the leads `$1` whose organization and pipeline are not paused
+    /// (the next claim holds the latter), locked (in id order); columns: id, type, move target, org, lead id, the lead stage's trace.
     static let dueOfLeads = PostgresStatement(
         name: "internal_due_of_leads",
         sql: """
@@ -92,6 +92,7 @@ enum InternalActionRunner {
             WHERE a.lead_id = ANY ($1::bigint[]) AND a.status = 'pending' AND a.perform_at <= now()
               AND a.type IN ('wait', 'move', 'end', 'wait_for_reply')
               AND NOT \(OrganizationPauses.isPaused(org: "a.org_id", type: "a.type"))
+              AND a.pipeline_action_id NOT IN (\(OrganizationPauses.pausedPipelineActions))
             ORDER BY a.id
             FOR UPDATE OF a SKIP LOCKED
             """)

@@ -45,7 +45,8 @@ extension LeadHistory {
 extension LeadHistory {
     /// A page of `lead`'s timeline as ``timeline(leadID:since:after:limit:on:)`` gives it, with its
     /// organization's pauses and resumptions merged in by time (kinds `paused` and `resumed`, `channel` the
-    /// paused scope, id 0: not a page cursor). A page holds the pauses from its cursor (or from the first) up
+    /// paused scope, `pipeline` the paused pipeline's name, id 0: not a page cursor) — of pipelines, only those
+    /// the lead has been in. A page holds the pauses from its cursor (or from the first) up
     /// to its last event — to now when it is the last page.
     public static func timelineWithPauses(
         of lead: LeadRecord, after cursor: LeadHistoryEntry.Cursor? = nil, limit: Int,
@@ -55,11 +56,13 @@ extension LeadHistory {
         let from = cursor?.occurredAt ?? .distantPast
         let to = entries.count == limit ? entries.last?.occurredAt ?? .distantFuture : .distantFuture
         var pauses: [LeadHistoryEntry] = []
-        for pause in try OrganizationPauses.history(org: lead.org, since: lead.createdAt, on: connection) {
+        for pause in try OrganizationPauses.history(
+            org: lead.org, since: lead.createdAt, leadID: lead.id, on: connection)
+        {
             func entry(_ kind: String, _ at: Date, _ actor: String?) -> LeadHistoryEntry {
                 LeadHistoryEntry(
-                    id: 0, occurredAt: at, kind: kind, channel: pause.scope, reason: kind == "paused" ? pause.reason : nil,
-                    actor: actor)
+                    id: 0, occurredAt: at, kind: kind, pipeline: pause.pipeline, channel: pause.scope,
+                    reason: kind == "paused" ? pause.reason : nil, actor: actor)
             }
             if pause.pausedAt > from && pause.pausedAt <= to || cursor == nil && pause.pausedAt <= to {
                 pauses.append(entry("paused", pause.pausedAt, pause.pausedBy))

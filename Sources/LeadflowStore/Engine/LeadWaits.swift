@@ -14,6 +14,7 @@ public enum LeadWaits {
         let rows = try connection.query(openActionsStatement, [leadID])
         var waits: [ActionWait] = []
         var due: [Due] = []
+        var held: [Int] = []
         for row in rows {
             let (actionID, type, status, pipeline, stage, attempts, maxAttempts) =
                 try row.decode((Int, String, String, String, String, Int, Int).self)
@@ -34,6 +35,9 @@ public enum LeadWaits {
                 reason = .waitingForReply(until: performAt ?? .distantFuture)
             case ActionStatus.dead.rawValue:
                 reason = .dead
+            case ActionStatus.held.rawValue:
+                reason = .scheduled(dueAt: performAt ?? Date())
+                held.append(waits.count)
             default:
                 if let performAt, let dueIn, dueIn > 0 {
                     reason = .scheduled(dueAt: performAt)
@@ -45,13 +49,23 @@ public enum LeadWaits {
                             key: QueueKey(
                                 org: try row.decode(String.self, at: 16),
                                 type: try ActionType.stored(type, in: "lead_stage_actions")),
-                            performAt: performAt ?? Date(), isSuppressed: try row.decode(Bool.self, at: 10)))
+                            performAt: performAt ?? Date(), isSuppressed: try row.decode(Bool.self, at: 10),
+                            pipeline: pipeline))
                 }
             }
             waits.append(
                 ActionWait(
                     actionID: actionID, type: type, status: status, pipeline: pipeline, stage: stage,
                     attempts: attempts, maxAttempts: maxAttempts, lastError: lastError, reason: reason))
+        }
+        if !held.isEmpty, let org = try rows.first?.decode(String.self, at: 16) {
+            let pauses = try OrganizationPauses.list(org: org, on: connection)
+            for index in held {
+                // Resumed by a transaction after this snapshot's: pending again, with the due time shown.
+                guard let pause = pauses.first(where: { $0.pipeline == waits[index].pipeline }) else { continue }
+                waits[index].reason = .paused(
+                    scope: pause.scope, since: pause.pausedAt, by: pause.pausedBy, reason: pause.reason)
+            }
         }
         try explainDue(due, in: &waits, defaults: defaults, on: connection)
         return waits
@@ -63,9 +77,11 @@ public enum LeadWaits {
         var key: QueueKey
         var performAt: Date
         var isSuppressed: Bool
+        var pipeline: String
     }
 
-    /// Due actions, in the order the claim decides: paused, held by their channel's limits, or in the queue
+    /// Due actions, in the order the claim decides: paused (their organization, channel or pipeline — the
+    /// claim holds a paused pipeline's action when it comes to it), held by their channel's limits, or in the queue
     /// behind the organization's earlier due actions of the type — to be sent, or canceled when its channel is
     /// suppressed for the lead (the claim cancels what it takes, within the same allowance).
     private static func explainDue(
@@ -78,7 +94,9 @@ public enum LeadWaits {
             try ClaimQueues.states(external, on: connection).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
         let now = Date()
         for item in due {
-            if let pause = pauses.first(where: { $0.scope == "all" || $0.scope == item.key.type.rawValue }) {
+            if let pause = pauses.first(where: {
+                $0.scope == "all" || $0.scope == item.key.type.rawValue || $0.pipeline == item.pipeline
+            }) {
                 waits[item.index].reason = .paused(
                     scope: pause.scope, since: pause.pausedAt, by: pause.pausedBy, reason: pause.reason)
                 continue
@@ -124,7 +142,7 @@ public enum LeadWaits {
             LEFT JOIN LATERAL (
                 SELECT id, type, status FROM lead_stage_actions
                 WHERE lead_stage_id = a.lead_stage_id AND seq < a.seq ORDER BY seq DESC LIMIT 1) b ON true
-            WHERE a.lead_id = $1 AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting', 'dead')
+            WHERE a.lead_id = $1 AND a.status IN ('blocked', 'pending', 'held', 'dispatched', 'waiting', 'dead')
             ORDER BY ls.entered_at, a.lead_stage_id, a.seq
             """)
 

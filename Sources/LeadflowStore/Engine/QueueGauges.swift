@@ -13,7 +13,7 @@ public struct QueueGauges: Sendable, Equatable {
     public var inFlight: [Queue: Int] = [:]
     /// Actions in the dead state.
     public var deadLetters = 0
-    /// Paused scopes (`all` or a channel, in `type`) by organization (``OrganizationPauses``).
+    /// Paused scopes (`all`, a channel or `pipeline:<name>`, in `type`) by organization (``OrganizationPauses``).
     public var paused: Set<Queue> = []
 
     /// An organization and action type.
@@ -70,6 +70,10 @@ public struct QueueGauges: Sendable, Equatable {
             SELECT 'dead', NULL, NULL, count(*)::bigint, NULL
             FROM lead_stage_actions WHERE status = 'dead'
             UNION ALL
-            SELECT 'paused', org_id, scope, 1, NULL FROM organization_pauses WHERE resumed_at IS NULL
+            SELECT 'paused', org_id,
+                   CASE WHEN scope = 'pipeline'
+                        THEN 'pipeline:' || (SELECT name FROM pipelines WHERE pipelines.id = pipeline_id) ELSE scope END,
+                   1, NULL
+            FROM organization_pauses WHERE resumed_at IS NULL
             """)
 }

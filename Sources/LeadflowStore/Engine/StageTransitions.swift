@@ -178,7 +178,7 @@ public enum StageTransitions {
                 UPDATE lead_stage_actions a
                 SET status = 'canceled', completed_at = now(), locked_until = NULL, updated_at = now()
                 FROM exited x
-                WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'dispatched', 'waiting')
+                WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'held', 'dispatched', 'waiting')
             )
             SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, x.trace_parent,
                    p.name AS pipeline, s.name AS stage

@@ -45,6 +45,8 @@ public enum WorkQueue {
         /// External actions canceled instead of dispatched because their channel is suppressed for the lead
         /// (each lead went on to its next action).
         public var suppressedCount = 0
+        /// Due actions of paused pipelines the claim took out of the queue (`held`) instead of running them.
+        public var heldCount = 0
         /// Whether the claim took as many rows as it could: more work is probably due.
         public var wasFull = false
         /// When claiming again can find work, if nothing else happens first: the next action falls due, a
@@ -116,6 +118,10 @@ public enum WorkQueue {
             let actionID = try row.decode(Int.self, at: 0)
             let org = try row.decode(String.self, at: 6)
             taken[QueueKey(org: org, type: type), default: 0] += 1
+            if try row.decode(Bool.self, at: 18) {
+                claim.heldCount += 1
+                continue
+            }
             if try row.decode(Bool.self, at: 17) {
                 let leadID = try row.decode(Int.self, at: 7)
                 events.associate(try row.decode(TraceParent?.self, at: 15), lead: leadID)
@@ -277,7 +283,7 @@ public enum WorkQueue {
         // repeat it, and marking it dead would stop a lead that went through.
         defer { events.annotate(outcomes) }
         let succeeded = try ActionCompletion.succeed(
-            successes, from: [.dispatched, .pending, .dead], reason: .completed,
+            successes, from: [.dispatched, .pending, .held, .dead], reason: .completed,
             defaultMaxAttempts: settings.defaultMaxAttempts, events: &events, on: connection)
         if !succeeded.isEmpty {
             let clock = ContinuousClock()
@@ -335,12 +341,14 @@ public enum WorkQueue {
     /// spent ($6 and $7: the default rate and burst). Columns: id, type, attempts, lead_stage_id,
     /// pipeline_action_id, idempotency_key, org_id, lead id, external id, email, phone, first and last name,
     /// attributes, for internal rows the move target, the lead stage's trace, perform_at (when the action
-    /// became due), and whether it is an external action left pending because its channel is suppressed for the
-    /// lead (the claim cancels it).
+    /// became due), whether it is an external action left pending because its channel is suppressed for the
+    /// lead (the claim cancels it), and whether its pipeline is paused (the claim holds it).
     static let claimStatement = PostgresStatement(
         name: "queue_claim",
         sql: """
-            WITH due AS (
+            WITH paused AS (
+                \(OrganizationPauses.pausedPipelineActions)
+            ), due AS (
                 SELECT d.*
                 FROM unnest($1::text[], $2::text[], $3::int[]) AS q (org_id, type, n)
                 CROSS JOIN LATERAL (
@@ -356,18 +364,25 @@ public enum WorkQueue {
                     SELECT *, row_number() OVER (PARTITION BY org_id ORDER BY perform_at) AS turn FROM due) t
                 ORDER BY turn, perform_at
                 LIMIT $4
+            ), held AS (
+                -- Due actions of a pipeline paused since they became pending: out of the queue, once.
+                SELECT t.*, t.pipeline_action_id IN (SELECT id FROM paused) AS held FROM turns t
             ), picked AS (
                 -- The opt-out rule, checked here so a suppressed action is never leased: one key probe per
                 -- external row taken.
-                SELECT t.*, t.type IN ('email', 'sms', 'webhook')
-                            AND \(Suppressions.isSuppressed(lead: "t.lead_id", type: "t.type")) AS suppressed
-                FROM turns t
+                SELECT h.*, NOT h.held AND h.type IN ('email', 'sms', 'webhook')
+                            AND \(Suppressions.isSuppressed(lead: "h.lead_id", type: "h.type")) AS suppressed
+                FROM held h
+            ), holding AS (
+                UPDATE lead_stage_actions a SET status = 'held', updated_at = now()
+                FROM picked WHERE a.id = picked.id AND picked.held
             ), leased AS (
                 UPDATE lead_stage_actions a
                 SET status = 'dispatched', attempts = a.attempts + 1, dispatched_at = now(), updated_at = now(),
                     locked_until = now() + make_interval(secs => $5)
                 FROM picked
                 WHERE a.id = picked.id AND picked.type IN ('email', 'sms', 'webhook') AND NOT picked.suppressed
+                  AND NOT picked.held
                 RETURNING a.id, a.type, a.attempts, a.lead_stage_id, a.pipeline_action_id, a.idempotency_key,
                           a.org_id, a.lead_id, a.perform_at
             ), spent AS (
@@ -383,7 +398,7 @@ public enum WorkQueue {
             )
             SELECT x.id, x.type, x.attempts, x.lead_stage_id, x.pipeline_action_id, x.idempotency_key, x.org_id,
                    l.id, l.external_id, l.email, l.phone, l.first_name, l.last_name, l.attributes::text, NULL::bigint,
-                   s.trace_parent, x.perform_at, false
+                   s.trace_parent, x.perform_at, false, false
             FROM leased x
             -- One primary-key probe per leased row, whatever the planner thinks of the leads table's size.
             CROSS JOIN LATERAL (SELECT * FROM leads WHERE leads.id = x.lead_id LIMIT 1) l
@@ -392,13 +407,13 @@ public enum WorkQueue {
             UNION ALL
             SELECT d.id, d.type, d.attempts, d.lead_stage_id, d.pipeline_action_id, d.idempotency_key, d.org_id,
                    d.lead_id, NULL, NULL, NULL, NULL, NULL, NULL, p.target_stage_id, s.trace_parent, d.perform_at,
-                   d.suppressed
+                   d.suppressed, d.held
             FROM picked d
             CROSS JOIN LATERAL (
                 SELECT target_stage_id FROM pipeline_stage_actions WHERE id = d.pipeline_action_id LIMIT 1) p
             CROSS JOIN LATERAL (
                 SELECT trace_parent FROM lead_stages WHERE lead_stages.id = d.lead_stage_id LIMIT 1) s
-            WHERE d.type NOT IN ('email', 'sms', 'webhook') OR d.suppressed
+            WHERE d.type NOT IN ('email', 'sms', 'webhook') OR d.suppressed OR d.held
             """)
 
     static let rescueStatement = PostgresStatement(

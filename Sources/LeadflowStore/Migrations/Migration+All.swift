@@ -14,5 +14,6 @@ extension Migration {
         .adminTokens,
         .organizationPauses,
         .leadSearch,
+        .pipelinePauses,
     ]
 }

@@ -107,6 +107,7 @@ extension SchedulerService {
             $0.dispatched += dispatched
             $0.internalActions += claim.internalCount
             $0.suppressed += claim.suppressedCount
+            $0.held += claim.heldCount
             $0.throttledQueues += claim.throttled.count
             $0.eventsDropped += dropped
         }

@@ -34,6 +34,8 @@ public final class SchedulerService: Service, Sendable {
         public var internalActions = 0
         /// External actions canceled at the claim because their channel is suppressed for the lead.
         public var suppressed = 0
+        /// Due actions of paused pipelines the claims held instead of running (docs/operations.md, "Pausing").
+        public var held = 0
         /// Queues (organization and type) an organization's limits held back, summed over claims.
         public var throttledQueues = 0
         public var results = 0

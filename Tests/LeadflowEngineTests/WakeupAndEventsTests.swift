@@ -4,6 +4,7 @@ import LeadflowDomain
 import LeadflowIngest
 import LeadflowProto
 import LeadflowScheduler
+import LeadflowStore
 import Testing
 
 /// How the scheduler learns of new work, and what subscribers see.
@@ -30,6 +31,35 @@ struct WakeupAndEventsTests {
                 $0.pipeline = "one"
             }
             try await harness.send("lead.enroll.acme", enroll, via: client)
+            try await harness.waitUntil("the email was dispatched", timeout: .seconds(30)) { _ in !handler.dispatches.isEmpty }
+            #expect(handler.dispatches.map(\.lead.externalID) == ["crm-1"])
+            await handler.close()
+            await client.close()
+        }
+    }
+
+    @Test("a running scheduler holds a paused pipeline's new work instead of dispatching it; resuming wakes it to dispatch")
+    func pipelinePause() async throws {
+        try await EngineHarness.with { harness in
+            let client = try await harness.requester()
+            try await harness.definePipeline(Self.oneEmail, via: client)
+            let actor = AuditEntry.Actor(tokenID: nil, name: "cli:test")
+            _ = try await harness.database.withTransaction { connection in
+                try OrganizationPauses.pause(org: "acme", scope: .pipeline("one"), by: actor, reason: nil, on: connection)
+            }
+            // An hour-long idle interval: only the resume's NOTIFY can get the email dispatched within the test.
+            let scheduler = try await harness.startScheduler { $0.idleInterval = .seconds(3600) }
+            let (email, results) = (try await scheduler.dispatchEndpoint(for: .email)!, try await scheduler.resultsEndpoint())
+            let handler = try await RecordingHandler(
+                context: harness.context, dispatchEndpoints: [email], resultEndpoints: [results])
+            try await harness.send("lead.enroll.acme", Leadflow_V1_LeadEnroll.with { $0.externalID = "crm-1"; $0.pipeline = "one" }, via: client)
+            try await harness.waitUntil("the scheduler held the enrollment's email", timeout: .seconds(30)) { _ in
+                scheduler.statistics.held == 1
+            }
+            #expect(handler.dispatches.isEmpty && scheduler.statistics.dispatched == 0)
+            _ = try await harness.database.withTransaction { connection in
+                try OrganizationPauses.resume(org: "acme", scope: .pipeline("one"), by: actor, on: connection)
+            }
             try await harness.waitUntil("the email was dispatched", timeout: .seconds(30)) { _ in !handler.dispatches.isEmpty }
             #expect(handler.dispatches.map(\.lead.externalID) == ["crm-1"])
             await handler.close()

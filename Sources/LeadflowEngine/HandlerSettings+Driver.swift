@@ -50,6 +50,7 @@ extension HandlerSettings {
             configuration.endpoint.url = try required("url")
             configuration.apiToken = try requiredSecret("token")
             configuration.endpoint.timeout = timeout
+            configuration.listUnsubscribe = listUnsubscribe
             return HTTPEmailDriver(configuration: configuration, curl: curl())
         case (.sms, "http"):
             var configuration = HTTPSMSDriver.Configuration()

@@ -1,7 +1,7 @@
 import Foundation
 import LeadflowSecrets
 
-/// The one-click unsubscribe fields (RFC 2369, RFC 8058) of every email the SMTP driver sends, when
+/// The one-click unsubscribe fields (RFC 2369, RFC 8058) of every email the email drivers send, when
 /// `unsubscribe.base_url` and `unsubscribe.key_file` are set: `List-Unsubscribe` with an https link to the
 /// admin service's `/unsubscribe/{token}` — a token signed for the lead and the email channel — and, with
 /// `unsubscribe.mailto`, a mailto carrying the same token; and `List-Unsubscribe-Post: List-Unsubscribe=One-Click`.
@@ -58,16 +58,21 @@ public struct ListUnsubscribe: Sendable {
         return base + Self.path + token.signed(with: keys)
     }
 
-    /// The header fields for an email to lead `leadID` of `org`; none for a lead without an id or an
-    /// organization too long for a token, which no link could name.
+    /// The header fields for an email to lead `leadID` of `org`, as the SMTP driver writes them; none for a
+    /// lead without an id or an organization too long for a token, which no link could name.
     func fields(org: String, leadID: Int64) -> [String] {
+        // The mailto folded onto a line of its own: the link alone may be 800 characters.
+        headers(org: org, leadID: leadID, separator: ",\r\n ").map { "\($0.name): \($0.value)" }
+    }
+
+    /// The same fields as names and unfolded values, for a provider API's JSON `headers`.
+    func headers(org: String, leadID: Int64, separator: String = ", ") -> [(name: String, value: String)] {
         guard leadID > 0, !org.isEmpty, org.utf8.count <= UnsubscribeToken.maxOrgBytes else { return [] }
         let token = UnsubscribeToken(org: org, leadID: leadID, channel: .email)
-        var value = "<\(link(for: token))>"
-        if let mailto {
-            // Folded onto a line of its own: the link alone may be 800 characters.
-            value += ",\r\n <mailto:\(mailto)?subject=unsubscribe%20\(token.signed(with: keys))>"
-        }
-        return ["List-Unsubscribe: " + value, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"]
+        var uris = ["<\(link(for: token))>"]
+        if let mailto { uris.append("<mailto:\(mailto)?subject=unsubscribe%20\(token.signed(with: keys))>") }
+        return [
+            ("List-Unsubscribe", uris.joined(separator: separator)), ("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"),
+        ]
     }
 }

@@ -14,9 +14,11 @@ enum RenderedAction {
         var text: String
         var html: String?
         var replyTo: String?
+        /// Header fields for the provider to add (the one-click unsubscribe fields); nil: none.
+        var headers: [String: String]?
 
         enum CodingKeys: String, CodingKey {
-            case to, subject, text, html
+            case to, subject, text, html, headers
             case sender = "from"
             case replyTo = "reply_to"
         }

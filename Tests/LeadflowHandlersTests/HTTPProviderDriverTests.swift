@@ -48,6 +48,31 @@ struct HTTPProviderDriverTests {
         }
     }
 
+    @Test func theOneClickUnsubscribeFieldsGoInTheJSONHeaders() async throws {
+        try await TestHTTPServer.withServer { server in
+            server.route("/v1/emails", .init(status: 202))
+            try await withCurl { curl in
+                var configuration = HTTPEmailDriver.Configuration()
+                configuration.endpoint.url = server.baseURL + "/v1/emails"
+                configuration.apiToken = "re_live_token"
+                configuration.listUnsubscribe = ListUnsubscribe(
+                    baseURL: "https://links.example.com", keys: ListUnsubscribeTests.keys, mailto: "unsubscribe@example.com")
+                let driver = HTTPEmailDriver(configuration: configuration, curl: curl)
+                #expect(await driver.deliver(emailDispatch()) == .succeeded())
+                let body = try #require(server.recordedRequests.first?.body)
+                let fields = try #require(try JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])
+                let headers = try #require(fields["headers"] as? [String: String], "\(fields)")
+                #expect(headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click")
+                let uris = try #require(headers["List-Unsubscribe"]).components(separatedBy: ", ")
+                try #require(uris.count == 2, "\(headers)")
+                let link = String(uris[0].dropFirst().dropLast())
+                let token = try ListUnsubscribeTests.token(in: link, after: "https://links.example.com/unsubscribe/")
+                #expect(token == UnsubscribeToken(org: "acme", leadID: 7, channel: .email))
+                #expect(uris[1].hasPrefix("<mailto:unsubscribe@example.com?subject=unsubscribe%20") && !uris[1].contains("\r\n"))
+            }
+        }
+    }
+
     @Test func absentHTMLAndReplyToAreLeftOut() async throws {
         try await TestHTTPServer.withServer { server in
             server.route("/v1/emails", .init(status: 202))

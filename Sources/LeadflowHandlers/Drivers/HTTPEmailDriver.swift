@@ -4,8 +4,9 @@ import LeadflowDomain
 import LeadflowProto
 import LeadflowSecrets
 
-/// Sends email actions through a JSON provider API: one `POST {from, to, subject, text, html, reply_to}` per
-/// dispatch with `Authorization: Bearer <token>` and `Idempotency-Key`.
+/// Sends email actions through a JSON provider API: one `POST {from, to, subject, text, html, reply_to,
+/// headers}` per dispatch with `Authorization: Bearer <token>` and `Idempotency-Key`; `headers` holds the
+/// one-click unsubscribe fields when they are configured.
 public struct HTTPEmailDriver: DeliveryDriver {
     /// The provider's endpoint and API token.
     public struct Configuration: Sendable {
@@ -13,6 +14,8 @@ public struct HTTPEmailDriver: DeliveryDriver {
         public var endpoint = ProviderEndpoint(messageIDField: "id")
         /// Sent as `Authorization: Bearer <apiToken>`. Required.
         public var apiToken = Secret("")
+        /// The one-click unsubscribe fields every email asks the provider to add; nil: none.
+        public var listUnsubscribe: ListUnsubscribe?
 
         public init() {}
 
@@ -20,6 +23,7 @@ public struct HTTPEmailDriver: DeliveryDriver {
             try endpoint.validate(prefix: "email_http")
             try HandlerConfigurationError.checkPresent(
                 apiToken, setting: "email_http.api_token", hint: "the provider's API key")
+            try listUnsubscribe?.validate()
         }
     }
 
@@ -42,7 +46,9 @@ public struct HTTPEmailDriver: DeliveryDriver {
     public func deliver(_ dispatch: Leadflow_V1_ActionDispatch, trace: TraceParent?) async -> DeliveryOutcome {
         await client.deliver(dispatch, trace: trace, messageIDField: configuration.endpoint.messageIDField) {
             dispatch throws(DeliveryFailure) in
-            let email = try RenderedAction.email(dispatch)
+            var email = try RenderedAction.email(dispatch)
+            let fields = configuration.listUnsubscribe?.headers(org: dispatch.org, leadID: dispatch.lead.leadID) ?? []
+            if !fields.isEmpty { email.headers = Dictionary(uniqueKeysWithValues: fields) }
             guard let body = try? Self.encoder.encode(email) else {
                 throw DeliveryFailure(.invalidAction, "the email cannot be written as JSON")
             }

@@ -79,7 +79,7 @@ public enum LeadControls {
     // MARK: Cancel
 
     /// Ends the selected leads' current stages with reason `canceled`: their unfinished actions — blocked,
-    /// pending, waiting, dispatched — are canceled (a handler's late result for one changes nothing) and the
+    /// pending, held, waiting, dispatched — are canceled (a handler's late result for one changes nothing) and the
     /// leads leave the pipeline. The history keeps `reason` with the exits, and who canceled.
     public static func cancel(
         _ selection: Selection, reason: String, dryRun: Bool, by actor: AuditEntry.Actor,

@@ -6,7 +6,7 @@ import Postgres
 /// (``OrganizationPauses``), suppression rule (``Suppressions``), channel budget (``ChannelBudget``) and queue
 /// order (`perform_at`) the claim uses, so the answer cannot drift from what decides.
 public enum LeadWaits {
-    /// The lead's actions that are not finished — blocked, pending, dispatched, waiting or dead — stage by
+    /// The lead's actions that are not finished — blocked, pending, held, dispatched, waiting or dead — stage by
     /// stage, in order. `defaults` are the configured tenant limits (`tenant.*`).
     public static func explain(
         leadID: Int, defaults: ChannelLimits, on connection: isolated PostgresConnection

@@ -45,6 +45,38 @@ struct LeadControlsTests {
         }
     }
 
+    @Test("a dry run reads past a lead another transaction has locked; the control itself waits for that lock")
+    func dryRunTakesNoLock() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            try await DeadLetterSeed.kill(["ada": "550 no such user"], org: "acme", url: url, pipeline: DeadLetterSeed.twoStages)
+            let (holder, controller) = (try await PostgresConnection.connect(url: url), try await PostgresConnection.connect(url: url))
+            // Another writer holds the lead's row, its open actions and its stage, as a delete in progress would.
+            try await holder.execute("BEGIN")
+            try await holder.execute(
+                """
+                SELECT 1 FROM leads l JOIN lead_stages ls ON ls.lead_id = l.id JOIN lead_stage_actions a ON a.lead_id = l.id
+                WHERE l.external_id = 'ada' FOR UPDATE
+                """)
+            try await controller.execute("SET lock_timeout = '2s'")
+            let actor = AuditEntry.Actor(tokenID: nil, name: "cli:test")
+            let selection = LeadControls.Selection(org: "acme", externalID: "ada")
+            let dry = try await controller.withTransaction { connection in
+                try LeadControls.cancel(selection, reason: "r", dryRun: true, by: actor, on: connection)
+            }
+            #expect(dry.leads == 1 && dry.actions == 1 && dry.dryRun)
+            // The same control, not a dry run, needs the lead's lock: it gives up after lock_timeout.
+            let refused = await #expect(throws: PostgresError.self) {
+                _ = try await controller.withTransaction { connection in
+                    try LeadControls.cancel(selection, reason: "r", dryRun: false, by: actor, on: connection)
+                }
+            }
+            #expect(refused?.sqlState == "55P03", "lock_not_available: \(String(describing: refused))")
+            try await holder.execute("ROLLBACK")
+            for connection in [holder, controller] { await connection.close() }
+        }
+    }
+
     @Test("a delete that arrives while a move is open waits for it, then ends the stage the move entered")
     func deleteDuringMove() async throws {
         try await TestDatabase.withFreshDatabase { url in
@@ -93,6 +125,59 @@ struct LeadControlsTests {
             ).scalar(Int.self)
             #expect(open == 0, "the erased lead has no stage and no action left to run")
             for connection in [controller, deleter, observer] { await connection.close() }
+        }
+    }
+
+    @Test("a cancel that arrives while a result is applied for the lead waits for it, then cancels what the result made due")
+    func cancelDuringResult() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            let (applier, controller, observer) = (
+                try await PostgresConnection.connect(url: url), try await PostgresConnection.connect(url: url),
+                try await PostgresConnection.connect(url: url)
+            )
+            let email = try await applier.withTransaction { connection in
+                var events = LeadEventLog(recording: false)
+                return try #require(
+                    try ClaimSeed.enrollAndClaim(
+                        pipeline: DeadLetterSeed.twoStages, externalIDs: ["ada"], org: "acme", events: &events, on: connection
+                    )["ada"])
+            }
+            let release = DispatchSemaphore(value: 0)
+            defer { release.signal() }
+            let applied = LockedFlag()
+            let applying = Task {
+                try await applier.withTransaction { connection in
+                    var events = LeadEventLog(recording: false)
+                    try WorkQueue.apply(
+                        [ActionOutcome(actionID: email.actionID, attempt: email.attempt, kind: .succeeded)], settings: .init(),
+                        events: &events, on: connection)
+                    applied.set()
+                    release.wait()
+                }
+            }
+            try await eventually("the result holds its locks") { applied.isSet }
+            let canceling = Task {
+                try await controller.withTransaction { connection in
+                    try LeadControls.cancel(
+                        .init(org: "acme", externalID: "ada"), reason: "asked by phone", dryRun: false,
+                        by: .init(tokenID: nil, name: "cli:test"), on: connection)
+                }
+            }
+            try await eventually("the cancel waits on a row lock") {
+                try await observer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar(Int.self) == 1
+            }
+            release.signal()
+            try await applying.value
+            let report = try await canceling.value
+            #expect(report.leads == 1 && report.actions == 1, "the SMS the result made due: \(report)")
+            let statuses = try await observer.query(
+                "SELECT type || ':' || status FROM lead_stage_actions ORDER BY id"
+            ).map { try $0.decode(String.self, at: 0) }
+            #expect(statuses == ["email:succeeded", "sms:canceled"])
+            for connection in [applier, controller, observer] { await connection.close() }
         }
     }
 }

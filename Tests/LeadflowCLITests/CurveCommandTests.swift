@@ -80,7 +80,7 @@ struct CurveCommandTests {
         }
     }
 
-    @Test("pipeline apply speaks CURVE with key files; a key bound to acme cannot apply for globex")
+    @Test("pipeline apply and lead writes speak CURVE with key files; a key bound to acme cannot write for globex")
     func applyOverCurve() async throws {
         try await withTemporaryFolder { folder in
             try await TestDatabase.withFreshDatabase { url in
@@ -116,6 +116,15 @@ struct CurveCommandTests {
                 #expect(refused.status != 0)
                 #expect((refused.output + refused.errors).contains("Not Authorized"), "\(refused.output)\(refused.errors)")
                 #expect(try await database.query("SELECT count(*) FROM pipelines").scalar(Int.self) == 1)
+
+                let upserted = try await LeadflowExecutable.run(
+                    ["lead", "upsert", "ada", "--org", "acme", "--email", "ada@example.org", "--ingest", endpoint] + keys,
+                    environment: [:])
+                #expect(upserted.status == 0, "\(upserted.errors)")
+                let foreign = try await LeadflowExecutable.run(
+                    ["lead", "upsert", "bob", "--org", "globex", "--ingest", endpoint] + keys, environment: [:])
+                #expect(foreign.status != 0 && (foreign.output + foreign.errors).contains("Not Authorized"), "\(foreign)")
+                #expect(try await database.query("SELECT external_id FROM leads").map { try $0.decode(String.self, at: 0) } == ["ada"])
 
                 ingest.shutdown()
                 _ = await running.result

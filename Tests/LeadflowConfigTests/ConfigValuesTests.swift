@@ -49,7 +49,7 @@ struct ConfigValuesTests {
             "\(error)")
     }
 
-    @Test("retry policies per action type fall back to the scheduler's; tenant limits take decimals")
+    @Test("retry policies per action type fall back to the scheduler's; tenant limits take decimals and reach the admin service")
     func perTypeRetryAndTenantLimits() throws {
         let values = try ConfigValues(
             keys: LeadflowSettings.keys,
@@ -57,11 +57,14 @@ struct ConfigValuesTests {
                 "scheduler.retry_base": "2s", "scheduler.webhook.retry_base": "250ms", "scheduler.sms.retry_cap": "1h",
                 "tenant.rate_per_second": "0.5", "tenant.max_in_flight": "20",
             ])
-        let scheduler = try LeadflowSettings.resolve(values).scheduler
+        let settings = try LeadflowSettings.resolve(values)
+        let scheduler = settings.scheduler
         #expect(scheduler.retryPolicy(for: .webhook) == RetryPolicy(base: .milliseconds(250), cap: .seconds(300)))
         #expect(scheduler.retryPolicy(for: .sms) == RetryPolicy(base: .seconds(2), cap: .seconds(3600)))
         #expect(scheduler.retryPolicy(for: .email) == RetryPolicy(base: .seconds(2), cap: .seconds(300)))
         #expect(scheduler.organizationLimits == ChannelLimits(maxInFlight: 20, ratePerSecond: 0.5, burst: 1000))
+        // The admin service explains "why is it waiting" with the limits the schedulers apply.
+        #expect(settings.admin.tenantDefaults == scheduler.organizationLimits)
 
         let bad = try ConfigValues(
             keys: LeadflowSettings.keys, overrides: ["tenant.rate_per_second": "-3", "scheduler.email.retry_cap": "1ms"])

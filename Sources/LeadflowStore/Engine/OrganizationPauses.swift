@@ -62,12 +62,6 @@ public enum OrganizationPauses {
         public var resumedBy: String?
         /// For a pipeline pause: actions it held back when paused, or returned to the queue when resumed.
         public var actions: Int?
-
-        /// The scope, as a person reads it: `all work`, `sms actions`, `pipeline welcome`.
-        public var scopeDescription: String {
-            if let pipeline { return "pipeline \(pipeline)" }
-            return scope == "all" ? "all work" : "\(scope) actions"
-        }
     }
 
     /// Why a pause or resume was refused.

@@ -13,6 +13,7 @@ import LeadflowSecrets
 import LeadflowStore
 import Logging
 import Postgres
+import ServiceLifecycle
 import ZeroMQ
 
 /// `leadflow dev`: every service in one process, with a private PostgreSQL unless a database is given.
@@ -92,7 +93,7 @@ struct DevCommand: AsyncParsableCommand {
                 defer { group.cancelAll() }
                 if let collector { group.addTask { try await collector.run() } }
                 if let admin {
-                    group.addTask { try await admin.run() }
+                    group.addTask { try await Self.runGracefully(admin, logger: logger) }
                     let port = try await admin.port()
                     let host = HTTPAddress(settings.admin.listen)?.host ?? "127.0.0.1"
                     print("leadflow dev: admin API at http://\(host):\(port) (tokens: leadflow admin token create --name me --role admin)")
@@ -102,6 +103,19 @@ struct DevCommand: AsyncParsableCommand {
         })
         await database.shutdown()
         try result.get()
+    }
+
+    /// Runs `service` until this task is cancelled, then shuts it down gracefully instead of cancelling it (an
+    /// HTTP server cancelled mid-request logs an error for what is a normal stop). The service group runs in a
+    /// task of its own, awaited here, because a cancelled `ServiceGroup.run()` cancels its services.
+    private static func runGracefully(_ service: some Service, logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
+        let running = Task { try await group.run() }
+        try await withTaskCancellationHandler {
+            try await running.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
     }
 
     private func startCollector(settings: LeadflowSettings, context: ZMQContext) async throws -> CollectorService {

@@ -138,6 +138,9 @@ struct SecretLeakTests {
         dev.send(SIGTERM)
         let termination = await dev.waitForExit(timeout: .seconds(60))
         #expect(termination != nil, "leadflow dev did not stop on SIGTERM")
+        // A normal stop: every service, the admin API's HTTP server included, shuts down without an error line.
+        let errors = dev.output.split(separator: "\n").filter { $0.contains(" error ") || $0.contains(" critical ") }
+        #expect(errors.isEmpty, "\(errors)")
 
         var leaks = Self.leaks(in: dev.output, "leadflow dev's output")
         if dev.output.contains(adminToken) { leaks.append("leadflow dev's output contains the admin token") }

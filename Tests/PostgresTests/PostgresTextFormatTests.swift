@@ -20,8 +20,9 @@ struct PostgresTextFormatTests {
 
     @Test("array text round-trips awkward strings")
     func arrayRoundTrip() throws {
-        let values: [String?] = ["", ",", "{", "}", "\"", "\\", "NULL", " x ", "é", nil]
+        let values: [String?] = ["", ",", "{", "}", "\"", "\\", "NULL", " x ", "é", nil, "é\"ü\\ß", "\u{1F600}\"", "a\\\"b"]
         #expect(try PostgresArrayText.parse(PostgresArrayText.render(values)) == values)
+        #expect(PostgresArrayText.render(["a\"b", nil, "c\\"]) == #"{"a\"b",NULL,"c\\"}"#)
     }
 
     @Test("malformed arrays are rejected", arguments: ["1,2", "{1,2", "{\"a}", "{{1},{2}}", "{1,}"])

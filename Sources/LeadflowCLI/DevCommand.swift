@@ -93,7 +93,9 @@ struct DevCommand: AsyncParsableCommand {
                 defer { group.cancelAll() }
                 if let collector { group.addTask { try await collector.run() } }
                 if let admin {
-                    group.addTask { try await Self.runGracefully(admin, logger: logger) }
+                    group.addTask {
+                        try await Self.runGracefully(admin, within: settings.shutdownTimeout, logger: logger)
+                    }
                     let port = try await admin.port()
                     let host = HTTPAddress(settings.admin.listen)?.host ?? "127.0.0.1"
                     print("leadflow dev: admin API at http://\(host):\(port) (tokens: leadflow admin token create --name me --role admin)")
@@ -106,10 +108,13 @@ struct DevCommand: AsyncParsableCommand {
     }
 
     /// Runs `service` until this task is cancelled, then shuts it down gracefully instead of cancelling it (an
-    /// HTTP server cancelled mid-request logs an error for what is a normal stop). The service group runs in a
-    /// task of its own, awaited here, because a cancelled `ServiceGroup.run()` cancels its services.
-    private static func runGracefully(_ service: some Service, logger: Logger) async throws {
-        let group = ServiceGroup(configuration: .init(services: [.init(service: service)], logger: logger))
+    /// HTTP server cancelled mid-request logs an error for what is a normal stop), cancelling it after `limit`
+    /// (`service.shutdown_timeout`). The service group runs in a task of its own, awaited here, because a
+    /// cancelled `ServiceGroup.run()` cancels its services.
+    private static func runGracefully(_ service: some Service, within limit: Duration, logger: Logger) async throws {
+        var configuration = ServiceGroupConfiguration(services: [.init(service: service)], logger: logger)
+        configuration.maximumGracefulShutdownDuration = limit
+        let group = ServiceGroup(configuration: configuration)
         let running = Task { try await group.run() }
         try await withTaskCancellationHandler {
             try await running.value

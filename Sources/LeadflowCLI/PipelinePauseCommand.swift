@@ -7,9 +7,9 @@ struct PipelinePauseCommand: AsyncParsableCommand {
         commandName: "pause",
         abstract: "Pause one pipeline: its pending actions are held, what is in flight finishes.",
         discussion: """
-            The pipeline's pending actions become held in the same transaction, and the claims hold any action of \
-            it that falls due later (a result's next action, a new enrollment), so no scheduler runs its work \
-            until `leadflow pipeline resume`. The organization's other pipelines go on. Recorded with who paused \
+            The pipeline's pending actions become held in the same transaction, and from the next claim on the \
+            claims hold any action of it that falls due later (a result's next action, a new enrollment), so no \
+            scheduler runs its work until `leadflow pipeline resume`. The organization's other pipelines go on. Recorded with who paused \
             ($LEADFLOW_ACTOR, else cli:$USER) and why; `leadflow lead show` names it as the reason work waits.
             """)
 

@@ -7,7 +7,7 @@ enum UnsubscribeSettings {
     static let keys: [ConfigKey] = [
         ConfigKey(
             "unsubscribe.base_url", "",
-            "public https URL of the admin service's /unsubscribe/{token}; email handlers' SMTP driver then sends List-Unsubscribe <base_url>/unsubscribe/<token> and List-Unsubscribe-Post (unset: no such fields)"),
+            "public https URL of the admin service's /unsubscribe/{token}; email handlers then send List-Unsubscribe <base_url>/unsubscribe/<token> and List-Unsubscribe-Post (SMTP: header fields; HTTP: the body's headers) (unset: no such fields)"),
         ConfigKey(
             "unsubscribe.key_file", "",
             "file of the unsubscribe token keys, one base64 key of at least 32 bytes a line: the first signs (email handlers), every one verifies (admin)"),

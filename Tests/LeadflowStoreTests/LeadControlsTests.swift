@@ -1,4 +1,5 @@
 import Dispatch
+import LeadflowPipeline
 import LeadflowProto
 import LeadflowStore
 import LeadflowTestKit
@@ -178,6 +179,53 @@ struct LeadControlsTests {
             ).map { try $0.decode(String.self, at: 0) }
             #expect(statuses == ["email:succeeded", "sms:canceled"])
             for connection in [applier, controller, observer] { await connection.close() }
+        }
+    }
+
+    @Test("a pipeline resumed while a claim holds its work waits for that claim, then releases what it held")
+    func resumeDuringClaim() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            let (claimer, resumer, observer) = (
+                try await PostgresConnection.connect(url: url), try await PostgresConnection.connect(url: url),
+                try await PostgresConnection.connect(url: url)
+            )
+            let actor = AuditEntry.Actor(tokenID: nil, name: "cli:test")
+            try await claimer.withTransaction { connection in
+                _ = try PipelineStore.upsert(try PipelineDecoder().decode(yaml: DeadLetterSeed.pipeline), org: "acme", on: connection)
+                _ = try OrganizationPauses.pause(org: "acme", scope: .pipeline("welcome"), by: actor, reason: nil, on: connection)
+            }
+            let release = DispatchSemaphore(value: 0)
+            defer { release.signal() }
+            let claimed = LockedFlag()
+            let claiming = Task {
+                try await claimer.withTransaction { connection in
+                    var events = LeadEventLog(recording: false)
+                    // The enrollment's email is pending; this claim holds it, and stays open.
+                    _ = try ClaimSeed.enrollAndClaim(
+                        pipeline: DeadLetterSeed.pipeline, externalIDs: ["ada"], org: "acme", events: &events, on: connection)
+                    claimed.set()
+                    release.wait()
+                }
+            }
+            try await eventually("the claim holds the email, uncommitted") { claimed.isSet }
+            let resuming = Task {
+                try await resumer.withTransaction { connection in
+                    try OrganizationPauses.resume(org: "acme", scope: .pipeline("welcome"), by: actor, on: connection)
+                }
+            }
+            try await eventually("the resume waits for the claim") {
+                try await observer.query(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+                ).scalar(Int.self) == 1
+            }
+            release.signal()
+            try await claiming.value
+            #expect(try await resuming.value.actions == 1, "the resume released the email the claim held")
+            let statuses = try await observer.query("SELECT type || ':' || status FROM lead_stage_actions ORDER BY id")
+                .map { try $0.decode(String.self, at: 0) }
+            #expect(statuses == ["email:pending", "sms:blocked"], "nothing stays held once the pause has ended")
+            for connection in [claimer, resumer, observer] { await connection.close() }
         }
     }
 }

@@ -219,6 +219,19 @@ struct OrganizationPausesTests {
         }
     }
 
+    @Test("an email unsubscribe cancels a held email, and the lead goes on to its next action, held in turn")
+    func pipelineUnsubscribe() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.reach)
+            try await engine.enroll(["a-1"], pipeline: "reach")
+            _ = try await Self.pause("acme", .pipeline("reach"), engine)
+            _ = try await engine.unsubscribe("a-1", channel: .email)
+            #expect(try await engine.actions(of: "a-1") == ["email:canceled", "sms:pending", "webhook:blocked"])
+            let (claim, _) = try await engine.claim()
+            #expect(claim.heldCount == 1 && claim.dispatches.isEmpty)
+        }
+    }
+
     @Test("pausing an unknown pipeline, or one already paused, and resuming one that is not, are refused")
     func pipelineRefusals() async throws {
         try await withEngine { engine in

@@ -220,7 +220,7 @@ public enum LeadWriter {
             Suppressions.openActionsOnChannels, [perChannel.map(\.leadID), perChannel.map(\.channel)]
         ).map { row in (id: try row.decode(Int.self, at: 0), status: try row.decode(ActionStatus.self, at: 1)) }
         try ActionCompletion.cancelSuppressed(
-            open.filter { $0.status != .blocked }.map(\.id), from: [.pending, .dispatched],
+            open.filter { $0.status != .blocked }.map(\.id), from: [.pending, .held, .dispatched],
             defaultMaxAttempts: defaultMaxAttempts, events: &events, on: connection)
     }
 

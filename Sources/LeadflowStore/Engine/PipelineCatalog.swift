@@ -109,6 +109,7 @@ public enum PipelineCatalog {
                    (SELECT count(*) FROM lead_stages ls WHERE ls.stage_id = s.id AND ls.exited_at IS NULL)::bigint
             FROM pipeline_stages s JOIN pipelines p ON p.id = s.pipeline_id
             WHERE s.pipeline_id = $1
+              AND (s.position IS NOT NULL OR EXISTS (SELECT 1 FROM lead_stages ls WHERE ls.stage_id = s.id))
             ORDER BY s.position NULLS LAST, s.name
             """)
 }

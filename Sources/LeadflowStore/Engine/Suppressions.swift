@@ -101,7 +101,7 @@ public enum Suppressions {
             SELECT a.id, a.status
             FROM unnest($1::bigint[], $2::text[]) AS i (lead_id, channel)
             JOIN lead_stage_actions a ON a.lead_id = i.lead_id AND a.type = i.channel
-            WHERE a.status IN ('blocked', 'pending', 'dispatched')
+            WHERE a.status IN ('blocked', 'pending', 'held', 'dispatched')
             ORDER BY a.id
             FOR UPDATE OF a
             """)

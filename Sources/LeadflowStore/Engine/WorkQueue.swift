@@ -347,7 +347,10 @@ public enum WorkQueue {
         name: "queue_claim",
         sql: """
             WITH paused AS (
+                -- FOR SHARE: a resume waits for this claim to commit, then releases what it held; a claim after
+                -- the resume sees the pause ended and holds nothing.
                 \(OrganizationPauses.pausedPipelineActions)
+                FOR SHARE OF pause
             ), due AS (
                 SELECT d.*
                 FROM unnest($1::text[], $2::text[], $3::int[]) AS q (org_id, type, n)

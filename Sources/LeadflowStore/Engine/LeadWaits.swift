@@ -58,16 +58,20 @@ public enum LeadWaits {
                     actionID: actionID, type: type, status: status, pipeline: pipeline, stage: stage,
                     attempts: attempts, maxAttempts: maxAttempts, lastError: lastError, reason: reason))
         }
-        if !held.isEmpty, let org = try rows.first?.decode(String.self, at: 16) {
-            let pauses = try OrganizationPauses.list(org: org, on: connection)
-            for index in held {
-                // Resumed by a transaction after this snapshot's: pending again, with the due time shown.
-                guard let pause = pauses.first(where: { $0.pipeline == waits[index].pipeline }) else { continue }
-                waits[index].reason = .paused(
-                    scope: pause.scope, since: pause.pausedAt, by: pause.pausedBy, reason: pause.reason)
+        // The organization's pauses, read once, when an action is held or due.
+        let pauses =
+            if !held.isEmpty || !due.isEmpty, let org = try rows.first?.decode(String.self, at: 16) {
+                try OrganizationPauses.list(org: org, on: connection)
+            } else {
+                [OrganizationPauses.Pause]()
             }
+        for index in held {
+            // Resumed by a transaction after this snapshot's: pending again, with the due time shown.
+            guard let pause = pauses.first(where: { $0.pipeline == waits[index].pipeline }) else { continue }
+            waits[index].reason = .paused(
+                scope: pause.scope, since: pause.pausedAt, by: pause.pausedBy, reason: pause.reason)
         }
-        try explainDue(due, in: &waits, defaults: defaults, on: connection)
+        try explainDue(due, in: &waits, pauses: pauses, defaults: defaults, on: connection)
         return waits
     }
 
@@ -85,10 +89,10 @@ public enum LeadWaits {
     /// behind the organization's earlier due actions of the type — to be sent, or canceled when its channel is
     /// suppressed for the lead (the claim cancels what it takes, within the same allowance).
     private static func explainDue(
-        _ due: [Due], in waits: inout [ActionWait], defaults: ChannelLimits, on connection: isolated PostgresConnection
+        _ due: [Due], in waits: inout [ActionWait], pauses: [OrganizationPauses.Pause], defaults: ChannelLimits,
+        on connection: isolated PostgresConnection
     ) throws {
-        guard let org = due.first?.key.org else { return }
-        let pauses = try OrganizationPauses.list(org: org, on: connection)
+        guard !due.isEmpty else { return }
         let external = Set(due.map(\.key).filter { $0.type.isExternal })
         let states = Dictionary(
             try ClaimQueues.states(external, on: connection).map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })

@@ -133,7 +133,7 @@ public enum OrganizationPauses {
         }
         var pause = try decode(row)
         if let pipelineID {
-            pause.actions = try connection.query(releaseStatement, [pipelineID]).count
+            pause.actions = try connection.query(releaseStatement, [org, pipelineID]).count
         }
         try SchedulerWakeup.notify(organizations: [org], on: connection)
         try audit(.organizationResume, pause, by: actor, on: connection)
@@ -223,41 +223,32 @@ public enum OrganizationPauses {
             """)
 
     /// The pending actions of organization $1's pipeline $2 (any version), held: one range of the queue index
-    /// per action type of the organization, locked in id order.
-    static let holdStatement = PostgresStatement(
-        name: "pause_hold_pipeline",
-        sql: """
-            WITH target AS (
-                SELECT id FROM lead_stage_actions
-                WHERE status = 'pending' AND org_id = $1
-                  AND pipeline_action_id IN (
-                      SELECT a.id FROM pipeline_stage_actions a JOIN pipeline_stages s ON s.id = a.stage_id
-                      WHERE s.pipeline_id = $2)
-                ORDER BY id
-                FOR UPDATE
-            )
-            UPDATE lead_stage_actions a SET status = 'held', updated_at = now()
-            FROM target WHERE a.id = target.id
-            RETURNING a.id
-            """)
+    /// per action type of the organization.
+    static let holdStatement = PostgresStatement(name: "pause_hold_pipeline", sql: moving(from: "pending", to: "held"))
 
-    /// The held actions of pipeline $1, pending again with their due times: `lead_stage_actions_held_idx`.
+    /// The held actions of organization $1's pipeline $2, pending again with their due times:
+    /// `lead_stage_actions_held_idx`.
     static let releaseStatement = PostgresStatement(
-        name: "pause_release_pipeline",
-        sql: """
-            WITH target AS (
-                SELECT id FROM lead_stage_actions
-                WHERE status = 'held'
-                  AND pipeline_action_id IN (
-                      SELECT a.id FROM pipeline_stage_actions a JOIN pipeline_stages s ON s.id = a.stage_id
-                      WHERE s.pipeline_id = $1)
-                ORDER BY id
-                FOR UPDATE
-            )
-            UPDATE lead_stage_actions a SET status = 'pending', updated_at = now()
-            FROM target WHERE a.id = target.id
-            RETURNING a.id
-            """)
+        name: "pause_release_pipeline", sql: moving(from: "held", to: "pending"))
+
+    /// Moves the actions of organization $1's pipeline $2 (any version) from one status to the other, locked in id
+    /// order as the other writers lock actions; returns their ids.
+    private static func moving(from: String, to: String) -> String {
+        """
+        WITH target AS (
+            SELECT id FROM lead_stage_actions
+            WHERE status = '\(from)' AND org_id = $1
+              AND pipeline_action_id IN (
+                  SELECT a.id FROM pipeline_stage_actions a JOIN pipeline_stages s ON s.id = a.stage_id
+                  WHERE s.pipeline_id = $2)
+            ORDER BY id
+            FOR UPDATE
+        )
+        UPDATE lead_stage_actions a SET status = '\(to)', updated_at = now()
+        FROM target WHERE a.id = target.id
+        RETURNING a.id
+        """
+    }
 
     static let listStatement = PostgresStatement(
         name: "pause_list",

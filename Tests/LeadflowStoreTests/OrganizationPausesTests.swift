@@ -232,6 +232,24 @@ struct OrganizationPausesTests {
         }
     }
 
+    @Test("a paused pipeline's wait-for-reply still times out; the action it leads to is held")
+    func pipelineReplyTimeout() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.chat)
+            try await engine.enroll(["a-1"], pipeline: "chat")
+            _ = try await engine.claim()
+            _ = try await Self.pause("acme", .pipeline("chat"), engine)
+            try await engine.timeTravel()
+            let (claim, _) = try await engine.claim()
+            #expect(claim.internalActions.map(\.type) == [.waitForReply], "the time-out fires")
+            #expect(try await engine.stages(of: "a-1") == ["ask:timed_out", "cold:open"])
+            #expect(try await engine.actions(of: "a-1") == ["wait_for_reply:succeeded", "end:pending"], "its follow-up does not run it")
+            let (held, _) = try await engine.claim()
+            #expect(held.heldCount == 1 && held.internalActions.isEmpty)
+            #expect(try await engine.actions(of: "a-1") == ["wait_for_reply:succeeded", "end:held"])
+        }
+    }
+
     @Test("pausing an unknown pipeline, or one already paused, and resuming one that is not, are refused")
     func pipelineRefusals() async throws {
         try await withEngine { engine in

@@ -76,6 +76,25 @@ struct PipelineCatalogCommandTests {
         }
     }
 
+    @Test("show --json has the pipeline, its pause and each stage's actions and leads")
+    func showJSON() async throws {
+        try await TestDatabase.withFreshDatabase { url in
+            _ = try await Migrator().migrate(url: url)
+            try await DeadLetterSeed.kill(["ada": "550 no such user"], org: "acme", url: url, pipeline: DeadLetterSeed.twoStages)
+            #expect(try await leadflow(["pipeline", "pause", "acme", "welcome"], url: url).status == 0)
+            let shown = try await leadflow(["pipeline", "show", "acme", "welcome", "--json"], url: url)
+            #expect(shown.status == 0, "\(shown)")
+            let detail = try #require(try JSONSerialization.jsonObject(with: Data(shown.output.utf8)) as? [String: Any])
+            let summary = try #require(detail["summary"] as? [String: Any], "\(shown.output)")
+            #expect(summary["name"] as? String == "welcome" && summary["version"] as? Int == 1)
+            #expect((summary["pause"] as? [String: Any])?["pipeline"] as? String == "welcome", "\(shown.output)")
+            let stages = try #require(detail["stages"] as? [[String: Any]])
+            #expect(stages.map { $0["name"] as? String } == ["hello", "later"])
+            #expect(stages.map { $0["actions"] as? [String] } == [["email", "sms"], ["webhook"]])
+            #expect(stages.map { $0["leads"] as? Int } == [1, 0])
+        }
+    }
+
     @Test("an unknown pipeline or organization is an error naming it")
     func unknown() async throws {
         try await TestDatabase.withFreshDatabase { url in

@@ -278,7 +278,7 @@ public enum LeadControls {
           AND ($4::bigint IS NULL OR ls.stage_id = $4)
         """
 
-    static let openActions = "a.status IN ('blocked', 'pending', 'held', 'dispatched', 'waiting')"
+    static let openActions = "a.status IN \(StageTransitions.unfinished)"
 
     /// The selected stages, each with its unfinished actions counted; `$5`: only these leads (nil: any).
     static func stagesSQL(locking: Bool) -> String {

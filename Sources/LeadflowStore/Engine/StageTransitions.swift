@@ -167,6 +167,10 @@ public enum StageTransitions {
             SELECT a.lead_stage_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, true FROM actions a WHERE a.seq = 0
             """)
 
+    /// The statuses of an action that has not finished: what leaving the stage cancels, and what the operators'
+    /// controls count as open work (``LeadControls``).
+    static let unfinished = "('blocked', 'pending', 'held', 'dispatched', 'waiting')"
+
     static let exitStatement = PostgresStatement(
         name: "stage_exit",
         sql: """
@@ -178,7 +182,7 @@ public enum StageTransitions {
                 UPDATE lead_stage_actions a
                 SET status = 'canceled', completed_at = now(), locked_until = NULL, updated_at = now()
                 FROM exited x
-                WHERE a.lead_stage_id = x.id AND a.status IN ('blocked', 'pending', 'held', 'dispatched', 'waiting')
+                WHERE a.lead_stage_id = x.id AND a.status IN \(unfinished)
             )
             SELECT x.id, x.lead_id, x.org_id, l.external_id, x.pipeline_id, x.stage_id, x.trace_parent,
                    p.name AS pipeline, s.name AS stage

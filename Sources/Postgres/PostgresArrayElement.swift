@@ -9,6 +9,29 @@ public protocol PostgresArrayElement: Sendable {
     static func postgresArrayText(_ elements: [Self]) -> String
     /// Decodes the text form of a whole array column of type `type`.
     static func postgresArray(text: String, type: PostgresDataType) throws -> [Self]
+
+    /// The element type an array of this element announces in binary form, with the bytes reserved per element;
+    /// `nil` (the default): arrays of it go as text.
+    static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { get }
+    /// Appends this element to an array in binary form; `false` when this value has none (the whole array then
+    /// goes as text). Only called when ``postgresBinaryElement`` is not `nil`.
+    func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool
+}
+
+extension PostgresArrayElement {
+    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { nil }
+
+    public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool { false }
+
+    /// The whole array in binary form, or `nil` to send it as text.
+    static func postgresArrayBinary(_ elements: [Self]) -> [UInt8]? {
+        guard let (type, size) = postgresBinaryElement else { return nil }
+        var array = PostgresArrayBinary(elementType: type, count: elements.count, elementSize: size)
+        for element in elements {
+            guard element.appendPostgresBinary(to: &array) else { return nil }
+        }
+        return array.bytes
+    }
 }
 
 extension PostgresArrayElement where Self: PostgresEncodable & PostgresDecodable {
@@ -67,6 +90,7 @@ extension UInt8: PostgresArrayElement {
 extension Array: PostgresEncodable where Element: PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { Element.postgresArrayDataType }
     public var postgresText: String? { Element.postgresArrayText(self) }
+    public var postgresBinary: [UInt8]? { Element.postgresArrayBinary(self) }
 }
 
 extension Array: PostgresDecodable where Element: PostgresArrayElement {

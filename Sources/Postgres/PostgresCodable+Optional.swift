@@ -1,6 +1,7 @@
 extension Optional: PostgresEncodable where Wrapped: PostgresEncodable {
     public static var postgresDataType: PostgresDataType { Wrapped.postgresDataType }
     public var postgresText: String? { self?.postgresText ?? nil }
+    public var postgresBinary: [UInt8]? { self?.postgresBinary ?? nil }
 }
 
 extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
@@ -18,6 +19,16 @@ extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement & P
 
     public static func postgresArrayText(_ elements: [Wrapped?]) -> String {
         PostgresArrayText.render(elements.map { $0?.postgresText ?? nil })
+    }
+
+    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { Wrapped.postgresBinaryElement }
+
+    public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
+        guard let self else {
+            array.appendNull()
+            return true
+        }
+        return self.appendPostgresBinary(to: &array)
     }
 
     public static func postgresArray(text: String, type: PostgresDataType) throws -> [Wrapped?] {

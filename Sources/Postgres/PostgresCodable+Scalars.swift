@@ -2,6 +2,12 @@ extension Bool: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .bool }
     public static var postgresArrayDataType: PostgresDataType { .boolArray }
     public var postgresText: String? { self ? "t" : "f" }
+    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { (.bool, 1) }
+
+    public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
+        array.appendElement(bigEndian: self ? 1 : 0, size: 1)
+        return true
+    }
 
     public init(postgresText text: String, type: PostgresDataType) throws {
         guard type == .bool else { throw PostgresDecodingFailure.typeMismatch(type) }
@@ -14,10 +20,21 @@ extension Bool: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
 }
 
 /// Integers share one decoder: any integer column fits as long as the value is in range.
-protocol PostgresInteger: FixedWidthInteger, PostgresEncodable, PostgresDecodable {}
+protocol PostgresInteger: FixedWidthInteger, PostgresEncodable, PostgresDecodable, PostgresArrayElement {}
 
 extension PostgresInteger {
     public var postgresText: String? { String(self) }
+
+    /// Two's complement, most significant byte first, in the width of the Swift type — which is the width of
+    /// the element type each integer's arrays announce (`Int`: int8, `Int32`: int4, `Int16`: int2).
+    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? {
+        (postgresDataType, bitWidth / 8)
+    }
+
+    public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
+        array.appendElement(bigEndian: UInt64(truncatingIfNeeded: self), size: Self.bitWidth / 8)
+        return true
+    }
 
     /// Also accepts `numeric` holding a whole number, which is what `sum(bigint)` returns.
     public init(postgresText text: String, type: PostgresDataType) throws {
@@ -54,6 +71,14 @@ extension Double: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .float8 }
     public static var postgresArrayDataType: PostgresDataType { .float8Array }
 
+    /// IEEE 754 bits, most significant byte first (NaN and the infinities included).
+    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { (.float8, 8) }
+
+    public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
+        array.appendElement(bigEndian: bitPattern, size: 8)
+        return true
+    }
+
     public var postgresText: String? {
         if isNaN { return "NaN" }
         if isInfinite { return self < 0 ? "-Infinity" : "Infinity" }
@@ -80,6 +105,19 @@ extension String: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .unspecified }
     public static var postgresArrayDataType: PostgresDataType { .textArray }
     public var postgresText: String? { self }
+
+    /// Text's binary form is its UTF-8. A text with a NUL byte has none (PostgreSQL text cannot hold one): its
+    /// array goes as text, where the NUL is refused by name.
+    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { (.text, 16) }
+
+    public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
+        var copy = self
+        return copy.withUTF8 { utf8 in
+            guard !utf8.contains(0) else { return false }
+            array.appendElement(utf8)
+            return true
+        }
+    }
 
     /// Any column decodes as its text representation, which also covers enums, numeric and json.
     public init(postgresText text: String, type: PostgresDataType) throws {

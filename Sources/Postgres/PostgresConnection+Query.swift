@@ -83,45 +83,39 @@ extension PostgresConnection {
     private func send(
         sql: String, statement: PostgresStatement?, parameters: [any PostgresEncodable]
     ) throws(PostgresError) -> PostgresRows {
-        var values: [String?] = []
-        var types: [UInt32] = []
-        values.reserveCapacity(parameters.count)
-        types.reserveCapacity(parameters.count)
-        for (offset, parameter) in parameters.enumerated() {
-            let text = parameter.postgresText
-            if let text, text.utf8.contains(0) {
-                throw PostgresError(
-                    kind: .encoding, message: "parameter $\(offset + 1) contains a NUL byte, which PostgreSQL text cannot hold")
-            }
-            values.append(text)
-            types.append(type(of: parameter).postgresDataType.rawValue)
-        }
+        var values = try PostgresParameterValues(parameters)
         let handle = try liveHandle()
         logger.trace(
             "query", metadata: [PostgresLogKey.statement: "\(statement?.name ?? String(sql.prefix(200)))"])
         guard let statement else {
-            let result = withCStringArray(values) { pointers in
-                PQexecParams(handle, sql, Int32(values.count), types, pointers, nil, nil, 0)
+            let result = values.withUnsafeParameters { pointers, lengths, formats in
+                PQexecParams(handle, sql, Int32(values.count), values.types, pointers, lengths, formats, 0)
             }
             return try consume(result, handle)
         }
-        try prepare(statement, types: types, handle: handle)
+        try prepare(statement, types: values.types, handle: handle)
+        if preparedTypes[statement.name] != values.types {
+            // Prepared by a call with other Swift types: the server reads the parameters as the types declared
+            // then, whose binary form may differ; text converts.
+            values = try PostgresParameterValues(parameters, binary: false)
+        }
         do {
             return try executePrepared(statement, values: values, handle: handle)
         } catch let error where error.sqlState == .invalidSQLStatementName && transactionDepth == 0 {
             // Someone ran DEALLOCATE (or DISCARD ALL) behind our back; outside a transaction nothing is lost
             // by preparing again and retrying once.
             preparedStatements[statement.name] = nil
-            try prepare(statement, types: types, handle: handle)
+            preparedTypes[statement.name] = nil
+            try prepare(statement, types: values.types, handle: handle)
             return try executePrepared(statement, values: values, handle: handle)
         }
     }
 
     private func executePrepared(
-        _ statement: PostgresStatement, values: [String?], handle: OpaquePointer
+        _ statement: PostgresStatement, values: PostgresParameterValues, handle: OpaquePointer
     ) throws(PostgresError) -> PostgresRows {
-        let result = withCStringArray(values) { pointers in
-            PQexecPrepared(handle, statement.name, Int32(values.count), pointers, nil, nil, 0)
+        let result = values.withUnsafeParameters { pointers, lengths, formats in
+            PQexecPrepared(handle, statement.name, Int32(values.count), pointers, lengths, formats, 0)
         }
         return try consume(result, handle)
     }
@@ -141,6 +135,7 @@ extension PostgresConnection {
         let result = PQprepare(handle, statement.name, statement.sql, Int32(types.count), types)
         _ = try consume(result, handle)
         preparedStatements[statement.name] = statement.sql
+        preparedTypes[statement.name] = types
         logger.debug("prepared statement", metadata: [PostgresLogKey.statement: "\(statement.name)"])
     }
 

@@ -39,6 +39,8 @@ public actor PostgresConnection {
     var listenChannels: [String] = []
     /// Statement name to SQL for what this session has prepared; emptied by a reconnect.
     var preparedStatements: [String: String] = [:]
+    /// Statement name to the parameter types it was prepared with (which fix how the server reads binary values).
+    var preparedTypes: [String: [UInt32]] = [:]
 
     /// Told about every statement's round trip; nil: nothing is timed.
     nonisolated let observer: (any PostgresRoundTripObserver)?
@@ -144,6 +146,7 @@ public actor PostgresConnection {
             }, Unmanaged.passUnretained(notices).toOpaque())
         backendPID = PQbackendPID(connection)
         preparedStatements = [:]
+        preparedTypes = [:]
         // Decoding relies on ISO dates, round-trippable floats and hex bytea, whatever the server defaults are.
         var script =
             "SET DateStyle TO ISO, MDY; SET TimeZone TO 'UTC'; SET IntervalStyle TO postgres; "

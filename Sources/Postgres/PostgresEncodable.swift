@@ -8,4 +8,12 @@ public protocol PostgresEncodable: Sendable {
 
     /// The value in PostgreSQL's text input format, or `nil` for SQL NULL.
     var postgresText: String? { get }
+
+    /// The value in the binary format of ``postgresDataType``, sent instead of ``postgresText`` when not `nil`
+    /// (the default; arrays of numbers and text have one).
+    var postgresBinary: [UInt8]? { get }
+}
+
+extension PostgresEncodable {
+    public var postgresBinary: [UInt8]? { nil }
 }

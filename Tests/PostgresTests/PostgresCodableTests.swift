@@ -66,6 +66,24 @@ struct PostgresCodableTests {
         .of(["a", nil, "NULL"] as [String?], "text[]", literal: "ARRAY['a', NULL, 'NULL']"),
         .of([nil, 7] as [Int?], "bigint[]", literal: "ARRAY[NULL, 7]::bigint[]"),
         .of(PostgresJSON(#"{"a": [1, 2], "b": null}"#), "jsonb", literal: #"'{"b": null, "a": [1, 2]}'"#),
+        // Arrays of numbers, booleans and text go in binary form (PostgresArrayBinary): every width's extremes,
+        // the has-NULL flag, the empty array, and text the text form would have had to quote.
+        .of([Int.min, -1, 0, 1, Int.max], "bigint[]", literal: "ARRAY[-9223372036854775808, -1, 0, 1, 9223372036854775807]"),
+        .of([Int64.min, Int64(256)], "bigint[]", literal: "ARRAY[-9223372036854775808, 256]"),
+        .of([Int32.min, -1, Int32.max], "integer[]", literal: "ARRAY[-2147483648, -1, 2147483647]"),
+        .of([Int16.min, -1, Int16.max], "smallint[]", literal: "ARRAY[-32768, -1, 32767]::smallint[]"),
+        .of([1, 2_147_483_647], "integer[]", literal: "ARRAY[1, 2147483647]"),
+        .of([-0.0, 1e-300, -Double.infinity, Double.greatestFiniteMagnitude, 0.1], "double precision[]",
+            literal: "ARRAY[-0.0, 1e-300, '-Infinity', 1.7976931348623157e308, 0.1]::float8[]"),
+        .of([nil, 2.5] as [Double?], "double precision[]", literal: "ARRAY[NULL, 2.5]::float8[]"),
+        .of([true, nil, false] as [Bool?], "boolean[]", literal: "ARRAY[true, NULL, false]"),
+        .of([nil, nil] as [Int?], "bigint[]", literal: "ARRAY[NULL, NULL]::bigint[]"),
+        .of([Int?](), "bigint[]", literal: "'{}'"),
+        .of([String](), "text[]", literal: "'{}'"),
+        .of(["héllo 🌍", "{a,b}", "\\\"", "x\u{2028}y", "line\nbreak"], "text[]",
+            literal: "ARRAY['héllo 🌍', '{a,b}', '\\\"', E'x\\u2028y', E'line\\nbreak']"),
+        .of([String(repeating: "é", count: 40_000)], "text[]", literal: "ARRAY[repeat('é', 40000)]"),
+        .of(["a", nil] as [String?], "varchar[]", literal: "ARRAY['a', NULL]::varchar[]"),
     ]
 
     @Test("each supported type round-trips through the server", arguments: roundTrips)
@@ -136,6 +154,44 @@ struct PostgresCodableTests {
             #expect(error?.kind == .encoding)
             let stillUsable = try await connection.query("SELECT 1").scalar(Int.self)
             #expect(stillUsable == 1)
+        }
+    }
+
+    @Test("an array element with a NUL byte is refused before it reaches the server, naming the parameter")
+    func nulByteInArray() async throws {
+        try await withTestConnection { connection in
+            let error = await PostgresError.caught {
+                _ = try await connection.query("SELECT $1::bigint, $2::text[]", [1, ["fine", "a\u{0}b"]])
+            }
+            #expect(error?.kind == .encoding)
+            #expect(error?.message.contains("parameter $2") == true)
+            let stillUsable = try await connection.query("SELECT cardinality($1::text[])", [["a", "b"]]).scalar(Int.self)
+            #expect(stillUsable == 2)
+        }
+    }
+
+    @Test("a binary array the statement narrows is checked by the server like text: out of range is its error")
+    func narrowedArray() async throws {
+        try await withTestConnection { connection in
+            let fits = try await connection.query("SELECT sum(x)::bigint FROM unnest($1::int[]) AS x", [[1, 2, 3]])
+            #expect(try fits.scalar(Int.self) == 6)
+            let error = await PostgresError.caught {
+                _ = try await connection.query("SELECT $1::int[]", [[1, 3_000_000_000]])
+            }
+            #expect(error?.sqlState == "22003")
+        }
+    }
+
+    @Test("a prepared statement called with other array types than it was prepared with still reads them right")
+    func preparedWithOtherTypes() async throws {
+        try await withTestConnection { connection in
+            let statement = PostgresStatement(name: "codable_sum", sql: "SELECT sum(x)::bigint FROM unnest($1::bigint[]) AS x")
+            let asPrepared = try await connection.query(statement, [[1, 2]]).scalar(Int.self)
+            let narrower = try await connection.query(statement, [[Int32(4), 5]]).scalar(Int.self)
+            let withNull = try await connection.query(statement, [[Int16(-1), nil] as [Int16?]]).scalar(Int.self)
+            #expect(asPrepared == 3)
+            #expect(narrower == 9)
+            #expect(withNull == -1)
         }
     }
 

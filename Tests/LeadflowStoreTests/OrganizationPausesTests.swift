@@ -190,6 +190,35 @@ struct OrganizationPausesTests {
         }
     }
 
+    @Test("a retry, and a lead moved to another stage, of a paused pipeline are held by the claim; resumed, they run")
+    func pipelineHoldsRetriesAndMoves() async throws {
+        try await withEngine { engine in
+            _ = try await engine.pipeline(TestPipelines.steps)
+            try await engine.enroll(["a-1", "a-2"], pipeline: "steps")
+            let (claim, _) = try await engine.claim()
+            let first = try #require(claim.dispatches.first { $0.lead.externalID == "a-1" })
+            let second = try #require(claim.dispatches.first { $0.lead.externalID == "a-2" })
+            _ = try await Self.pause("acme", .pipeline("steps"), engine)
+            _ = try await engine.apply([first.outcome(.retry(delay: .zero), error: "421 try later"), second.outcome()])
+            #expect(try await engine.actions(of: "a-1") == ["email:pending", "wait:blocked", "sms:blocked"])
+            _ = try await engine.connection.withTransaction { connection in
+                try LeadControls.move(
+                    .init(org: "acme", externalID: "a-2", pipeline: "steps"), to: "second", dryRun: false,
+                    by: .init(tokenID: nil, name: "cli:test"), defaultMaxAttempts: 3, on: connection)
+            }
+            #expect(try await engine.actions(of: "a-2") == ["email:succeeded", "wait:canceled", "sms:canceled", "webhook:pending"])
+
+            let (held, _) = try await engine.claim()
+            #expect(held.heldCount == 2 && held.dispatches.isEmpty)
+            #expect(try await engine.actions(of: "a-1") == ["email:held", "wait:blocked", "sms:blocked"])
+            #expect(try await engine.actions(of: "a-2") == ["email:succeeded", "wait:canceled", "sms:canceled", "webhook:held"])
+
+            try await Self.resume("acme", .pipeline("steps"), engine)
+            let (resumed, _) = try await engine.claim()
+            #expect(resumed.dispatches.map { "\($0.lead.externalID):\($0.type.rawValue):\($0.attempt)" }.sorted() == ["a-1:email:2", "a-2:webhook:1"])
+        }
+    }
+
     @Test("a lead's held actions are canceled with its open work; its timeline shows only the pauses of pipelines it was in")
     func pipelineCancelAndTimeline() async throws {
         try await withEngine { engine in

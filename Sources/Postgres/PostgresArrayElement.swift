@@ -10,22 +10,25 @@ public protocol PostgresArrayElement: Sendable {
     /// Decodes the text form of a whole array column of type `type`.
     static func postgresArray(text: String, type: PostgresDataType) throws -> [Self]
 
-    /// The element type an array of this element announces in binary form, with the bytes reserved per element;
-    /// `nil` (the default): arrays of it go as text.
-    static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { get }
-    /// Appends this element to an array in binary form; `false` when this value has none (the whole array then
-    /// goes as text). Only called when ``postgresBinaryElement`` is not `nil`.
+    /// The bytes an element of this type takes in binary form (at least: text reserves a guess); `nil` (the
+    /// default): arrays of it go as text. The element type they announce is the element type of
+    /// ``postgresArrayDataType``, so the two cannot disagree.
+    static var postgresBinaryElementSize: Int? { get }
+    /// Appends this element to an array in binary form, in the format of the element type of
+    /// ``postgresArrayDataType``; `false` when this value has none (the whole array then goes as text). Only
+    /// called when ``postgresBinaryElementSize`` is not `nil`.
     func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool
 }
 
 extension PostgresArrayElement {
-    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { nil }
+    public static var postgresBinaryElementSize: Int? { nil }
 
     public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool { false }
 
     /// The whole array in binary form, or `nil` to send it as text.
     static func postgresArrayBinary(_ elements: [Self]) -> [UInt8]? {
-        guard let (type, size) = postgresBinaryElement else { return nil }
+        guard let size = postgresBinaryElementSize, let type = PostgresArrayText.elementType(of: postgresArrayDataType)
+        else { return nil }
         var array = PostgresArrayBinary(elementType: type, count: elements.count, elementSize: size)
         for element in elements {
             guard element.appendPostgresBinary(to: &array) else { return nil }

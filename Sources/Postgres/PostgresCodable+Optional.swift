@@ -21,7 +21,7 @@ extension Optional: PostgresArrayElement where Wrapped: PostgresArrayElement & P
         PostgresArrayText.render(elements.map { $0?.postgresText ?? nil })
     }
 
-    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { Wrapped.postgresBinaryElement }
+    public static var postgresBinaryElementSize: Int? { Wrapped.postgresBinaryElementSize }
 
     public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
         guard let self else {

@@ -2,7 +2,7 @@ extension Bool: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresDataType: PostgresDataType { .bool }
     public static var postgresArrayDataType: PostgresDataType { .boolArray }
     public var postgresText: String? { self ? "t" : "f" }
-    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { (.bool, 1) }
+    public static var postgresBinaryElementSize: Int? { 1 }
 
     public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
         array.appendElement(bigEndian: self ? 1 : 0, size: 1)
@@ -25,14 +25,20 @@ protocol PostgresInteger: FixedWidthInteger, PostgresEncodable, PostgresDecodabl
 extension PostgresInteger {
     public var postgresText: String? { String(self) }
 
-    /// Two's complement, most significant byte first, in the width of the Swift type — which is the width of
-    /// the element type each integer's arrays announce (`Int`: int8, `Int32`: int4, `Int16`: int2).
-    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? {
-        (postgresDataType, bitWidth / 8)
+    /// Two's complement, most significant byte first, in the width of the element type the arrays announce
+    /// (`Int`, `Int64`: int8; `Int32`: int4; `Int16`: int2), whatever the Swift type's width on the platform.
+    public static var postgresBinaryElementSize: Int? {
+        switch postgresDataType {
+        case .int8: 8
+        case .int4: 4
+        case .int2: 2
+        default: nil
+        }
     }
 
     public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
-        array.appendElement(bigEndian: UInt64(truncatingIfNeeded: self), size: Self.bitWidth / 8)
+        guard let size = Self.postgresBinaryElementSize else { return false }
+        array.appendElement(bigEndian: UInt64(truncatingIfNeeded: Int64(self)), size: size)
         return true
     }
 
@@ -72,7 +78,7 @@ extension Double: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
     public static var postgresArrayDataType: PostgresDataType { .float8Array }
 
     /// IEEE 754 bits, most significant byte first (NaN and the infinities included).
-    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { (.float8, 8) }
+    public static var postgresBinaryElementSize: Int? { 8 }
 
     public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
         array.appendElement(bigEndian: bitPattern, size: 8)
@@ -108,7 +114,7 @@ extension String: PostgresEncodable, PostgresDecodable, PostgresArrayElement {
 
     /// Text's binary form is its UTF-8. A text with a NUL byte has none (PostgreSQL text cannot hold one): its
     /// array goes as text, where the NUL is refused by name.
-    public static var postgresBinaryElement: (type: PostgresDataType, size: Int)? { (.text, 16) }
+    public static var postgresBinaryElementSize: Int? { 16 }
 
     public func appendPostgresBinary(to array: inout PostgresArrayBinary) -> Bool {
         var copy = self

@@ -19,7 +19,11 @@ struct PostgresParameterValues {
         formats.reserveCapacity(parameters.count)
         for (offset, parameter) in parameters.enumerated() {
             types.append(type(of: parameter).postgresDataType.rawValue)
-            if binary, let binary = parameter.postgresBinary {
+            // Binary only for a declared type: with none the server would guess one and read the bytes as it.
+            if binary, type(of: parameter).postgresDataType != .unspecified, let binary = parameter.postgresBinary {
+                guard binary.count <= Int32.max else {
+                    throw PostgresError(kind: .encoding, message: "parameter $\(offset + 1) is larger than 2 GiB")
+                }
                 offsets.append(buffer.count)
                 lengths.append(Int32(binary.count))
                 formats.append(1)

@@ -201,6 +201,8 @@ struct OrganizationPausesTests {
             _ = try await Self.pause("acme", .pipeline("steps"), engine)
             _ = try await engine.apply([first.outcome(.retry(delay: .zero), error: "421 try later"), second.outcome()])
             #expect(try await engine.actions(of: "a-1") == ["email:pending", "wait:blocked", "sms:blocked"])
+            let due = "SELECT a.perform_at FROM lead_stage_actions a WHERE a.id = $1"
+            let retryDue = try await engine.connection.query(due, [first.actionID]).scalar(Date.self)
             _ = try await engine.connection.withTransaction { connection in
                 try LeadControls.move(
                     .init(org: "acme", externalID: "a-2", pipeline: "steps"), to: "second", dryRun: false,
@@ -209,11 +211,16 @@ struct OrganizationPausesTests {
             #expect(try await engine.actions(of: "a-2") == ["email:succeeded", "wait:canceled", "sms:canceled", "webhook:pending"])
 
             let (held, _) = try await engine.claim()
-            #expect(held.heldCount == 2 && held.dispatches.isEmpty)
+            #expect(held.heldCount == 2, "held \(held.heldCount)")
+            #expect(held.dispatches.isEmpty)
+            #expect(held.internalActions.isEmpty)
             #expect(try await engine.actions(of: "a-1") == ["email:held", "wait:blocked", "sms:blocked"])
             #expect(try await engine.actions(of: "a-2") == ["email:succeeded", "wait:canceled", "sms:canceled", "webhook:held"])
+            let (again, _) = try await engine.claim()
+            #expect(again.heldCount == 0, "held once: out of the queue, no claim reads it again")
 
             try await Self.resume("acme", .pipeline("steps"), engine)
+            #expect(try await engine.connection.query(due, [first.actionID]).scalar(Date.self) == retryDue, "due when it was")
             let (resumed, _) = try await engine.claim()
             #expect(resumed.dispatches.map { "\($0.lead.externalID):\($0.type.rawValue):\($0.attempt)" }.sorted() == ["a-1:email:2", "a-2:webhook:1"])
         }

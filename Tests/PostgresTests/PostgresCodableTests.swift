@@ -66,8 +66,9 @@ struct PostgresCodableTests {
         .of(["a", nil, "NULL"] as [String?], "text[]", literal: "ARRAY['a', NULL, 'NULL']"),
         .of([nil, 7] as [Int?], "bigint[]", literal: "ARRAY[NULL, 7]::bigint[]"),
         .of(PostgresJSON(#"{"a": [1, 2], "b": null}"#), "jsonb", literal: #"'{"b": null, "a": [1, 2]}'"#),
-        // Arrays of numbers, booleans and text go in binary form (PostgresArrayBinary): every width's extremes,
-        // the has-NULL flag, the empty array, and text the text form would have had to quote.
+        // Arrays of numbers, booleans and text go in binary form (PostgresArrayBinary; its bytes are checked in
+        // PostgresArrayBinaryTests): every width's extremes, NULL elements, the empty array, and text the text
+        // form would have had to quote.
         .of([Int.min, -1, 0, 1, Int.max], "bigint[]", literal: "ARRAY[-9223372036854775808, -1, 0, 1, 9223372036854775807]"),
         .of([Int64.min, Int64(256)], "bigint[]", literal: "ARRAY[-9223372036854775808, 256]"),
         .of([Int32.min, -1, Int32.max], "integer[]", literal: "ARRAY[-2147483648, -1, 2147483647]"),
@@ -154,6 +155,14 @@ struct PostgresCodableTests {
             #expect(error?.kind == .encoding)
             let stillUsable = try await connection.query("SELECT 1").scalar(Int.self)
             #expect(stillUsable == 1)
+        }
+    }
+
+    @Test("negative zero keeps its sign, which equality cannot see")
+    func negativeZero() async throws {
+        try await withTestConnection { connection in
+            let text = try await connection.query("SELECT $1::float8[]::text", [[-0.0, 0.0]]).scalar(String.self)
+            #expect(text == "{-0,0}")
         }
     }
 

@@ -50,6 +50,20 @@ struct PipelineSyntaxTests {
         #expect(PipelineTemplate.variables(in: "{{ first_name }} <{{email}}>") == ["first_name", "email"])
     }
 
+    @Test("braces are matched byte for byte, and offsets count Unicode scalars, after any text")
+    func bracesAndOffsets() {
+        // A combining mark after a brace leaves it a brace (a grapheme-aware search would not see `}}` here).
+        #expect(PipelineTemplate.variables(in: "Hi {{first_name}}\u{301}!") == ["first_name"])
+        let problems = PipelineTemplate.problems(in: "é🌍 }} {{x", context: .plainText)
+        #expect(problems.map(\.offset) == [3, 6], "\(problems)")
+        // Many stray braces and placeholders, as a fuzzer writes them: every one found, in order.
+        let long = String(repeating: "}} {{email}} ", count: 2_000) + "{{"
+        #expect(PipelineTemplate.variables(in: long) == Array(repeating: "email", count: 2_000))
+        let strays = PipelineTemplate.problems(in: long, context: .plainText)
+        #expect(strays.map(\.offset) == stride(from: 0, to: 26_000, by: 13).map { $0 } + [26_000])
+        #expect(strays.last?.message.contains("never closed") == true)
+    }
+
     @Test("a definition built in code (as ingest receives it) is checked with paths")
     func protoValidation() {
         var definition = Leadflow_V1_PipelineDefinition()

@@ -64,44 +64,51 @@ public enum PipelineTemplate {
     }
 
     /// Splits `template` into text and placeholders; stray braces stay text and are reported as problems.
-    /// Validation and rendering both read templates through this, so they cannot disagree on the syntax.
+    /// Validation and rendering both read templates through this, so they cannot disagree on the syntax. Braces
+    /// are matched byte for byte (a `{` followed by a combining mark is still a brace), in one pass
+    /// (``TemplateBraces``): a placeholder is the first `{{` with the first `}}` after it, unless another `{{`
+    /// comes between them; a `}}` before any `{{` is stray.
     static func scan(_ template: String) -> (pieces: [Piece], problems: [Problem]) {
-        let scalars = template.unicodeScalars
-        func offset(_ index: String.Index) -> Int { scalars.distance(from: scalars.startIndex, to: index) }
+        var braces = TemplateBraces(template)
+        let utf8 = template.utf8
+        func text(_ from: Int, _ to: Int) -> Piece {
+            .text(template[utf8.index(utf8.startIndex, offsetBy: from)..<utf8.index(utf8.startIndex, offsetBy: to)])
+        }
         var pieces: [Piece] = []
         var problems: [Problem] = []
-        var rest = template[...]
-        while !rest.isEmpty {
-            let open = rest.range(of: "{{")
-            let close = rest.range(of: "}}")
-            if let close, open.map({ close.lowerBound < $0.lowerBound }) ?? true {
-                problems.append(Problem(offset: offset(close.lowerBound), message: "\"}}\" without a matching \"{{\""))
-                pieces.append(.text(rest[..<close.upperBound]))
-                rest = rest[close.upperBound...]
+        var rest = 0
+        while rest < braces.count {
+            let open = braces.opening(from: rest)
+            let close = braces.closing(from: rest)
+            if let close, open.map({ close < $0 }) ?? true {
+                let offset = braces.scalarOffset(of: close)
+                problems.append(Problem(offset: offset, message: "\"}}\" without a matching \"{{\""))
+                pieces.append(text(rest, close + 2))
+                rest = close + 2
                 continue
             }
             guard let open else {
-                pieces.append(.text(rest))
+                pieces.append(text(rest, braces.count))
                 break
             }
-            let unclosed = Problem(offset: offset(open.lowerBound), message: "\"{{\" is never closed with \"}}\"")
-            guard let end = rest[open.upperBound...].range(of: "}}") else {
+            let offset = braces.scalarOffset(of: open)
+            let unclosed = Problem(offset: offset, message: "\"{{\" is never closed with \"}}\"")
+            guard let end = braces.closing(from: open + 2) else {
                 problems.append(unclosed)
-                pieces.append(.text(rest))
+                pieces.append(text(rest, braces.count))
                 break
             }
-            let inner = rest[open.upperBound..<end.lowerBound]
-            if let nested = inner.range(of: "{{") {
+            if let nested = braces.opening(from: open + 2), nested < end {
                 // `{{a {{b}}`: the first brace pair is the one left open; `{{b}}` is read on the next turn.
                 problems.append(unclosed)
-                pieces.append(.text(rest[..<nested.lowerBound]))
-                rest = rest[nested.lowerBound...]
+                pieces.append(text(rest, nested))
+                rest = nested
                 continue
             }
-            pieces.append(.text(rest[..<open.lowerBound]))
-            pieces.append(
-                .placeholder(name: inner.trimmingCharacters(in: .whitespaces), offset: offset(open.lowerBound)))
-            rest = rest[end.upperBound...]
+            pieces.append(text(rest, open))
+            let inner = template[utf8.index(utf8.startIndex, offsetBy: open + 2)..<utf8.index(utf8.startIndex, offsetBy: end)]
+            pieces.append(.placeholder(name: inner.trimmingCharacters(in: .whitespaces), offset: offset))
+            rest = end + 2
         }
         return (pieces, problems)
     }

@@ -23,6 +23,19 @@ struct PipelineYAMLReader {
 
     /// Each scalar read as text, so a problem at an offset in it can be located on its own line and column.
     private var scalars: [PipelinePath: Node.Scalar] = [:]
+    /// The layouts of the scalars problems were located in so far.
+    private var layouts: [PipelinePath: ScalarLayout] = [:]
+
+    /// What locating an offset in a scalar needs, worked out once per scalar however many problems it has (a
+    /// template can have one at every brace): where the value's lines start, in Unicode scalars (0, then after
+    /// each `\n`); for a one-line value, whether the source holds it verbatim from its mark on; for a literal
+    /// block, the indentation of its first non-blank line.
+    private struct ScalarLayout {
+        var lineStarts: [Int] = [0]
+        var count = 0
+        var verbatim = false
+        var indentation: Int?
+    }
     /// The source's lines, for the indentation of literal blocks (`text: |`).
     private let lines: [Substring]
 
@@ -52,10 +65,15 @@ struct PipelineYAMLReader {
         return false
     }
 
-    func problem(_ message: String, at path: PipelinePath, offset: Int? = nil) -> PipelineProblem {
-        let mark =
-            offset.flatMap { offset in scalars[path].flatMap { location(of: offset, in: $0) } } ?? location(of: path)
-        return PipelineProblem(file: file, line: mark.line, column: mark.column, message: message)
+    mutating func problem(_ message: String, at path: PipelinePath, offset: Int? = nil) -> PipelineProblem {
+        var mark: Location?
+        if let offset, let scalar = scalars[path] {
+            let layout = layouts[path] ?? layout(of: scalar)
+            layouts[path] = layout
+            mark = location(of: offset, in: scalar, layout: layout)
+        }
+        let location = mark ?? location(of: path)
+        return PipelineProblem(file: file, line: location.line, column: location.column, message: message)
     }
 
     /// The mark of `path`, or of its nearest recorded ancestor: a missing field is reported where its
@@ -69,29 +87,49 @@ struct PipelineYAMLReader {
         return .start
     }
 
-    /// The line and column of the `offset`-th Unicode scalar of a scalar's value, where the source maps onto the
-    /// value one to one: a one-line scalar written without escapes, or a literal block. Nil otherwise (folded
-    /// text, escapes), and the problem is reported where the scalar starts.
-    private func location(of offset: Int, in scalar: Node.Scalar) -> Location? {
-        guard let mark = scalar.mark else { return nil }
-        let before = scalar.string.unicodeScalars.prefix(offset)
-        let line = before.count { $0 == "\n" }
-        let lineStart = before.lastIndex(of: "\n").map(before.index(after:)) ?? before.startIndex
-        let column = before.distance(from: lineStart, to: before.endIndex)
+    private func layout(of scalar: Node.Scalar) -> ScalarLayout {
+        var layout = ScalarLayout()
+        for character in scalar.string.unicodeScalars {
+            layout.count += 1
+            if character == "\n" { layout.lineStarts.append(layout.count) }
+        }
+        guard let mark = scalar.mark else { return layout }
         switch scalar.style {
         case .plain, .singleQuoted, .doubleQuoted:
             // Only where the source holds the value verbatim on one line: an escape (`\t`, `''`) shifts columns.
             let start = mark.column - 1 + (scalar.style == .plain ? 0 : 1)
-            guard mark.line <= lines.count, !scalar.string.contains("\n"),
-                lines[mark.line - 1].unicodeScalars.dropFirst(start).starts(with: scalar.string.unicodeScalars)
-            else { return nil }
-            return Location(line: mark.line, column: start + 1 + column)
+            layout.verbatim =
+                mark.line <= lines.count && !scalar.string.contains("\n")
+                && lines[mark.line - 1].unicodeScalars.dropFirst(start).starts(with: scalar.string.unicodeScalars)
         case .literal:
             // The block's content starts on the line after `|`; its indentation is that of its first non-blank line.
-            let content = lines.dropFirst(mark.line)
-            guard let first = content.first(where: { !$0.allSatisfy(\.isWhitespace) }), mark.line + line < lines.count
-            else { return nil }
-            let indentation = first.prefix(while: { $0 == " " }).count
+            layout.indentation = lines.dropFirst(mark.line).first(where: { !$0.allSatisfy(\.isWhitespace) })
+                .map { $0.prefix(while: { $0 == " " }).count }
+        default:
+            break
+        }
+        return layout
+    }
+
+    /// The line and column of the `offset`-th Unicode scalar of a scalar's value, where the source maps onto the
+    /// value one to one: a one-line scalar written without escapes, or a literal block. Nil otherwise (folded
+    /// text, escapes), and the problem is reported where the scalar starts.
+    private func location(of offset: Int, in scalar: Node.Scalar, layout: ScalarLayout) -> Location? {
+        guard let mark = scalar.mark else { return nil }
+        let offset = min(max(offset, 0), layout.count)
+        // The last line start at or before the offset: its index is the line within the value.
+        var (low, high) = (0, layout.lineStarts.count - 1)
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if layout.lineStarts[middle] <= offset { low = middle } else { high = middle - 1 }
+        }
+        let (line, column) = (low, offset - layout.lineStarts[low])
+        switch scalar.style {
+        case .plain, .singleQuoted, .doubleQuoted:
+            guard layout.verbatim else { return nil }
+            return Location(line: mark.line, column: mark.column - 1 + (scalar.style == .plain ? 0 : 1) + 1 + column)
+        case .literal:
+            guard let indentation = layout.indentation, mark.line + line < lines.count else { return nil }
             return Location(line: mark.line + 1 + line, column: indentation + 1 + column)
         default:
             return nil

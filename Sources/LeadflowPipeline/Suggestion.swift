@@ -2,10 +2,15 @@
 public enum Suggestion {
     /// The candidate closest to `word` by edit distance, when close enough to be a plausible typo.
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
-        let limit = max(1, word.count / 3)
+        let word = word.lowercased()
+        let length = word.count
+        let limit = max(1, length / 3)
         var best: (candidate: String, distance: Int)?
         for candidate in candidates {
-            let distance = editDistance(word.lowercased(), candidate.lowercased())
+            // The distance is at least the difference in length: a long word is no typo of a short one, and
+            // its distance is not worth computing (a placeholder can be kilobytes of anything).
+            guard abs(candidate.count - length) <= limit else { continue }
+            let distance = editDistance(word, candidate.lowercased())
             if distance <= limit, distance < (best?.distance ?? .max) { best = (candidate, distance) }
         }
         return best?.candidate

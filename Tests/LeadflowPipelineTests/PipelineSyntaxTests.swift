@@ -96,5 +96,9 @@ struct PipelineSyntaxTests {
         #expect(Suggestion.closest(to: "subjcet", in: ["sender", "subject", "text"]) == "subject")
         #expect(Suggestion.closest(to: "emial", in: ["email", "sms"]) == "email")
         #expect(Suggestion.closest(to: "banana", in: ["email", "sms"]) == nil)
+        // Only candidates within the allowed distance in length are compared; case is ignored either way.
+        #expect(Suggestion.closest(to: "FIRST_NAM", in: ["first_name", "email"]) == "first_name")
+        #expect(Suggestion.closest(to: String(repeating: "email", count: 2_000), in: ["email"]) == nil)
+        #expect(Suggestion.closest(to: "e", in: ["email", "ex"]) == "ex")
     }
 }

@@ -113,6 +113,20 @@ struct AdminLeadTests {
             let noStage = try await harness.call(
                 .post, "/v1/organizations/acme/pipelines/welcome/move", token: token, json: #"{"stage": "nope", "dry_run": true}"#)
             #expect(noStage.status == 404 && (noStage.json["detail"] as? String)?.contains("no stage \"nope\"") == true, "\(noStage)")
+            // A path parameter is percent-decoded once: a literal `%` (sent as %25) and characters outside the
+            // BMP arrive as written, and its length counts code points (200, the most the contract allows).
+            let ascii = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+            let odd = "50%08 😍" + String(repeating: "ü", count: 193)
+            for (pipeline, length) in [(odd, 200), (odd + "ü", 201)] {
+                let encoded = try #require(pipeline.addingPercentEncoding(withAllowedCharacters: ascii))
+                let reply = try await harness.call(
+                    .post, "/v1/organizations/acme/pipelines/\(encoded)/move", token: token, json: #"{"stage": "x", "dry_run": true}"#)
+                if length == 200 {
+                    #expect(reply.status == 404 && reply.json["detail"] as? String == "no pipeline \"\(pipeline)\" in organization \"acme\"", "\(reply)")
+                } else {
+                    #expect(reply.status == 400 && reply.json["detail"] as? String == "pipeline must be 1…200 characters long (got 201)", "\(reply)")
+                }
+            }
             let by = try await harness.call(.get, "/v1/organizations/acme/leads?by=fax&value=1", token: token)
             #expect(by.status == 400 && by.json["field"] as? String == "by", "\(by)")
             let none = try await harness.call(.get, "/v1/organizations/acme/leads?by=phone&value=%2B1555", token: token)

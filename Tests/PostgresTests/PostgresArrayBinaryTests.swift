@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Postgres
@@ -50,6 +51,7 @@ struct PostgresArrayBinaryTests {
     func textFallback() throws {
         #expect(["a", "b\u{0}"].postgresBinary == nil)
         #expect([UInt8]([1, 2]).postgresBinary == nil)
+        #expect([UUID()].postgresBinary == nil)
         #expect(7.postgresBinary == nil)
         #expect("x".postgresBinary == nil)
         let values = try PostgresParameterValues([[1, 2], "x", Optional<Int>.none, ["a"]])

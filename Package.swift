@@ -37,6 +37,8 @@ let package = Package(
         // left out: settings come from LeadflowConfig.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        // The web console's server-rendered pages (docs/console.md).
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4"),
     ],
     targets: [
@@ -198,7 +200,8 @@ let package = Package(
         .target(
             name: "LeadflowAdminAPI",
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
-        // `leadflow admin`: tokens, roles and organization scope, problem+json errors, the audit log, over the store.
+        // `leadflow admin`: tokens, roles and organization scope, problem+json errors, the audit log, over the store;
+        // and the web console, server-rendered pages over the same handlers.
         .target(
             name: "LeadflowAdmin",
             dependencies: [
@@ -206,6 +209,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -3,7 +3,7 @@
 # everything is there. Runs apt-get as root directly, otherwise through sudo.
 set -euo pipefail
 
-packages=(pkg-config libzmq3-dev libpq-dev libcurl4-openssl-dev postgresql prometheus prometheus-alertmanager)
+packages=(pkg-config libzmq3-dev libpq-dev libcurl4-openssl-dev postgresql prometheus prometheus-alertmanager chromium chromium-driver)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

@@ -28,6 +28,10 @@ public final class AdminService: Service, Sendable {
         let router = Router(context: AdminRequestContext.self)
         let routes = RouteTable()
         router.add(middleware: RequestLimitsMiddleware(maxBodyBytes: configuration.maxBodyBytes, routes: routes))
+        let tokens = TokenAuthenticator(
+            database: database,
+            limiter: BadTokenLimiter(limit: configuration.badTokenLimit, window: configuration.badTokenWindow),
+            logger: logger)
         let api = AdminAPI(
             database: database, migrator: Migrator(), logger: logger,
             oneClick: OneClickUnsubscribe(configuration: configuration, logger: logger),
@@ -37,13 +41,12 @@ public final class AdminService: Service, Sendable {
             configuration: .init(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys]),
             middlewares: [
                 PublicLinkMiddleware(),
-                AccessMiddleware(
-                    database: database,
-                    limiter: BadTokenLimiter(limit: configuration.badTokenLimit, window: configuration.badTokenWindow),
-                    logger: logger),
+                AccessMiddleware(tokens: tokens, logger: logger),
                 ProblemMiddleware(logger: logger),
                 NullFieldMiddleware(maxBodyBytes: configuration.maxBodyBytes),
             ])
+        // The web console (docs/console.md): pages over the same handlers, roles and tokens.
+        Console(api: api, tokens: tokens, database: database, logger: logger).register(on: router)
         let listening = self.listening
         application = Application(
             router: router,

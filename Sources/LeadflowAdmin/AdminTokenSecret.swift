@@ -12,8 +12,9 @@ public enum AdminTokenSecret {
     /// Characters after the prefix.
     public static let encodedLength = 43
 
-    /// A new token from the system's cryptographic random source.
-    public static func generate() -> Secret {
+    /// A new token from the system's cryptographic random source (`prefix` other than ``prefix``: another kind
+    /// of secret of the same shape, such as the console's session secrets).
+    public static func generate(prefix: String = prefix) -> Secret {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<randomBytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return Secret(prefix + Base64URL.encode(bytes))
@@ -31,7 +32,7 @@ public enum AdminTokenSecret {
 
     /// Whether `text` has the shape of a token: the prefix and 43 base64url characters. A request whose token
     /// does not is refused without a database lookup.
-    public static func isWellFormed(_ text: String) -> Bool {
+    public static func isWellFormed(_ text: String, prefix: String = prefix) -> Bool {
         guard text.hasPrefix(prefix) else { return false }
         let rest = text.utf8.dropFirst(prefix.utf8.count)
         return rest.count == encodedLength && rest.allSatisfy(Base64URL.isAlphabet)

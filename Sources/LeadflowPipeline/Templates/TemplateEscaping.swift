@@ -53,22 +53,7 @@ public enum TemplateEscaping: Sendable, Hashable {
         return String(String.UnicodeScalarView(value.unicodeScalars.map { breaks($0) ? " " : $0 }))
     }
 
-    static func htmlEscaped(_ value: String) -> String {
-        guard value.utf8.contains(where: { "&<>\"'".utf8.contains($0) }) else { return value }
-        var result = ""
-        result.reserveCapacity(value.utf8.count + 16)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": result += "&amp;"
-            case "<": result += "&lt;"
-            case ">": result += "&gt;"
-            case "\"": result += "&quot;"
-            case "'": result += "&#39;"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    static func htmlEscaped(_ value: String) -> String { HTMLText.escaped(value) }
 
     static func percentEncoded(_ value: String) -> String {
         PercentEncoding.encode(value, keeping: PercentEncoding.isUnreserved)

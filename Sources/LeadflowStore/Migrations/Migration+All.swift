@@ -15,5 +15,6 @@ extension Migration {
         .organizationPauses,
         .leadSearch,
         .pipelinePauses,
+        .consoleSessions,
     ]
 }

@@ -1,0 +1,318 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import LeadflowAdminAPI
+import LeadflowDomain
+import LeadflowSecrets
+import LeadflowStore
+import Logging
+import NIOCore
+import Postgres
+
+/// The web console (docs/console.md): server-rendered pages under `/console` on the admin service's listener.
+/// Each page calls the admin API's own handler for its data, as the logged-in token (``AdminPrincipal``), so
+/// roles, organization scope and every check are the API's; a problem the handler throws is shown on the page
+/// with its status.
+struct Console: Sendable {
+    let api: AdminAPI
+    let tokens: TokenAuthenticator
+    let database: PostgresClient
+    let logger: Logger
+    /// The largest form body read.
+    static let maxFormBytes = 16 * 1024
+
+    func register(on router: Router<AdminRequestContext>) {
+        router.get("/console") { _, _ in Self.redirect(to: "/console/leads") }
+        router.get("/console/console.css") { _, _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "no-cache"],
+                body: .init(byteBuffer: ByteBuffer(string: ConsoleTemplates.stylesheet)))
+        }
+        router.get("/console/favicon.svg") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(string: ConsoleTemplates.icon)))
+        }
+        router.get("/console/login") { request, _ in try await self.loginPage(request) }
+        router.post("/console/login") { request, context in try await self.logIn(request, from: context.clientAddress) }
+        router.post("/console/logout") { request, _ in try await self.logOut(request) }
+        router.get("/console/leads") { request, _ in try await self.page(request) { try await self.leads(request, $0) } }
+        router.get("/console/lead") { request, _ in try await self.page(request) { try await self.lead(request, $0) } }
+    }
+
+    // MARK: Logging in and out
+
+    private func loginPage(_ request: Request, error: String? = nil, status: HTTPResponse.Status = .ok) async throws -> Response {
+        if error == nil, try await session(of: request) != nil { return Self.redirect(to: "/console/leads") }
+        let nonce = AdminTokenSecret.generate(prefix: "").revealed
+        var context: [String: Any] = ["title": "Log in", "csrf": nonce, "sessionHours": Int(ConsoleSession.lifetime / 3600)]
+        context["error"] = error
+        var response = Self.html("login", context, status: status)
+        response.setCookie(
+            Cookie(
+                name: ConsoleSession.loginCookie, value: nonce, maxAge: 3600, path: "/console/login",
+                secure: Self.isSecure(request), httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    private func logIn(_ request: Request, from address: String) async throws -> Response {
+        if let refusal = Self.crossSite(request) { return refusal }
+        guard let form = try await Self.form(of: request) else {
+            return try await loginPage(request, error: "The form could not be read; try again.", status: .badRequest)
+        }
+        guard let nonce = request.cookies[ConsoleSession.loginCookie]?.value,
+            ConsoleSession.equalInConstantTime(form["csrf"] ?? "", nonce)
+        else {
+            return try await loginPage(request, error: "The login form expired or came from elsewhere; try again.", status: .forbidden)
+        }
+        guard let presented = form.text("token") else {
+            return try await loginPage(request, error: "Enter an admin token.", status: .badRequest)
+        }
+        switch try await tokens.authenticate(Secret(presented), from: address) {
+        case .refused(let problem):
+            return try await loginPage(request, error: problem.detail, status: problem.kind.status)
+        case .admitted(let token):
+            let secret = AdminTokenSecret.generate(prefix: ConsoleSession.prefix)
+            let now = Date()
+            let expiresAt = now.addingTimeInterval(ConsoleSession.lifetime)
+            try await database.withTransaction { connection in
+                try ConsoleSessions.open(
+                    hash: AdminTokenSecret.hash(secret), tokenID: token.id, expiresAt: expiresAt, now: now, on: connection)
+            }
+            logger.info("console login", metadata: ["token.name": "\(token.name)", "client.address": "\(address)"])
+            var response = Self.redirect(to: "/console/leads")
+            response.setCookie(
+                Cookie(
+                    name: ConsoleSession.cookie, value: secret.revealed, maxAge: Int(ConsoleSession.lifetime),
+                    path: "/console", secure: Self.isSecure(request), httpOnly: true, sameSite: .strict))
+            response.setCookie(Self.expired(ConsoleSession.loginCookie, path: "/console/login", request))
+            return response
+        }
+    }
+
+    private func logOut(_ request: Request) async throws -> Response {
+        if let refusal = Self.crossSite(request) { return refusal }
+        guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
+        guard let form = try await Self.form(of: request), session.accepts(csrf: form["csrf"]) else {
+            return Self.forgedForm(session)
+        }
+        _ = try await database.withTransaction { connection in
+            try ConsoleSessions.close(hash: AdminTokenSecret.hash(session.secret), on: connection)
+        }
+        var response = Self.redirect(to: "/console/login")
+        response.setCookie(Self.expired(ConsoleSession.cookie, path: "/console", request))
+        return response
+    }
+
+    /// The session the request's cookie names, if it is live and its token still lets requests in.
+    private func session(of request: Request) async throws -> ConsoleSession? {
+        guard let value = request.cookies[ConsoleSession.cookie]?.value,
+            AdminTokenSecret.isWellFormed(value, prefix: ConsoleSession.prefix)
+        else { return nil }
+        let secret = Secret(value)
+        let now = Date()
+        let found = try await database.withTransaction { connection in
+            try ConsoleSessions.find(hash: AdminTokenSecret.hash(secret), at: now, on: connection)
+        }
+        guard let found, TokenAuthenticator.unusable(found.token, at: now) == nil else { return nil }
+        return ConsoleSession(token: found.token, secret: secret, expiresAt: found.expiresAt)
+    }
+
+    // MARK: Pages
+
+    /// A page for a logged-in browser (others go to the login page), rendered as its token; a problem the
+    /// handlers throw becomes the problem page.
+    private func page(
+        _ request: Request, _ build: (ConsoleSession) async throws -> (page: String, context: [String: Any])
+    ) async throws -> Response {
+        guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
+        do {
+            let (page, context) = try await AdminPrincipal.$current.withValue(session.principal) { try await build(session) }
+            return Self.html(page, context.merging(Self.chrome(session)) { own, _ in own })
+        } catch let problem as AdminProblem {
+            return Self.problemPage(problem, session)
+        }
+    }
+
+    private func leads(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
+        let query = Self.query(of: request)
+        let org = query?.text("org") ?? session.token.scope.organizations?.first ?? ""
+        let by = query?.text("by").flatMap(Operations.SearchLeads.Input.Query.ByPayload.init(rawValue:)) ?? .email
+        let value = query?.text("value") ?? ""
+        var context: [String: Any] = [
+            "title": "Leads", "org": org, "value": value, "organizations": session.token.scope.organizations ?? [],
+            "criteria": Operations.SearchLeads.Input.Query.ByPayload.allCases.map {
+                ["value": $0.rawValue, "label": Self.label($0), "selected": $0 == by] as [String: Any]
+            },
+            "criterion": Self.label(by).lowercased(),
+        ]
+        guard query != nil else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        guard !org.isEmpty, !value.isEmpty else { return ("leads", context) }
+        do {
+            let found = try await api.searchLeads(.init(path: .init(org: org), query: .init(by: by, value: value))).ok.body.json.leads
+            context["searched"] = true
+            context["hasLeads"] = !found.isEmpty
+            context["count"] = found.count
+            context["leads"] = found.map { lead -> [String: Any] in
+                [
+                    "externalID": lead.externalId, "email": lead.email ?? "", "phone": lead.phone ?? "",
+                    "name": [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " "),
+                    "link": Self.leadLink(org: org, externalID: lead.externalId),
+                ]
+            }
+        } catch let problem as AdminProblem where problem.kind == .badRequest || problem.kind == .notFound {
+            context["error"] = problem.detail
+        }
+        return ("leads", context)
+    }
+
+    /// Timeline entries a lead's page shows, the latest first.
+    static let timelineLength = 100
+
+    private func lead(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
+        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        guard let org = query.text("org") else { throw AdminProblem(.badRequest, "org is required", field: "org") }
+        guard let externalID = query["id"], !externalID.isEmpty else { throw AdminProblem(.badRequest, "id is required", field: "id") }
+        let detail = try await api.getLead(.init(path: .init(org: org, externalId: externalID))).ok.body.json
+        let timeline = try await api.getLeadTimeline(
+            .init(path: .init(org: org, externalId: externalID), query: .init(limit: Self.timelineLength))
+        ).ok.body.json
+        let lead = detail.lead
+        let name = [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
+        var fields: [[String: String]] = [["name": "External id", "value": lead.externalId]]
+        if let email = lead.email { fields.append(["name": "Email", "value": email]) }
+        if let phone = lead.phone { fields.append(["name": "Phone", "value": phone]) }
+        if !name.isEmpty { fields.append(["name": "Name", "value": name]) }
+        for (key, value) in lead.attributes.additionalProperties.sorted(by: { $0.key < $1.key }) {
+            fields.append(["name": key, "value": value])
+        }
+        fields.append(["name": "Created", "value": Self.time(lead.createdAt)])
+        fields.append(["name": "Updated", "value": Self.time(lead.updatedAt)])
+        if let deleted = lead.deletedAt { fields.append(["name": "Erased", "value": Self.time(deleted)]) }
+        let actions = detail.openActions.map { action -> [String: Any] in
+            var row: [String: Any] = [
+                "id": action.id, "type": action._type.rawValue, "status": action.status.rawValue, "pipeline": action.pipeline,
+                "stage": action.stage, "attempts": "\(action.attempts) of \(action.maxAttempts)", "reason": action.reason.rawValue,
+                "explanation": action.explanation,
+            ]
+            // The explanation of a dead action quotes its error already.
+            row["lastError"] = action.lastError.flatMap { action.explanation.contains($0) ? nil : $0 }
+            return row
+        }
+        let entries = timeline.entries.reversed().map { entry -> [String: Any] in
+            [
+                "at": RFC3339Time.string(entry.occurredAt), "when": Self.time(entry.occurredAt), "kind": entry.kind,
+                "place": [entry.pipeline, entry.stage].compactMap { $0 }.joined(separator: " · "),
+                "detail": Self.detail(of: entry), "actor": entry.actor ?? "",
+            ]
+        }
+        let context: [String: Any] = [
+            "title": lead.externalId, "heading": name.isEmpty ? lead.externalId : "\(name) (\(lead.externalId))",
+            "org": org, "backLink": "/console/leads?org=\(Self.percentEncoded(org))", "fields": fields,
+            "hasActions": !actions.isEmpty, "actions": actions, "hasEntries": !entries.isEmpty, "entries": entries,
+            "more": timeline.nextCursor != nil, "shown": entries.count,
+        ]
+        return ("lead", context)
+    }
+
+    // MARK: Pieces
+
+    /// What every page of a session shows in its header.
+    private static func chrome(_ session: ConsoleSession) -> [String: Any] {
+        ["session": ["tokenName": session.token.name, "role": session.token.role.rawValue, "csrf": session.csrf]]
+    }
+
+    private static func html(_ page: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: securityHeaders,
+            body: .init(byteBuffer: ByteBuffer(string: ConsoleTemplates.render(page, context))))
+    }
+
+    /// Every page: HTML that is never cached, framed, sniffed as something else or given a script to run.
+    static let securityHeaders: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .cacheControl: "no-store",
+        .contentSecurityPolicy:
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+        HTTPField.Name("X-Content-Type-Options")!: "nosniff",
+        HTTPField.Name("Referrer-Policy")!: "same-origin",
+    ]
+
+    private static func problemPage(_ problem: AdminProblem, _ session: ConsoleSession?) -> Response {
+        var context: [String: Any] = ["title": problem.kind.title, "detail": problem.detail]
+        if let session { context.merge(chrome(session)) { own, _ in own } }
+        return html("problem", context, status: problem.kind.status)
+    }
+
+    private static func forgedForm(_ session: ConsoleSession?) -> Response {
+        problemPage(
+            AdminProblem(.forbidden, "the form's CSRF token is missing or wrong: reload the page and submit it again"), session)
+    }
+
+    /// A 403 for a form posted from another site, as the browser's `Sec-Fetch-Site` says (when it sends one).
+    private static func crossSite(_ request: Request) -> Response? {
+        guard let site = request.headers[HTTPField.Name("Sec-Fetch-Site")!], site != "same-origin", site != "none" else { return nil }
+        return problemPage(AdminProblem(.forbidden, "a console form must be posted from the console (Sec-Fetch-Site: \(site))"), nil)
+    }
+
+    private static func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+
+    /// Whether the browser reached the console over TLS, as the proxy in front says; cookies are `Secure` then.
+    /// Trusting the header can only make a cookie stricter.
+    private static func isSecure(_ request: Request) -> Bool {
+        request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased() == "https"
+    }
+
+    private static func expired(_ name: String, path: String, _ request: Request) -> Cookie {
+        Cookie(name: name, value: "", maxAge: 0, path: path, secure: isSecure(request), httpOnly: true, sameSite: .strict)
+    }
+
+    /// The posted form, if its type is a form's and it reads; nil otherwise.
+    private static func form(of request: Request) async throws -> ConsoleForm? {
+        guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
+        let body = try await request.body.collect(upTo: maxFormBytes)
+        return ConsoleForm(Substring(String(buffer: body)))
+    }
+
+    private static func query(of request: Request) -> ConsoleForm? {
+        ConsoleForm(Substring(request.uri.query ?? ""))
+    }
+
+    private static func label(_ criterion: Operations.SearchLeads.Input.Query.ByPayload) -> String {
+        switch criterion {
+        case .email: "Email"
+        case .phone: "Phone"
+        case .externalId: "External id"
+        }
+    }
+
+    static func leadLink(org: String, externalID: String) -> String {
+        "/console/lead?org=\(percentEncoded(org))&id=\(percentEncoded(externalID))"
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
+
+    static func percentEncoded(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    private static func time(_ date: Date) -> String {
+        let text = RFC3339Time.string(date)
+        return text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: "")
+    }
+
+    private static func detail(of entry: Components.Schemas.TimelineEntry) -> String {
+        var parts: [String] = []
+        if let type = entry.actionType { parts.append("\(type.rawValue)\(entry.actionId.map { " #\($0)" } ?? "")") }
+        if let attempt = entry.attempt { parts.append("attempt \(attempt)") }
+        if let channel = entry.channel { parts.append(channel) }
+        if let error = entry.error { parts.append(error) }
+        if let reason = entry.reason { parts.append(reason) }
+        if let due = entry.dueAt { parts.append("due \(time(due))") }
+        if let id = entry.providerMessageId { parts.append("message \(id)") }
+        return parts.joined(separator: " · ")
+    }
+}

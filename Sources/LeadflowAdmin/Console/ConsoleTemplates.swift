@@ -1,0 +1,131 @@
+import Mustache
+
+/// The console's pages as Mustache templates, compiled into the binary (no resource files to ship beside it).
+/// Each begins with the ``ConsoleHTML`` pragma, so every `{{value}}` is escaped by code point; none uses the
+/// unescaped `{{{value}}}` or `{{& value}}` forms (a test checks both).
+enum ConsoleTemplates {
+    static let pragma = "{{% CONTENT_TYPE: \(ConsoleHTML.name) }}"
+
+    /// Template texts by name; partials are `header` and `footer`.
+    static let sources: [String: String] = [
+        "header": """
+            \(pragma)<!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <meta name="robots" content="noindex"><title>{{title}} · Leadflow console</title>
+            <link rel="stylesheet" href="/console/console.css"><link rel="icon" href="/console/favicon.svg"></head>
+            <body><header><a class="brand" href="/console/leads">Leadflow</a>
+            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a></nav>
+            <form method="post" action="/console/logout" class="who"><span>{{tokenName}} · {{role}}</span>
+            <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>{{/session}}
+            </header><main>
+
+            """,
+        "footer": """
+            \(pragma)</main></body></html>
+
+            """,
+        "login": """
+            \(pragma){{> header}}<h1>Log in</h1>
+            {{#error}}<p class="error" role="alert">{{.}}</p>{{/error}}
+            <form method="post" action="/console/login" class="stack">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label for="token">Admin token</label>
+            <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" required autofocus>
+            <button type="submit">Log in</button></form>
+            <p class="hint">A token made with <code>leadflow admin token create</code>. It stays in the database as its
+            hash; the browser keeps a session cookie for {{sessionHours}} hours instead.</p>
+            {{> footer}}
+            """,
+        "leads": """
+            \(pragma){{> header}}<h1>Leads</h1>
+            <form method="get" action="/console/leads" class="search">
+            <label for="org">Organization</label>
+            <input id="org" name="org" value="{{org}}" list="organizations" required>
+            <datalist id="organizations">{{#organizations}}<option value="{{.}}">{{/organizations}}</datalist>
+            <label for="by">By</label>
+            <select id="by" name="by">{{#criteria}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{label}}</option>{{/criteria}}</select>
+            <label for="value">Value</label>
+            <input id="value" name="value" value="{{value}}" required>
+            <button type="submit">Search</button></form>
+            {{#error}}<p class="error" role="alert">{{.}}</p>{{/error}}
+            {{#searched}}{{#hasLeads}}<table><caption>{{count}} found</caption>
+            <thead><tr><th scope="col">Lead</th><th scope="col">Email</th><th scope="col">Phone</th><th scope="col">Name</th></tr></thead><tbody>
+            {{#leads}}<tr><td><a href="{{link}}">{{externalID}}</a></td><td>{{email}}</td><td>{{phone}}</td><td>{{name}}</td></tr>{{/leads}}
+            </tbody></table>{{/hasLeads}}{{^hasLeads}}<p>No lead of {{org}} has that {{criterion}}.</p>{{/hasLeads}}{{/searched}}
+            {{> footer}}
+            """,
+        "lead": """
+            \(pragma){{> header}}<p><a href="{{backLink}}">Leads of {{org}}</a></p>
+            <h1>{{heading}}</h1>
+            <dl class="fields">{{#fields}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/fields}}</dl>
+            <h2>Open actions</h2>
+            {{#hasActions}}<table><thead><tr><th scope="col">Action</th><th scope="col">Pipeline · stage</th><th scope="col">Status</th>
+            <th scope="col">Attempts</th><th scope="col">Why it waits</th></tr></thead><tbody>
+            {{#actions}}<tr><td>#{{id}} {{type}}</td><td>{{pipeline}} · {{stage}}</td><td>{{status}}</td><td>{{attempts}}</td>
+            <td class="why" data-reason="{{reason}}">{{explanation}}{{#lastError}}<br><span class="error">{{.}}</span>{{/lastError}}</td></tr>{{/actions}}
+            </tbody></table>{{/hasActions}}{{^hasActions}}<p>None: nothing of this lead is waiting.</p>{{/hasActions}}
+            <h2>Timeline</h2>
+            {{#hasEntries}}<table class="timeline"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Event</th>
+            <th scope="col">Pipeline · stage</th><th scope="col">Detail</th><th scope="col">By</th></tr></thead><tbody>
+            {{#entries}}<tr><td><time datetime="{{at}}">{{when}}</time></td><td>{{kind}}</td><td>{{place}}</td><td>{{detail}}</td><td>{{actor}}</td></tr>{{/entries}}
+            </tbody></table>{{#more}}<p class="hint">The latest {{shown}} events; <code>leadflow lead timeline</code> pages through all.</p>{{/more}}
+            {{/hasEntries}}{{^hasEntries}}<p>No events recorded.</p>{{/hasEntries}}
+            {{> footer}}
+            """,
+        "problem": """
+            \(pragma){{> header}}<h1>{{title}}</h1>
+            <p class="error" role="alert">{{detail}}</p>
+            {{#session}}<p><a href="/console/leads">Back to leads</a></p>{{/session}}{{^session}}<p><a href="/console/login">Log in</a></p>{{/session}}
+            {{> footer}}
+            """,
+    ]
+
+    /// The parsed templates; a template that does not parse is a programming error, caught by the tests.
+    static let library: MustacheLibrary = {
+        _ = ConsoleHTML.registered
+        var library = MustacheLibrary()
+        for (name, source) in sources {
+            do { try library.register(source, named: name) } catch { fatalError("console template \(name): \(error)") }
+        }
+        return library
+    }()
+
+    /// `page` rendered with `context`.
+    static func render(_ page: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: page) ?? ""
+    }
+
+    /// The icon: a white L on the header's blue.
+    static let icon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1b3a5c"/>\
+        <path d="M5 3v10h7v-2H7V3z" fill="#fff"/></svg>
+
+        """
+
+    /// The stylesheet: plain, readable on a narrow screen, visible focus for keyboard use.
+    static let stylesheet = """
+        :root { font-family: system-ui, sans-serif; line-height: 1.4; color: #1b1f24; background: #fff; }
+        body { margin: 0; }
+        header { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #1b3a5c; color: #fff; }
+        header a { color: #fff; }
+        .brand { font-weight: 700; text-decoration: none; }
+        .who { margin-left: auto; display: flex; gap: .5rem; align-items: center; }
+        main { padding: 1rem; max-width: 72rem; }
+        h1, h2, p, td, dd { overflow-wrap: anywhere; }
+        table { border-collapse: collapse; width: 100%; display: block; overflow-x: auto; }
+        th, td { text-align: left; padding: .3rem .5rem; border-bottom: 1px solid #d0d7de; vertical-align: top; }
+        caption { text-align: left; font-weight: 600; padding: .3rem 0; }
+        .fields { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
+        .fields dt { font-weight: 600; }
+        .fields dd { margin: 0; overflow-wrap: anywhere; }
+        .search, .stack { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin-bottom: 1rem; }
+        .stack { flex-direction: column; align-items: flex-start; max-width: 28rem; }
+        .stack input { width: 100%; }
+        input, select, button { font: inherit; padding: .3rem .5rem; }
+        button { cursor: pointer; }
+        :focus-visible { outline: 3px solid #e3a008; outline-offset: 2px; }
+        .error { color: #a40e26; }
+        .hint { color: #57606a; font-size: .9rem; }
+
+        """
+}

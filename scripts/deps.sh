@@ -1,9 +1,13 @@
 #!/usr/bin/env bash
-# Installs the Debian packages Leadflow builds and tests with, when any is missing. Idempotent; quiet when
-# everything is there. Runs apt-get as root directly, otherwise through sudo.
+# Installs the Debian packages Leadflow builds with, when any is missing; with --tests also what the test suite
+# runs against (Prometheus and Alertmanager for the collector's tests, Chromium and chromedriver for the web
+# console's). Idempotent; quiet when everything is there. Runs apt-get as root directly, otherwise through sudo.
 set -euo pipefail
 
-packages=(pkg-config libzmq3-dev libpq-dev libcurl4-openssl-dev postgresql prometheus prometheus-alertmanager chromium chromium-driver)
+packages=(pkg-config libzmq3-dev libpq-dev libcurl4-openssl-dev postgresql)
+if [ "${1:-}" = "--tests" ]; then
+  packages+=(prometheus prometheus-alertmanager chromium chromium-driver)
+fi
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

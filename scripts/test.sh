@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/swift-env.sh
 
-scripts/deps.sh
+scripts/deps.sh --tests
 # schemathesis, which AdminConformanceTests runs against a real `leadflow admin` (pinned, in .venv).
 scripts/venv.sh
 

@@ -70,17 +70,17 @@ struct DevCommand: AsyncParsableCommand {
         try await postgres.withServer(given: settings.databaseURL?.revealed) { url, isPrivate in
             if isPrivate { logger.info("private PostgreSQL started", metadata: ["directory": "\(postgres.directory)"]) }
             let report = try await Migrator(logger: CLILogging.logger("migrate")).migrate(url: url)
-            print("leadflow dev: database ready (\(report))")
-            if isPrivate { print("leadflow dev: psql \(url)") }
-            if !setupOnly { try await runEngine(settings: settings, url: url, logger: logger) }
+            Self.say("leadflow dev: database ready (\(report))")
+            if isPrivate { Self.say("leadflow dev: psql \(url)") }
+            if !setupOnly { try await runEngine(settings: settings, url: url, isPrivate: isPrivate, logger: logger) }
         }
     }
 
-    private func runEngine(settings: LeadflowSettings, url: String, logger: Logger) async throws {
+    private func runEngine(settings: LeadflowSettings, url: String, isPrivate: Bool, logger: Logger) async throws {
         let context = try ZMQContext()
         defer { context.shutdown() }
         let collector = try await self.collector ? startCollector(settings: settings, context: context) : nil
-        if collector != nil { print("leadflow dev: collector at http://\(settings.collector.httpAddress) (leadflow top)") }
+        if collector != nil { Self.say("leadflow dev: collector at http://\(settings.collector.httpAddress) (leadflow top)") }
         let database = try PostgresClient(
             configuration: .init(url: url, applicationName: "leadflow-admin"), maxConnections: settings.admin.databaseConnections,
             logger: logger)
@@ -98,13 +98,30 @@ struct DevCommand: AsyncParsableCommand {
                     }
                     let port = try await admin.port()
                     let host = HTTPAddress(settings.admin.listen)?.host ?? "127.0.0.1"
-                    print("leadflow dev: admin API at http://\(host):\(port) (tokens: leadflow admin token create --name me --role admin)")
+                    Self.say("leadflow dev: admin API at http://\(host):\(port) (tokens: leadflow admin token create --name me --role admin)")
+                    if isPrivate {
+                        // The private database is this machine's own: ready-made tokens for the console.
+                        let tokens = try await DevTokens.issue(on: database)
+                        Self.say("leadflow dev: console at http://\(host):\(port)/console; log in with a development token (for a day):")
+                        Self.say("leadflow dev:   viewer   \(tokens.viewer)")
+                        Self.say("leadflow dev:   operator \(tokens.operator)")
+                    } else {
+                        Self.say("leadflow dev: console at http://\(host):\(port)/console (log in with an admin token)")
+                    }
                 }
                 try await runServices(settings: settings, url: url, logger: logger)
             }
         })
         await database.shutdown()
         try result.get()
+    }
+
+    /// Prints a line of the start-up's story and flushes the output streams (`fflush(nil)`; Swift 6 will not
+    /// touch the global `stdout`), so a reader of a pipe or a file — a supervisor's log, a test — has it at
+    /// once rather than when the buffer fills.
+    static func say(_ line: String) {
+        print(line)
+        fflush(nil)
     }
 
     /// Runs `service` until this task is cancelled, then shuts it down gracefully instead of cancelling it (an
@@ -147,13 +164,13 @@ struct DevCommand: AsyncParsableCommand {
         if demo != nil { engineLogger.logLevel = .warning }
         try await LocalEngine.withRunning(settings: settings, databaseURL: url, logger: engineLogger) { engine in
             let endpoint = try await engine.ingestEndpoint()
-            print("leadflow dev: ingest at \(endpoint); handlers: "
+            Self.say("leadflow dev: ingest at \(endpoint); handlers: "
                 + settings.handlers.sorted { $0.key.rawValue < $1.key.rawValue }
                 .map { "\($0.key.rawValue)=\($0.value.driver)" }.joined(separator: ", "))
             if let demo {
                 try await runDemo(leads: demo, engine: engine, endpoint: endpoint, settings: settings)
             } else {
-                print("leadflow dev: running; press Ctrl-C to stop")
+                Self.say("leadflow dev: running; press Ctrl-C to stop")
                 let signal = await Self.waitForTermination()
                 logger.info("stopping", metadata: ["signal": "\(signal)"])
             }
@@ -165,7 +182,7 @@ struct DevCommand: AsyncParsableCommand {
             FileManager.default.fileExists(atPath: demoPipeline)
             ? try PipelineFile.load(path: demoPipeline)
             : try PipelineDecoder().decode(yaml: BenchmarkPipeline.threeStepYAML, file: "three-step.yaml")
-        print("leadflow dev: demo — \(leads) leads through \"\(pipeline.name)\"")
+        Self.say("leadflow dev: demo — \(leads) leads through \"\(pipeline.name)\"")
         let client = try await LeadflowClient.connect(to: endpoint, logger: CLILogging.logger("client"))
         let run = EndToEndRun(
             org: "demo-\(Int(Date().timeIntervalSince1970))", pipeline: pipeline, leads: leads, idleProbes: 100)

@@ -2,7 +2,7 @@ import Curl
 import Foundation
 
 /// A real Chromium, headless, driven over the W3C WebDriver protocol by Debian's `chromedriver` (installed by
-/// scripts/deps.sh) — for tests of the web console in a browser. One browser session per instance; ``quit()``
+/// `scripts/deps.sh --tests`) — for tests of the web console in a browser. One browser session per instance; ``quit()``
 /// ends it and the driver.
 public final class WebDriver: Sendable {
     /// A WebDriver command failed; its error and message as the driver said.

@@ -2,7 +2,7 @@ import Foundation
 import LeadflowTestKit
 import Testing
 
-/// The console in a real browser: Debian's Chromium, headless, through chromedriver (scripts/deps.sh installs
+/// The console in a real browser: Debian's Chromium, headless, through chromedriver (`scripts/deps.sh --tests` installs
 /// both). Set `LEADFLOW_CONSOLE_SCREENSHOTS` to a folder (docs/console) to keep a PNG of each page.
 @Suite("Console in Chromium")
 struct ConsoleBrowserTests {

@@ -104,6 +104,18 @@ public final class WebDriver: Sendable {
         _ = try await send("POST", "/element/\(element.id)/click", [String: Any]())
     }
 
+    /// Clicks an element that leads to another page (a link, a form's button) and waits until that page has
+    /// loaded: a click returns once the event is dispatched, which may be before the navigation begins.
+    public func follow(_ element: Element) async throws {
+        _ = try await evaluate("window.__leadflowOldPage = true")
+        try await click(element)
+        try await eventually("the next page loads", timeout: .seconds(30)) {
+            let loaded = try? await self.evaluate(
+                "return window.__leadflowOldPage === undefined && document.readyState === 'complete'") as? Bool
+            return loaded == true
+        }
+    }
+
     /// Presses keys on the focused element, as a keyboard user does (`\u{E004}` is Tab, `\u{E007}` Enter).
     public func press(_ keys: String) async throws {
         let actions: [[String: Any]] = keys.unicodeScalars.flatMap { key -> [[String: Any]] in

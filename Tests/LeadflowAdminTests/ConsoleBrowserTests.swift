@@ -29,10 +29,10 @@ struct ConsoleBrowserTests {
                 #expect(try await browser.text(try await browser.element(".who span")) == "support · viewer")
 
                 try await browser.type("\(name)@example.org", into: try await browser.element("#value"))
-                try await browser.click(try await browser.element(".search button"))
+                try await browser.follow(try await browser.element(".search button"))
                 #expect(try await browser.text(try await browser.element("caption")) == "1 found")
                 try await Self.keep(browser, "leads")
-                try await browser.click(try await browser.element("td a"))
+                try await browser.follow(try await browser.element("td a"))
                 #expect(try await browser.url() == "\(origin)/console/lead?org=acme&id=\(name)")
 
                 let heading = try await browser.text(try await browser.element("h1"))
@@ -57,7 +57,7 @@ struct ConsoleBrowserTests {
                 let problems = try await browser.consoleMessages().filter { $0.level == "SEVERE" || $0.level == "WARNING" }
                 #expect(problems.isEmpty, "the browser's console: \(problems)")
 
-                try await browser.click(try await browser.element(".who button"))
+                try await browser.follow(try await browser.element(".who button"))
                 #expect(try await browser.url() == "\(origin)/console/login", "logged out")
                 try await browser.go(to: "\(origin)/console/leads")
                 #expect(try await browser.url() == "\(origin)/console/login", "the session is gone")
@@ -66,6 +66,37 @@ struct ConsoleBrowserTests {
                 throw error
             }
             await browser.quit()
+            }
+        }
+    }
+
+    @Test("an operator replays a lead's dead action: the button, the confirmation with its count, the notice, the action due again")
+    func operatorReplays() async throws {
+        try await AdminHarness.with { harness in
+            let (token, _) = try await harness.token(.operator, organizations: ["acme"], name: "ops")
+            let (name, actionID) = try await harness.deadLetterLead(in: "acme")
+            try await withTemporaryFolder { folder in
+                let browser = try await WebDriver(logPath: folder + "/chromedriver.log")
+                let origin = "http://127.0.0.1:\(harness.port)"
+                do {
+                    try await browser.go(to: "\(origin)/console/login")
+                    try await browser.type(token, into: try await browser.element("#token"))
+                    try await browser.follow(try await browser.element("form.stack button"))
+                    try await browser.go(to: "\(origin)/console/lead?org=acme&id=\(name)")
+                    try await browser.follow(try await browser.element("#replay"))
+                    #expect(try await browser.text(try await browser.element("h1")) == "Replay this lead's dead actions?")
+                    #expect(try await browser.text(try await browser.element("main p")).hasPrefix("1 dead action would run again"))
+                    try await Self.keep(browser, "confirm")
+                    try await browser.follow(try await browser.element("#confirm"))
+                    #expect(try await browser.text(try await browser.element(".notice")) == "Replayed 1 dead action.")
+                    #expect(try await ConsoleControlTests.statuses(harness, name)[actionID] == "pending")
+                    let problems = try await browser.consoleMessages().filter { $0.level == "SEVERE" || $0.level == "WARNING" }
+                    #expect(problems.isEmpty, "the browser's console: \(problems)")
+                } catch {
+                    await browser.quit()
+                    throw error
+                }
+                await browser.quit()
             }
         }
     }

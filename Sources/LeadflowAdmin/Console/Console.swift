@@ -39,6 +39,8 @@ struct Console: Sendable {
         router.post("/console/logout") { request, _ in try await self.logOut(request) }
         router.get("/console/leads") { request, _ in try await self.page(request) { try await self.leads(request, $0) } }
         router.get("/console/lead") { request, _ in try await self.page(request) { try await self.lead(request, $0) } }
+        router.post("/console/lead/cancel") { request, _ in try await self.control(.cancelLead, request) }
+        router.post("/console/lead/replay") { request, _ in try await self.control(.replayLead, request) }
     }
 
     // MARK: Logging in and out
@@ -207,13 +209,74 @@ struct Console: Sendable {
                 "detail": Self.detail(of: entry), "actor": entry.actor ?? "",
             ]
         }
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "title": lead.externalId, "heading": name.isEmpty ? lead.externalId : "\(name) (\(lead.externalId))",
             "org": org, "backLink": "/console/leads?org=\(Self.percentEncoded(org))", "fields": fields,
             "hasActions": !actions.isEmpty, "actions": actions, "hasEntries": !entries.isEmpty, "entries": entries,
             "more": timeline.nextCursor != nil, "shown": entries.count,
         ]
+        // Controls only for a token whose role may use them; the POST checks the role again.
+        if session.may(.cancelLead), !detail.openActions.isEmpty {
+            context["controls"] = true
+            context["canCancel"] = true
+            context["canReplay"] = session.may(.replayLead) && detail.openActions.contains { $0.status == .dead }
+            context["leadID"] = lead.externalId
+        }
+        if let done = query.text("done").flatMap(LeadControl.init(rawValue:)), let count = query.text("actions").flatMap(Int.init) {
+            context["notice"] = done.notice(actions: count)
+        }
         return ("lead", context)
+    }
+
+    // MARK: Controls
+
+    /// A lead's control posted from its page: checked (another site, the CSRF token, the role), then run as a
+    /// dry run that the confirmation page shows with its count, and run for real once confirmed; the lead's
+    /// page then says what was done. The API's handler does the work, its audit row included.
+    private func control(_ operation: AdminOperation, _ request: Request) async throws -> Response {
+        if let refusal = Self.crossSite(request) { return refusal }
+        guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
+        guard let form = try await Self.form(of: request), session.accepts(csrf: form["csrf"]) else {
+            return Self.forgedForm(session)
+        }
+        guard let required = operation.requiredRole, session.token.role.allows(required) else {
+            return Self.problemPage(
+                AdminProblem(
+                    .forbidden,
+                    "\(operation.rawValue) needs the \(operation.requiredRole?.rawValue ?? "admin") role; token '\(session.token.name)' is \(session.token.role.rawValue)"),
+                session)
+        }
+        let org = form["org"] ?? ""
+        let externalID = form["id"] ?? ""
+        let confirmed = form["confirm"] == "yes"
+        do {
+            let (control, report): (LeadControl, Components.Schemas.ControlReport) = try await AdminPrincipal.$current.withValue(session.principal) {
+                switch operation {
+                case .replayLead:
+                    let body = Components.Schemas.ReplayRequest(dryRun: !confirmed)
+                    return (.replayed, try await api.replayLead(.init(path: .init(org: org, externalId: externalID), body: .json(body))).ok.body.json)
+                default:
+                    let reason = form["reason"] ?? ""
+                    let body = Components.Schemas.CancelRequest(reason: reason, dryRun: !confirmed)
+                    return (.canceled, try await api.cancelLead(.init(path: .init(org: org, externalId: externalID), body: .json(body))).ok.body.json)
+                }
+            }
+            let back = Self.leadLink(org: org, externalID: externalID)
+            guard confirmed else {
+                var fields: [[String: String]] = [["name": "org", "value": org], ["name": "id", "value": externalID]]
+                if let reason = form["reason"] { fields.append(["name": "reason", "value": reason]) }
+                return Self.html(
+                    "confirm",
+                    [
+                        "title": control.question, "question": control.question, "effect": control.effect(report),
+                        "action": "/console/lead/\(control.path)", "fields": fields, "button": control.button(actions: report.actions),
+                        "back": back, "nothing": report.actions == 0,
+                    ].merging(Self.chrome(session)) { own, _ in own })
+            }
+            return Self.redirect(to: back + "&done=\(control.rawValue)&actions=\(report.actions)")
+        } catch let problem as AdminProblem {
+            return Self.problemPage(problem, session)
+        }
     }
 
     // MARK: Pieces

@@ -22,6 +22,11 @@ struct ConsoleSession: Sendable {
 
     var principal: AdminPrincipal { AdminPrincipal(token: token) }
 
+    /// Whether the session's token has the role `operation` needs (the page shows its control only then).
+    func may(_ operation: AdminOperation) -> Bool {
+        operation.requiredRole.map(token.role.allows) ?? false
+    }
+
     /// The CSRF token of this session's forms: HMAC-SHA256 of a fixed label under the session secret.
     var csrf: String { Self.csrf(for: secret) }
 

@@ -57,6 +57,7 @@ enum ConsoleTemplates {
         "lead": """
             \(pragma){{> header}}<p><a href="{{backLink}}">Leads of {{org}}</a></p>
             <h1>{{heading}}</h1>
+            {{#notice}}<p class="notice" role="status">{{.}}</p>{{/notice}}
             <dl class="fields">{{#fields}}<dt>{{name}}</dt><dd>{{value}}</dd>{{/fields}}</dl>
             <h2>Open actions</h2>
             {{#hasActions}}<table><thead><tr><th scope="col">Action</th><th scope="col">Pipeline · stage</th><th scope="col">Status</th>
@@ -64,12 +65,30 @@ enum ConsoleTemplates {
             {{#actions}}<tr><td>#{{id}} {{type}}</td><td>{{pipeline}} · {{stage}}</td><td>{{status}}</td><td>{{attempts}}</td>
             <td class="why" data-reason="{{reason}}">{{explanation}}{{#lastError}}<br><span class="error">{{.}}</span>{{/lastError}}</td></tr>{{/actions}}
             </tbody></table>{{/hasActions}}{{^hasActions}}<p>None: nothing of this lead is waiting.</p>{{/hasActions}}
+            {{#controls}}<section class="controls" aria-label="Controls"><h2>Controls</h2>
+            {{#canReplay}}<form method="post" action="/console/lead/replay"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="org" value="{{org}}"><input type="hidden" name="id" value="{{leadID}}">
+            <button type="submit" id="replay">Replay dead actions…</button></form>{{/canReplay}}
+            {{#canCancel}}<form method="post" action="/console/lead/cancel" class="search"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="org" value="{{org}}"><input type="hidden" name="id" value="{{leadID}}">
+            <label for="reason">Reason</label><input id="reason" name="reason" required maxlength="500">
+            <button type="submit" id="cancel">Cancel open work…</button></form>{{/canCancel}}
+            </section>{{/controls}}
             <h2>Timeline</h2>
             {{#hasEntries}}<table class="timeline"><thead><tr><th scope="col">When (UTC)</th><th scope="col">Event</th>
             <th scope="col">Pipeline · stage</th><th scope="col">Detail</th><th scope="col">By</th></tr></thead><tbody>
             {{#entries}}<tr><td><time datetime="{{at}}">{{when}}</time></td><td>{{kind}}</td><td>{{place}}</td><td>{{detail}}</td><td>{{actor}}</td></tr>{{/entries}}
             </tbody></table>{{#more}}<p class="hint">The latest {{shown}} events; <code>leadflow lead timeline</code> pages through all.</p>{{/more}}
             {{/hasEntries}}{{^hasEntries}}<p>No events recorded.</p>{{/hasEntries}}
+            {{> footer}}
+            """,
+        "confirm": """
+            \(pragma){{> header}}<h1>{{question}}</h1>
+            <p>{{effect}}</p>
+            {{^nothing}}<form method="post" action="{{action}}"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}<input type="hidden" name="confirm" value="yes">
+            <button type="submit" id="confirm">{{button}}</button> <a href="{{back}}">Back</a></form>{{/nothing}}
+            {{#nothing}}<p><a href="{{back}}">Back</a></p>{{/nothing}}
             {{> footer}}
             """,
         "problem": """
@@ -125,6 +144,8 @@ enum ConsoleTemplates {
         button { cursor: pointer; }
         :focus-visible { outline: 3px solid #e3a008; outline-offset: 2px; }
         .error { color: #a40e26; }
+        .notice { background: #dafbe1; padding: .5rem .75rem; border-radius: 4px; }
+        .controls form { margin-bottom: .75rem; }
         .hint { color: #57606a; font-size: .9rem; }
 
         """

@@ -26,12 +26,27 @@ public final class WebDriver: Sendable {
         driver = try ChildProcess(name: "chromedriver", executable: executable, arguments: ["--port=0"], logPath: logPath)
         let driver = self.driver
         let marker = "started successfully on port"
-        try await eventually("chromedriver says its port", timeout: .seconds(30)) {
-            driver.output.contains(marker) || driver.termination != nil
+        do {
+            try await eventually("chromedriver says its port", timeout: .seconds(30)) {
+                driver.output.contains(marker) || driver.termination != nil
+            }
+            let line = driver.output.split(separator: "\n").first { $0.contains(marker) }
+            let port = line.flatMap { Int($0.split(separator: " ").last?.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) ?? "") } ?? 0
+            guard port > 0 else { throw Failure(description: "chromedriver ended: \(driver.tail())") }
+            base = try await Self.startSession(http, port: port, width: width, height: height)
+        } catch {
+            // No instance to quit(): end what was started.
+            driver.send(SIGTERM)
+            _ = await driver.waitForExit(timeout: .seconds(10))
+            http.shutdown()
+            throw error
         }
-        let line = driver.output.split(separator: "\n").first { $0.contains(marker) }
-        let port = line.flatMap { Int($0.split(separator: " ").last?.trimmingCharacters(in: CharacterSet(charactersIn: ". ")) ?? "") } ?? 0
-        guard port > 0 else { throw Failure(description: "chromedriver ended: \(driver.tail())") }
+    }
+
+    /// The W3C key of an element reference in a WebDriver answer.
+    static let elementKey = "element-6066-11e4-a52e-4f735466cecf"
+
+    private static func startSession(_ http: CurlWorker, port: Int, width: Int, height: Int) async throws -> String {
         let capabilities: [String: Any] = [
             "capabilities": [
                 "alwaysMatch": [
@@ -46,9 +61,9 @@ public final class WebDriver: Sendable {
         ]
         let answer = try await Self.command(http, "POST", "http://127.0.0.1:\(port)/session", capabilities, timeout: .seconds(60))
         guard let session = (answer as? [String: Any])?["sessionId"] as? String else {
-            throw Failure(description: "no session in \(answer)")
+            throw Failure(description: "no session in \(String(describing: answer))")
         }
-        base = "http://127.0.0.1:\(port)/session/\(session)"
+        return "http://127.0.0.1:\(port)/session/\(session)"
     }
 
     /// Ends the browser session and stops the driver.
@@ -74,7 +89,7 @@ public final class WebDriver: Sendable {
     /// The elements matching a CSS selector, in document order (none: empty).
     public func elements(_ selector: String) async throws -> [Element] {
         let found = try await send("POST", "/elements", ["using": "css selector", "value": selector]) as? [[String: Any]] ?? []
-        return found.compactMap { $0.values.first as? String }.map(Element.init)
+        return found.compactMap { $0[Self.elementKey] as? String }.map(Element.init)
     }
 
     /// The first element matching a CSS selector; fails naming it when there is none.
@@ -126,7 +141,7 @@ public final class WebDriver: Sendable {
 
     /// The element that has the focus.
     public func focused() async throws -> Element {
-        guard let found = try await send("GET", "/element/active", nil) as? [String: Any], let id = found.values.first as? String else {
+        guard let found = try await send("GET", "/element/active", nil) as? [String: Any], let id = found[Self.elementKey] as? String else {
             throw Failure(description: "no focused element")
         }
         return Element(id: id)

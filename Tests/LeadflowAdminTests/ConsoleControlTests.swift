@@ -34,8 +34,14 @@ struct ConsoleControlTests {
             let ask = try await harness.post("/console/lead/replay", form: lead, cookies: session)
             #expect(ask.status == 200 && ask.text.contains("1 dead action would run again"), "\(ask)")
             #expect(ask.text.contains(#"<input type="hidden" name="confirm" value="yes">"#), "\(ask)")
+            #expect(ask.text.contains(#"<input type="hidden" name="expected" value="1">"#), "\(ask)")
             #expect(try await Self.statuses(harness, name)[actionID] == "dead", "the dry run changes nothing")
-            let replayed = try await harness.post("/console/lead/replay", form: lead + [("confirm", "yes")], cookies: session)
+            // Confirmed with another count than the lead's now: asked again, nothing done.
+            let stale = try await harness.post("/console/lead/replay", form: lead + [("confirm", "yes"), ("expected", "3")], cookies: session)
+            #expect(stale.status == 200 && stale.text.contains("The lead changed since the confirmation was shown"), "\(stale)")
+            #expect(try await Self.statuses(harness, name)[actionID] == "dead")
+            let replayed = try await harness.post(
+                "/console/lead/replay", form: lead + [("confirm", "yes"), ("expected", "1")], cookies: session)
             #expect(replayed.status == 303, "\(replayed)")
             let location = try #require(replayed.headers["location"])
             #expect(location == "/console/lead?org=acme&id=\(name)&done=replayed&actions=1", "\(location)")
@@ -47,10 +53,12 @@ struct ConsoleControlTests {
             let cancel = try await harness.post("/console/lead/cancel", form: lead + reason, cookies: session)
             #expect(cancel.status == 200 && cancel.text.contains("2 open actions in 1 stage would be canceled"), "\(cancel)")
             #expect(cancel.text.contains(#"name="reason" value="asked by phone &lt;b&gt;""#), "the reason goes on, escaped: \(cancel)")
-            let canceled = try await harness.post("/console/lead/cancel", form: lead + reason + [("confirm", "yes")], cookies: session)
+            let canceled = try await harness.post(
+                "/console/lead/cancel", form: lead + reason + [("confirm", "yes"), ("expected", "2")], cookies: session)
             #expect(canceled.status == 303 && canceled.headers["location"]?.hasSuffix("&done=canceled&actions=2") == true, "\(canceled)")
             #expect(Set(try await Self.statuses(harness, name).values) == ["canceled"])
-            let again = try await harness.post("/console/lead/cancel", form: lead + reason + [("confirm", "yes")], cookies: session)
+            let again = try await harness.post(
+                "/console/lead/cancel", form: lead + reason + [("confirm", "yes"), ("expected", "2")], cookies: session)
             #expect(again.status == 409 && again.text.contains("has no open work"), "\(again)")
 
             let audit = try await harness.auditLog().filter { $0.target.contains(name) || $0.action.hasPrefix("lead.") }

@@ -29,5 +29,8 @@ struct ConsoleTemplatesTests {
         #expect(ConsoleForm("x=%zz") == nil && ConsoleForm("x=%4") == nil && ConsoleForm("x=%FF") == nil)
         #expect(ConsoleForm("")?.fields.isEmpty == true)
         #expect(ConsoleForm("t=+%20lfa_x%09+")?.text("t") == "lfa_x")
+        // An & or = followed by a combining mark is one Character, yet still a separator.
+        let marked = try #require(ConsoleForm("a=1&\u{301}b=2=\u{301}"))
+        #expect(marked["a"] == "1" && marked["\u{301}b"] == "2=\u{301}", "\(marked.fields)")
     }
 }

@@ -130,6 +130,32 @@ struct ConsoleTests {
         }
     }
 
+    @Test("a lead's page shows its latest 100 events, the newest first, however long its history")
+    func latestEvents() async throws {
+        try await AdminHarness.with { harness in
+            let (token, _) = try await harness.token(.viewer)
+            let (name, _) = try await harness.deadLetterLead(in: "acme")
+            // 1,500 more events after the lead's own, numbered in the order they happened.
+            _ = try await harness.inTransaction { connection in
+                try connection.execute(
+                    """
+                    INSERT INTO lead_history (occurred_at, org_id, lead_id, kind, reason)
+                    SELECT clock_timestamp() + n * interval '1 millisecond', 'acme', l.id, 'note', 'event ' || n
+                    FROM leads l, generate_series(1, 1500) n WHERE l.external_id = $1
+                    """, [name])
+            }
+            let session = try await harness.logIn(token)
+            let page = try await harness.page("/console/lead?org=acme&id=\(name)", cookies: session)
+            let shown = page.text.components(separatedBy: "<td>note</td>").count - 1
+            #expect(shown == 100, "\(shown) events shown")
+            let newest = try #require(page.text.range(of: "event 1500"), "the newest event is shown")
+            let older = try #require(page.text.range(of: "event 1401"), "the 100th newest is shown")
+            #expect(newest.lowerBound < older.lowerBound, "newest first")
+            #expect(!page.text.contains("event 1400<"), "the 101st newest is not")
+            #expect(page.text.contains("The latest 100 events"), "\(page.text.suffix(400))")
+        }
+    }
+
     @Test("a token sees only its organizations; unknown leads and bad queries are pages with the API's problem")
     func problems() async throws {
         try await AdminHarness.with { harness in
@@ -150,6 +176,16 @@ struct ConsoleTests {
             }
             let search = try await harness.page("/console/leads?org=acme&by=email&value=\(name)%40example.org", cookies: session)
             #expect(search.status == 200 && search.text.contains("organization &#39;acme&#39; not found"), "\(search)")
+        }
+    }
+
+    @Test("with the database unreachable a page is a 500 page, the cause in the log at error level")
+    func databaseDown() async throws {
+        try await AdminHarness.serve(databaseURL: "postgres://nobody@127.0.0.1:1/none") { harness in
+            let reply = try await harness.page("/console/leads", cookies: ["lf_session": "lfs_" + String(repeating: "A", count: 43)])
+            #expect(reply.status == 500 && reply.text.contains("the console could not answer"), "\(reply)")
+            #expect(reply.headers["content-security-policy"] != nil, "a console page, with its headers")
+            #expect(harness.logs.all.contains { $0.level == .error && $0.message == "console page failed" })
         }
     }
 

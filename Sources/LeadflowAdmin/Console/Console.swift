@@ -34,13 +34,32 @@ struct Console: Sendable {
                 status: .ok, headers: [.contentType: "image/svg+xml", .cacheControl: "max-age=86400"],
                 body: .init(byteBuffer: ByteBuffer(string: ConsoleTemplates.icon)))
         }
-        router.get("/console/login") { request, _ in try await self.loginPage(request) }
-        router.post("/console/login") { request, context in try await self.logIn(request, from: context.clientAddress) }
-        router.post("/console/logout") { request, _ in try await self.logOut(request) }
-        router.get("/console/leads") { request, _ in try await self.page(request) { try await self.leads(request, $0) } }
-        router.get("/console/lead") { request, _ in try await self.page(request) { try await self.lead(request, $0) } }
-        router.post("/console/lead/cancel") { request, _ in try await self.control(.cancelLead, request) }
-        router.post("/console/lead/replay") { request, _ in try await self.control(.replayLead, request) }
+        router.get("/console/login") { request, _ in await self.guarded { try await self.loginPage(request) } }
+        router.post("/console/login") { request, context in
+            await self.guarded { try await self.logIn(request, from: context.clientAddress) }
+        }
+        router.post("/console/logout") { request, _ in await self.guarded { try await self.logOut(request) } }
+        router.get("/console/leads") { request, _ in
+            await self.guarded { try await self.page(request) { try await self.leads(request, $0) } }
+        }
+        router.get("/console/lead") { request, _ in
+            await self.guarded { try await self.page(request) { try await self.lead(request, $0) } }
+        }
+        router.post("/console/lead/cancel") { request, _ in await self.guarded { try await self.control(.cancelLead, request) } }
+        router.post("/console/lead/replay") { request, _ in await self.guarded { try await self.control(.replayLead, request) } }
+    }
+
+    /// A page's answer, or — for an error that is not a problem the handlers raised (the database is down, a
+    /// bug) — a 500 page, the cause in the log at error level rather than in the browser.
+    private func guarded(_ answer: () async throws -> Response) async -> Response {
+        do {
+            return try await answer()
+        } catch let problem as AdminProblem {
+            return Self.problemPage(problem, nil)
+        } catch {
+            logger.error("console page failed", metadata: ["error": "\(error)"])
+            return Self.problemPage(AdminProblem(.internalError, "the console could not answer; the service's log has the cause"), nil)
+        }
     }
 
     // MARK: Logging in and out
@@ -73,7 +92,9 @@ struct Console: Sendable {
         }
         switch try await tokens.authenticate(Secret(presented), from: address) {
         case .refused(let problem):
-            return try await loginPage(request, error: problem.detail, status: problem.kind.status)
+            var response = try await loginPage(request, error: problem.detail, status: problem.kind.status)
+            if let seconds = problem.retryAfterSeconds { response.headers[.retryAfter] = "\(seconds)" }
+            return response
         case .admitted(let token):
             let secret = AdminTokenSecret.generate(prefix: ConsoleSession.prefix)
             let now = Date()
@@ -115,7 +136,10 @@ struct Console: Sendable {
         let secret = Secret(value)
         let now = Date()
         let found = try await database.withTransaction { connection in
-            try ConsoleSessions.find(hash: AdminTokenSecret.hash(secret), at: now, on: connection)
+            let found = try ConsoleSessions.find(hash: AdminTokenSecret.hash(secret), at: now, on: connection)
+            // The token is in use, as the API notes for a bearer token (at most once a minute).
+            if let token = found?.token, token.isUsable(at: now) { try AdminTokens.noteUse(of: token, at: now, on: connection) }
+            return found
         }
         guard let found, TokenAuthenticator.unusable(found.token, at: now) == nil else { return nil }
         return ConsoleSession(token: found.token, secret: secret, expiresAt: found.expiresAt)
@@ -172,14 +196,32 @@ struct Console: Sendable {
     /// Timeline entries a lead's page shows, the latest first.
     static let timelineLength = 100
 
+    /// Pages of the API's timeline (oldest first) read to find a lead's latest events, at most.
+    static let timelinePages = 20
+
+    /// The lead's timeline through the API, its last page's entries and the one before it (so at least
+    /// ``timelineLength`` of the latest events, oldest first); `truncated` when ``timelinePages`` pages did not
+    /// reach the end.
+    private func latestEvents(org: String, externalID: String) async throws -> (entries: [Components.Schemas.TimelineEntry], truncated: Bool) {
+        var kept: [Components.Schemas.TimelineEntry] = []
+        var cursor: String?
+        for _ in 0..<Self.timelinePages {
+            let page = try await api.getLeadTimeline(
+                .init(path: .init(org: org, externalId: externalID), query: .init(limit: 1_000, cursor: cursor))
+            ).ok.body.json
+            kept = Array((kept + page.entries).suffix(Self.timelineLength + 1_000))
+            guard let next = page.nextCursor else { return (kept, false) }
+            cursor = next
+        }
+        return (kept, true)
+    }
+
     private func lead(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
         guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
         guard let org = query.text("org") else { throw AdminProblem(.badRequest, "org is required", field: "org") }
         guard let externalID = query["id"], !externalID.isEmpty else { throw AdminProblem(.badRequest, "id is required", field: "id") }
         let detail = try await api.getLead(.init(path: .init(org: org, externalId: externalID))).ok.body.json
-        let timeline = try await api.getLeadTimeline(
-            .init(path: .init(org: org, externalId: externalID), query: .init(limit: Self.timelineLength))
-        ).ok.body.json
+        let timeline = try await latestEvents(org: org, externalID: externalID)
         let lead = detail.lead
         let name = [lead.firstName, lead.lastName].compactMap { $0 }.joined(separator: " ")
         var fields: [[String: String]] = [["name": "External id", "value": lead.externalId]]
@@ -202,7 +244,7 @@ struct Console: Sendable {
             row["lastError"] = action.lastError.flatMap { action.explanation.contains($0) ? nil : $0 }
             return row
         }
-        let entries = timeline.entries.reversed().map { entry -> [String: Any] in
+        let entries = timeline.entries.suffix(Self.timelineLength).reversed().map { entry -> [String: Any] in
             [
                 "at": RFC3339Time.string(entry.occurredAt), "when": Self.time(entry.occurredAt), "kind": entry.kind,
                 "place": [entry.pipeline, entry.stage].compactMap { $0 }.joined(separator: " · "),
@@ -213,7 +255,7 @@ struct Console: Sendable {
             "title": lead.externalId, "heading": name.isEmpty ? lead.externalId : "\(name) (\(lead.externalId))",
             "org": org, "backLink": "/console/leads?org=\(Self.percentEncoded(org))", "fields": fields,
             "hasActions": !actions.isEmpty, "actions": actions, "hasEntries": !entries.isEmpty, "entries": entries,
-            "more": timeline.nextCursor != nil, "shown": entries.count,
+            "more": timeline.entries.count > Self.timelineLength || timeline.truncated, "shown": entries.count,
         ]
         // Controls only for a token whose role may use them; the POST checks the role again.
         if session.may(.cancelLead), !detail.openActions.isEmpty {
@@ -231,14 +273,16 @@ struct Console: Sendable {
     // MARK: Controls
 
     /// A lead's control posted from its page: checked (another site, the CSRF token, the role), then run as a
-    /// dry run that the confirmation page shows with its count, and run for real once confirmed; the lead's
-    /// page then says what was done. The API's handler does the work, its audit row included.
+    /// dry run that the confirmation page shows with its count, and run for real once confirmed with that same
+    /// count (a different count asks again); the lead's page then says what was done. The API's handler does
+    /// the work, its audit row included.
     private func control(_ operation: AdminOperation, _ request: Request) async throws -> Response {
         if let refusal = Self.crossSite(request) { return refusal }
         guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
-        guard let form = try await Self.form(of: request), session.accepts(csrf: form["csrf"]) else {
-            return Self.forgedForm(session)
+        guard let form = try await Self.form(of: request) else {
+            return Self.problemPage(AdminProblem(.badRequest, "the form could not be read; reload the page and submit it again"), session)
         }
+        guard session.accepts(csrf: form["csrf"]) else { return Self.forgedForm(session) }
         guard let required = operation.requiredRole, session.token.role.allows(required) else {
             return Self.problemPage(
                 AdminProblem(
@@ -248,31 +292,39 @@ struct Console: Sendable {
         }
         let org = form["org"] ?? ""
         let externalID = form["id"] ?? ""
-        let confirmed = form["confirm"] == "yes"
+        // Confirmed with the count the confirmation showed: if the dry run now counts otherwise, ask again.
+        let expected = form["confirm"] == "yes" ? form.text("expected").flatMap(Int.init) : nil
         do {
-            let (control, report): (LeadControl, Components.Schemas.ControlReport) = try await AdminPrincipal.$current.withValue(session.principal) {
-                switch operation {
-                case .replayLead:
-                    let body = Components.Schemas.ReplayRequest(dryRun: !confirmed)
-                    return (.replayed, try await api.replayLead(.init(path: .init(org: org, externalId: externalID), body: .json(body))).ok.body.json)
-                default:
-                    let reason = form["reason"] ?? ""
-                    let body = Components.Schemas.CancelRequest(reason: reason, dryRun: !confirmed)
-                    return (.canceled, try await api.cancelLead(.init(path: .init(org: org, externalId: externalID), body: .json(body))).ok.body.json)
+            let run = { (dryRun: Bool) async throws -> (LeadControl, Components.Schemas.ControlReport) in
+                try await AdminPrincipal.$current.withValue(session.principal) {
+                    switch operation {
+                    case .replayLead:
+                        let body = Components.Schemas.ReplayRequest(dryRun: dryRun)
+                        let output = try await api.replayLead(.init(path: .init(org: org, externalId: externalID), body: .json(body)))
+                        return (.replayed, try output.ok.body.json)
+                    default:
+                        let body = Components.Schemas.CancelRequest(reason: form["reason"] ?? "", dryRun: dryRun)
+                        let output = try await api.cancelLead(.init(path: .init(org: org, externalId: externalID), body: .json(body)))
+                        return (.canceled, try output.ok.body.json)
+                    }
                 }
             }
             let back = Self.leadLink(org: org, externalID: externalID)
-            guard confirmed else {
-                var fields: [[String: String]] = [["name": "org", "value": org], ["name": "id", "value": externalID]]
+            let (control, preview) = try await run(true)
+            guard let expected, expected == preview.actions else {
+                var fields: [[String: String]] = [
+                    ["name": "org", "value": org], ["name": "id", "value": externalID], ["name": "expected", "value": "\(preview.actions)"],
+                ]
                 if let reason = form["reason"] { fields.append(["name": "reason", "value": reason]) }
-                return Self.html(
-                    "confirm",
-                    [
-                        "title": control.question, "question": control.question, "effect": control.effect(report),
-                        "action": "/console/lead/\(control.path)", "fields": fields, "button": control.button(actions: report.actions),
-                        "back": back, "nothing": report.actions == 0,
-                    ].merging(Self.chrome(session)) { own, _ in own })
+                var context: [String: Any] = [
+                    "title": control.question, "question": control.question, "effect": control.effect(preview),
+                    "action": "/console/lead/\(control.path)", "fields": fields, "button": control.button(actions: preview.actions),
+                    "back": back, "nothing": preview.actions == 0,
+                ]
+                if expected != nil { context["changed"] = "The lead changed since the confirmation was shown; here is what it would do now." }
+                return Self.html("confirm", context.merging(Self.chrome(session)) { own, _ in own })
             }
+            let (_, report) = try await run(false)
             return Self.redirect(to: back + "&done=\(control.rawValue)&actions=\(report.actions)")
         } catch let problem as AdminProblem {
             return Self.problemPage(problem, session)
@@ -336,7 +388,7 @@ struct Console: Sendable {
     /// The posted form, if its type is a form's and it reads; nil otherwise.
     private static func form(of request: Request) async throws -> ConsoleForm? {
         guard request.headers[.contentType]?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true else { return nil }
-        let body = try await request.body.collect(upTo: maxFormBytes)
+        guard let body = try? await request.body.collect(upTo: maxFormBytes) else { return nil }
         return ConsoleForm(Substring(String(buffer: body)))
     }
 

@@ -1,13 +1,14 @@
 /// The fields of an `application/x-www-form-urlencoded` text — a console form's body, or a page's query — as
 /// browsers send them: `+` is a space, `%XX` a byte of UTF-8. The first of repeated names counts. A malformed
-/// escape or bytes that are not UTF-8 make the whole text invalid (nil), never a half-read form.
+/// escape or bytes that are not UTF-8 make the whole text invalid (nil), never a half-read form. Split on
+/// bytes, so an `&` or `=` followed by a combining mark still separates.
 struct ConsoleForm: Sendable, Equatable {
     let fields: [String: String]
 
     init?(_ text: Substring) {
         var fields: [String: String] = [:]
-        for pair in text.split(separator: "&", omittingEmptySubsequences: true) {
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+        for pair in text.utf8.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             guard let name = Self.decode(parts[0]), let value = parts.count > 1 ? Self.decode(parts[1]) : "" else { return nil }
             if fields[name] == nil { fields[name] = value }
         }
@@ -22,10 +23,10 @@ struct ConsoleForm: Sendable, Equatable {
         return value
     }
 
-    private static func decode(_ text: Substring) -> String? {
+    private static func decode(_ text: Substring.UTF8View.SubSequence) -> String? {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        var iterator = text.utf8.makeIterator()
+        bytes.reserveCapacity(text.count)
+        var iterator = text.makeIterator()
         while let byte = iterator.next() {
             switch byte {
             case UInt8(ascii: "+"):

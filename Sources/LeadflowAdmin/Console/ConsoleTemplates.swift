@@ -84,7 +84,8 @@ enum ConsoleTemplates {
             """,
         "confirm": """
             \(pragma){{> header}}<h1>{{question}}</h1>
-            <p>{{effect}}</p>
+            {{#changed}}<p class="error" role="alert">{{.}}</p>{{/changed}}
+            <p class="effect">{{effect}}</p>
             {{^nothing}}<form method="post" action="{{action}}"><input type="hidden" name="csrf" value="{{session.csrf}}">
             {{#fields}}<input type="hidden" name="{{name}}" value="{{value}}">{{/fields}}<input type="hidden" name="confirm" value="yes">
             <button type="submit" id="confirm">{{button}}</button> <a href="{{back}}">Back</a></form>{{/nothing}}

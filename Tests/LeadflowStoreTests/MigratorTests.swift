@@ -19,7 +19,7 @@ struct MigratorTests {
             let weekly = names.filter { $0.wholeMatch(of: /lead_history_\d{8}/) != nil }
             #expect(weekly.count == 5)
             #expect(names.filter { !weekly.contains($0) } == [
-                "admin_tokens", "audit_log", "lead_history", "lead_history_default", "lead_stage_actions", "lead_stages", "lead_suppressions", "leads",
+                "admin_tokens", "audit_log", "console_sessions", "lead_history", "lead_history_default", "lead_stage_actions", "lead_stages", "lead_suppressions", "leads",
                 "organization_channels", "organization_pauses", "organizations", "pipeline_stage_actions", "pipeline_stages", "pipelines",
                 "processed_messages", "schema_migrations",
             ])

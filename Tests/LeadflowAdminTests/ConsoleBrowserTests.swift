@@ -70,7 +70,7 @@ struct ConsoleBrowserTests {
         }
     }
 
-    @Test("an operator replays a lead's dead action: the button, the confirmation with its count, the notice, the action due again")
+    @Test("an operator replays a lead's dead action (button, confirmation with its count, notice), pauses the organization and sees the lead wait for it")
     func operatorReplays() async throws {
         try await AdminHarness.with { harness in
             let (token, _) = try await harness.token(.operator, organizations: ["acme"], name: "ops")
@@ -90,6 +90,20 @@ struct ConsoleBrowserTests {
                     try await browser.follow(try await browser.element("#confirm"))
                     #expect(try await browser.text(try await browser.element(".notice")) == "Replayed 1 dead action.")
                     #expect(try await ConsoleControlTests.statuses(harness, name)[actionID] == "pending")
+
+                    try await browser.follow(try await browser.element("nav a[href='/console/org']"))
+                    #expect(try await browser.text(try await browser.element("h1")) == "acme")
+                    try await browser.type("campaign review", into: try await browser.element("#reason"))
+                    try await browser.follow(try await browser.element("#pause"))
+                    #expect(try await browser.text(try await browser.element(".notice")) == "Paused all work.")
+                    #expect(try await browser.text(try await browser.element("table.pauses tbody tr")).contains("campaign review"))
+                    #expect(try await ConsoleOrganizationTests.paused(harness, "acme") == ["all"])
+                    try await Self.keep(browser, "organization")
+                    try await browser.go(to: "\(origin)/console/lead?org=acme&id=\(name)")
+                    let why = try await browser.element("td.why")
+                    #expect(try await browser.attribute("data-reason", of: why) == "paused")
+                    let explanation = try await browser.text(why)
+                    #expect(explanation.contains("campaign review"), "the pause's reason: \(explanation)")
                     let problems = try await browser.consoleMessages().filter { $0.level == "SEVERE" || $0.level == "WARNING" }
                     #expect(problems.isEmpty, "the browser's console: \(problems)")
                 } catch {

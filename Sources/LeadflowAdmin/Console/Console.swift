@@ -45,6 +45,11 @@ struct Console: Sendable {
         router.get("/console/lead") { request, _ in
             await self.guarded { try await self.page(request) { try await self.lead(request, $0) } }
         }
+        router.get("/console/org") { request, _ in
+            await self.guarded { try await self.page(request) { try await self.organization(request, $0) } }
+        }
+        router.post("/console/org/pause") { request, _ in await self.guarded { try await self.pause(.pauseOrganization, request) } }
+        router.post("/console/org/resume") { request, _ in await self.guarded { try await self.pause(.resumeOrganization, request) } }
         router.post("/console/lead/cancel") { request, _ in await self.guarded { try await self.control(.cancelLead, request) } }
         router.post("/console/lead/replay") { request, _ in await self.guarded { try await self.control(.replayLead, request) } }
     }
@@ -276,19 +281,37 @@ struct Console: Sendable {
     /// dry run that the confirmation page shows with its count, and run for real once confirmed with that same
     /// count (a different count asks again); the lead's page then says what was done. The API's handler does
     /// the work, its audit row included.
-    private func control(_ operation: AdminOperation, _ request: Request) async throws -> Response {
-        if let refusal = Self.crossSite(request) { return refusal }
-        guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
+    /// A control's form as posted, once it passed every check — another site, the session, a readable form, the
+    /// session's CSRF token, the role `operation` needs — or the answer that refuses it.
+    private func checkedForm(
+        for operation: AdminOperation, _ request: Request
+    ) async throws -> Result<(ConsoleSession, ConsoleForm), Refusal> {
+        if let refusal = Self.crossSite(request) { return .failure(Refusal(response: refusal)) }
+        guard let session = try await session(of: request) else { return .failure(Refusal(response: Self.redirect(to: "/console/login"))) }
         guard let form = try await Self.form(of: request) else {
-            return Self.problemPage(AdminProblem(.badRequest, "the form could not be read; reload the page and submit it again"), session)
+            return .failure(
+                Refusal(response: Self.problemPage(AdminProblem(.badRequest, "the form could not be read; reload the page and submit it again"), session)))
         }
-        guard session.accepts(csrf: form["csrf"]) else { return Self.forgedForm(session) }
-        guard let required = operation.requiredRole, session.token.role.allows(required) else {
-            return Self.problemPage(
-                AdminProblem(
-                    .forbidden,
-                    "\(operation.rawValue) needs the \(operation.requiredRole?.rawValue ?? "admin") role; token '\(session.token.name)' is \(session.token.role.rawValue)"),
-                session)
+        guard session.accepts(csrf: form["csrf"]) else { return .failure(Refusal(response: Self.forgedForm(session))) }
+        guard session.may(operation) else {
+            let problem = AdminProblem(
+                .forbidden,
+                "\(operation.rawValue) needs the \(operation.requiredRole?.rawValue ?? "admin") role; token '\(session.token.name)' is \(session.token.role.rawValue)")
+            return .failure(Refusal(response: Self.problemPage(problem, session)))
+        }
+        return .success((session, form))
+    }
+
+    /// The answer to a control that did not pass ``checkedForm(for:_:)``.
+    struct Refusal: Error {
+        let response: Response
+    }
+
+    private func control(_ operation: AdminOperation, _ request: Request) async throws -> Response {
+        let (session, form): (ConsoleSession, ConsoleForm)
+        switch try await checkedForm(for: operation, request) {
+        case .failure(let refusal): return refusal.response
+        case .success(let checked): (session, form) = checked
         }
         let org = form["org"] ?? ""
         let externalID = form["id"] ?? ""
@@ -329,6 +352,81 @@ struct Console: Sendable {
         } catch let problem as AdminProblem {
             return Self.problemPage(problem, session)
         }
+    }
+
+    // MARK: Organizations
+
+    private func organization(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
+        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        let org = query.text("org") ?? session.token.scope.organizations.flatMap { $0.count == 1 ? $0.first : nil }
+        var context: [String: Any] = ["title": "Organization", "organizations": session.token.scope.organizations ?? []]
+        guard let org else { return ("organization", context) }
+        let limits = try await api.getOrganizationLimits(.init(path: .init(org: org))).ok.body.json
+        let pauses = try await api.listPauses(.init(path: .init(org: org))).ok.body.json.pauses
+        let defaults = api.tenantDefaults
+        context["title"] = org
+        context["org"] = org
+        context["chosen"] = true
+        context["leadsLink"] = "/console/leads?org=\(Self.percentEncoded(org))"
+        context["channels"] = limits.channels.map { channel -> [String: Any] in
+            [
+                "channel": channel.channel.rawValue,
+                "maxInFlight": channel.maxInFlight.map(String.init) ?? "\(defaults.maxInFlight) (default)",
+                "rate": channel.ratePerSecond.map { "\($0)/s" } ?? "\(defaults.ratePerSecond)/s (default)",
+                "burst": channel.burst.map(String.init) ?? "\(defaults.burst) (default)",
+                "inFlight": channel.inFlight,
+            ]
+        }
+        let canResume = session.may(.resumeOrganization)
+        context["pauses"] = pauses.map { pause -> [String: Any] in
+            var row: [String: Any] = [
+                "scope": pause.scope.rawValue, "since": Self.time(pause.pausedAt), "by": pause.pausedBy, "reason": pause.reason ?? "",
+                "what": pause.pipeline.map { "pipeline \($0)" } ?? (pause.scope == .all ? "all work" : "\(pause.scope.rawValue) actions"),
+            ]
+            // A pipeline's pause is resumed on its pipeline (the API's resumePipeline), not here.
+            if canResume, pause.pipeline == nil { row["resumable"] = true }
+            return row
+        }
+        context["hasPauses"] = !pauses.isEmpty
+        if session.may(.pauseOrganization) {
+            let paused = Set(pauses.filter { $0.pipeline == nil }.map(\.scope.rawValue))
+            let scopes = Components.Parameters.PauseScope.allCases.filter { !paused.contains($0.rawValue) }
+            context["canPause"] = !scopes.isEmpty
+            context["scopes"] = scopes.map { ["value": $0.rawValue, "label": $0 == .all ? "all work" : "\($0.rawValue) actions"] }
+        }
+        if let done = query.text("done"), ["paused", "resumed"].contains(done), let scope = query.text("scope"),
+            let known = Components.Parameters.PauseScope(rawValue: scope)
+        {
+            context["notice"] = "\(done == "paused" ? "Paused" : "Resumed") \(known == .all ? "all work" : "\(known.rawValue) actions")."
+        }
+        return ("organization", context)
+    }
+
+    /// Pausing or resuming a scope of an organization (no dry run: either can be undone at once).
+    private func pause(_ operation: AdminOperation, _ request: Request) async throws -> Response {
+        let (session, form): (ConsoleSession, ConsoleForm)
+        switch try await checkedForm(for: operation, request) {
+        case .failure(let refusal): return refusal.response
+        case .success(let checked): (session, form) = checked
+        }
+        let org = form["org"] ?? ""
+        guard let scope = form["scope"].flatMap(Components.Parameters.PauseScope.init(rawValue:)) else {
+            return Self.problemPage(AdminProblem(.badRequest, "scope must be one of all, email, sms, webhook", field: "scope"), session)
+        }
+        do {
+            try await AdminPrincipal.$current.withValue(session.principal) {
+                if operation == .pauseOrganization {
+                    let body = Components.Schemas.PauseRequest(reason: form.text("reason"))
+                    _ = try await api.pauseOrganization(.init(path: .init(org: org, scope: scope), body: .json(body))).ok
+                } else {
+                    _ = try await api.resumeOrganization(.init(path: .init(org: org, scope: scope))).ok
+                }
+            }
+        } catch let problem as AdminProblem {
+            return Self.problemPage(problem, session)
+        }
+        let done = operation == .pauseOrganization ? "paused" : "resumed"
+        return Self.redirect(to: "/console/org?org=\(Self.percentEncoded(org))&done=\(done)&scope=\(scope.rawValue)")
     }
 
     // MARK: Pieces

@@ -14,7 +14,7 @@ enum ConsoleTemplates {
             <meta name="robots" content="noindex"><title>{{title}} · Leadflow console</title>
             <link rel="stylesheet" href="/console/console.css"><link rel="icon" href="/console/favicon.svg"></head>
             <body><header><a class="brand" href="/console/leads">Leadflow</a>
-            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a></nav>
+            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a></nav>
             <form method="post" action="/console/logout" class="who"><span>{{tokenName}} · {{role}}</span>
             <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>{{/session}}
             </header><main>
@@ -82,6 +82,34 @@ enum ConsoleTemplates {
             {{/hasEntries}}{{^hasEntries}}<p>No events recorded.</p>{{/hasEntries}}
             {{> footer}}
             """,
+        "organization": """
+            \(pragma){{> header}}{{^chosen}}<h1>Organization</h1>
+            <form method="get" action="/console/org" class="search"><label for="org">Organization</label>
+            <input id="org" name="org" list="organizations" required>
+            <datalist id="organizations">{{#organizations}}<option value="{{.}}">{{/organizations}}</datalist>
+            <button type="submit">Open</button></form>{{/chosen}}
+            {{#chosen}}<h1>{{org}}</h1><p><a href="{{leadsLink}}">Its leads</a></p>
+            {{#notice}}<p class="notice" role="status">{{.}}</p>{{/notice}}
+            <h2>Pauses in force</h2>
+            {{#hasPauses}}<table class="pauses"><thead><tr><th scope="col">Paused</th><th scope="col">Since (UTC)</th><th scope="col">By</th>
+            <th scope="col">Reason</th><th scope="col"></th></tr></thead><tbody>
+            {{#pauses}}<tr data-scope="{{scope}}"><td>{{what}}</td><td>{{since}}</td><td>{{by}}</td><td>{{reason}}</td><td>{{#resumable}}
+            <form method="post" action="/console/org/resume"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="org" value="{{org}}"><input type="hidden" name="scope" value="{{scope}}">
+            <button type="submit">Resume</button></form>{{/resumable}}</td></tr>{{/pauses}}
+            </tbody></table>{{/hasPauses}}{{^hasPauses}}<p>None: its work runs.</p>{{/hasPauses}}
+            {{#canPause}}<form method="post" action="/console/org/pause" class="search"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="org" value="{{org}}"><label for="scope">Pause</label>
+            <select id="scope" name="scope">{{#scopes}}<option value="{{value}}">{{label}}</option>{{/scopes}}</select>
+            <label for="reason">Reason</label><input id="reason" name="reason" maxlength="500">
+            <button type="submit" id="pause">Pause</button></form>{{/canPause}}
+            <h2>Limits and work in flight</h2>
+            <table><thead><tr><th scope="col">Channel</th><th scope="col">In flight</th><th scope="col">Most in flight</th>
+            <th scope="col">Rate</th><th scope="col">Burst</th></tr></thead><tbody>
+            {{#channels}}<tr><td>{{channel}}</td><td>{{inFlight}}</td><td>{{maxInFlight}}</td><td>{{rate}}</td><td>{{burst}}</td></tr>{{/channels}}
+            </tbody></table>{{/chosen}}
+            {{> footer}}
+            """,
         "confirm": """
             \(pragma){{> header}}<h1>{{question}}</h1>
             {{#changed}}<p class="error" role="alert">{{.}}</p>{{/changed}}
@@ -129,6 +157,8 @@ enum ConsoleTemplates {
         header { display: flex; flex-wrap: wrap; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #1b3a5c; color: #fff; }
         header a { color: #fff; }
         .brand { font-weight: 700; text-decoration: none; }
+        nav { display: flex; gap: .75rem; }
+        table + form { margin-top: .75rem; }
         .who { margin-left: auto; display: flex; gap: .5rem; align-items: center; }
         main { padding: 1rem; max-width: 72rem; }
         h1, h2, p, td, dd { overflow-wrap: anywhere; }

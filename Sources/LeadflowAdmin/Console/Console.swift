@@ -40,13 +40,20 @@ struct Console: Sendable {
         }
         router.post("/console/logout") { request, _ in await self.guarded { try await self.logOut(request) } }
         router.get("/console/leads") { request, _ in
-            await self.guarded { try await self.page(request) { try await self.leads(request, $0) } }
+            await self.guarded { try await self.page(request, reading: [.searchLeads]) { try await self.leads(request, $0) } }
         }
         router.get("/console/lead") { request, _ in
-            await self.guarded { try await self.page(request) { try await self.lead(request, $0) } }
+            await self.guarded {
+                try await self.page(request, reading: [.getLead, .getLeadTimeline]) { try await self.lead(request, $0) }
+            }
         }
         router.get("/console/org") { request, _ in
-            await self.guarded { try await self.page(request) { try await self.organization(request, $0) } }
+            await self.guarded {
+                try await self.page(request, reading: [.getOrganizationLimits, .listPauses]) { try await self.organization(request, $0) }
+            }
+        }
+        router.get("/console/audit") { request, _ in
+            await self.guarded { try await self.page(request, reading: [.listAudit]) { try await self.audit(request, $0) } }
         }
         router.post("/console/org/pause") { request, _ in await self.guarded { try await self.pause(.pauseOrganization, request) } }
         router.post("/console/org/resume") { request, _ in await self.guarded { try await self.pause(.resumeOrganization, request) } }
@@ -155,9 +162,14 @@ struct Console: Sendable {
     /// A page for a logged-in browser (others go to the login page), rendered as its token; a problem the
     /// handlers throw becomes the problem page.
     private func page(
-        _ request: Request, _ build: (ConsoleSession) async throws -> (page: String, context: [String: Any])
+        _ request: Request, reading operations: [AdminOperation],
+        _ build: (ConsoleSession) async throws -> (page: String, context: [String: Any])
     ) async throws -> Response {
         guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
+        // The role each operation the page reads needs, as the API checks a bearer token's.
+        if let denied = operations.first(where: { !session.may($0) }) {
+            return Self.problemPage(Self.roleProblem(denied, session), session)
+        }
         do {
             let (page, context) = try await AdminPrincipal.$current.withValue(session.principal) { try await build(session) }
             return Self.html(page, context.merging(Self.chrome(session)) { own, _ in own })
@@ -293,12 +305,7 @@ struct Console: Sendable {
                 Refusal(response: Self.problemPage(AdminProblem(.badRequest, "the form could not be read; reload the page and submit it again"), session)))
         }
         guard session.accepts(csrf: form["csrf"]) else { return .failure(Refusal(response: Self.forgedForm(session))) }
-        guard session.may(operation) else {
-            let problem = AdminProblem(
-                .forbidden,
-                "\(operation.rawValue) needs the \(operation.requiredRole?.rawValue ?? "admin") role; token '\(session.token.name)' is \(session.token.role.rawValue)")
-            return .failure(Refusal(response: Self.problemPage(problem, session)))
-        }
+        guard session.may(operation) else { return .failure(Refusal(response: Self.problemPage(Self.roleProblem(operation, session), session))) }
         return .success((session, form))
     }
 
@@ -429,11 +436,52 @@ struct Console: Sendable {
         return Self.redirect(to: "/console/org?org=\(Self.percentEncoded(org))&done=\(done)&scope=\(scope.rawValue)")
     }
 
+    // MARK: The audit log
+
+    private func audit(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
+        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        let org = query.text("org")
+        let action = query.text("action")
+        guard action.map({ Components.Schemas.AuditAction(rawValue: $0) != nil }) ?? true else {
+            throw AdminProblem(.badRequest, "action is not one of the audit log's actions", field: "action")
+        }
+        let page = try await api.listAudit(
+            .init(query: .init(org: org, action: action.flatMap(Components.Schemas.AuditAction.init(rawValue:)), limit: 50, cursor: query.text("cursor")))
+        ).ok.body.json
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        var context: [String: Any] = [
+            "title": "Audit log", "org": org ?? "",
+            "actions": Components.Schemas.AuditAction.allCases.map { ["value": $0.rawValue, "selected": $0.rawValue == action] as [String: Any] },
+            "entries": try page.entries.map { entry -> [String: Any] in
+                [
+                    "when": Self.time(entry.at), "at": RFC3339Time.string(entry.at), "actor": entry.actor.name,
+                    "action": entry.action.rawValue, "organizations": entry.organizations.joined(separator: ", "),
+                    "target": entry.target, "rows": entry.rowsAffected,
+                    "detail": String(decoding: try encoder.encode(entry.detail), as: UTF8.self),
+                ]
+            },
+            "hasEntries": !page.entries.isEmpty,
+        ]
+        if let next = page.nextCursor {
+            var link = "/console/audit?cursor=\(Self.percentEncoded(next))"
+            if let org { link += "&org=\(Self.percentEncoded(org))" }
+            if let action { link += "&action=\(Self.percentEncoded(action))" }
+            context["next"] = link
+        }
+        return ("audit", context)
+    }
+
     // MARK: Pieces
 
     /// What every page of a session shows in its header.
     private static func chrome(_ session: ConsoleSession) -> [String: Any] {
-        ["session": ["tokenName": session.token.name, "role": session.token.role.rawValue, "csrf": session.csrf]]
+        [
+            "session": [
+                "tokenName": session.token.name, "role": session.token.role.rawValue, "csrf": session.csrf,
+                "mayAudit": session.may(.listAudit),
+            ] as [String: Any]
+        ]
     }
 
     private static func html(_ page: String, _ context: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
@@ -456,6 +504,13 @@ struct Console: Sendable {
         var context: [String: Any] = ["title": problem.kind.title, "detail": problem.detail]
         if let session { context.merge(chrome(session)) { own, _ in own } }
         return html("problem", context, status: problem.kind.status)
+    }
+
+    /// The 403 of a session whose token lacks the role `operation` needs, worded as the API's.
+    private static func roleProblem(_ operation: AdminOperation, _ session: ConsoleSession) -> AdminProblem {
+        AdminProblem(
+            .forbidden,
+            "\(operation.rawValue) needs the \(operation.requiredRole?.rawValue ?? "admin") role; token '\(session.token.name)' is \(session.token.role.rawValue)")
     }
 
     private static func forgedForm(_ session: ConsoleSession?) -> Response {

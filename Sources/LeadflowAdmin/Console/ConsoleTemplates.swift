@@ -14,7 +14,7 @@ enum ConsoleTemplates {
             <meta name="robots" content="noindex"><title>{{title}} · Leadflow console</title>
             <link rel="stylesheet" href="/console/console.css"><link rel="icon" href="/console/favicon.svg"></head>
             <body><header><a class="brand" href="/console/leads">Leadflow</a>
-            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a></nav>
+            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a>{{#mayAudit}} <a href="/console/audit">Audit log</a>{{/mayAudit}}</nav>
             <form method="post" action="/console/logout" class="who"><span>{{tokenName}} · {{role}}</span>
             <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>{{/session}}
             </header><main>
@@ -108,6 +108,20 @@ enum ConsoleTemplates {
             <th scope="col">Rate</th><th scope="col">Burst</th></tr></thead><tbody>
             {{#channels}}<tr><td>{{channel}}</td><td>{{inFlight}}</td><td>{{maxInFlight}}</td><td>{{rate}}</td><td>{{burst}}</td></tr>{{/channels}}
             </tbody></table>{{/chosen}}
+            {{> footer}}
+            """,
+        "audit": """
+            \(pragma){{> header}}<h1>Audit log</h1>
+            <form method="get" action="/console/audit" class="search"><label for="org">Organization</label>
+            <input id="org" name="org" value="{{org}}"><label for="action">Action</label>
+            <select id="action" name="action"><option value="">any</option>{{#actions}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/actions}}</select>
+            <button type="submit">Filter</button></form>
+            {{#hasEntries}}<table class="audit"><thead><tr><th scope="col">When (UTC)</th><th scope="col">By</th><th scope="col">Action</th>
+            <th scope="col">Organizations</th><th scope="col">Target</th><th scope="col">Rows</th><th scope="col">Detail</th></tr></thead><tbody>
+            {{#entries}}<tr><td><time datetime="{{at}}">{{when}}</time></td><td>{{actor}}</td><td>{{action}}</td><td>{{organizations}}</td>
+            <td>{{target}}</td><td>{{rows}}</td><td><code>{{detail}}</code></td></tr>{{/entries}}
+            </tbody></table>{{#next}}<p><a href="{{.}}">Older entries</a></p>{{/next}}{{/hasEntries}}
+            {{^hasEntries}}<p>No entry matches.</p>{{/hasEntries}}
             {{> footer}}
             """,
         "confirm": """

@@ -54,6 +54,13 @@ struct ConsoleBrowserTests {
                 #expect((overflow ?? 1) <= 0, "horizontal overflow of \(overflow ?? -1) px")
                 try await Self.keep(browser, "lead-narrow")
 
+                try await browser.resize(width: 1280, height: 900)
+                try await browser.follow(try await browser.element("nav a[href='/console/dead-letters']"))
+                let letter = try await browser.text(try await browser.element("table.letters tbody tr"))
+                #expect(letter.contains("#\(actionID) email") && letter.contains("550 no such user"), "\(letter)")
+                #expect(try await browser.elements("table.letters button").isEmpty, "a viewer gets no buttons")
+                try await Self.keep(browser, "dead-letters")
+
                 let problems = try await browser.consoleMessages().filter { $0.level == "SEVERE" || $0.level == "WARNING" }
                 #expect(problems.isEmpty, "the browser's console: \(problems)")
 

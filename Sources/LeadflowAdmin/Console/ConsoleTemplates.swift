@@ -14,7 +14,7 @@ enum ConsoleTemplates {
             <meta name="robots" content="noindex"><title>{{title}} · Leadflow console</title>
             <link rel="stylesheet" href="/console/console.css"><link rel="icon" href="/console/favicon.svg"></head>
             <body><header><a class="brand" href="/console/leads">Leadflow</a>
-            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a>{{#mayAudit}} <a href="/console/audit">Audit log</a>{{/mayAudit}}</nav>
+            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a> <a href="/console/dead-letters">Dead letters</a>{{#mayAudit}} <a href="/console/audit">Audit log</a>{{/mayAudit}}</nav>
             <form method="post" action="/console/logout" class="who"><span>{{tokenName}} · {{role}}</span>
             <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>{{/session}}
             </header><main>
@@ -108,6 +108,31 @@ enum ConsoleTemplates {
             <th scope="col">Rate</th><th scope="col">Burst</th></tr></thead><tbody>
             {{#channels}}<tr><td>{{channel}}</td><td>{{inFlight}}</td><td>{{maxInFlight}}</td><td>{{rate}}</td><td>{{burst}}</td></tr>{{/channels}}
             </tbody></table>{{/chosen}}
+            {{> footer}}
+            """,
+        "dead-letters": """
+            \(pragma){{> header}}<h1>Dead letters</h1>
+            {{#notice}}<p class="notice" role="status">{{.}}</p>{{/notice}}
+            <form method="get" action="/console/dead-letters" class="search"><label for="org">Organization</label>
+            <input id="org" name="org" value="{{org}}"><label for="type">Type</label>
+            <select id="type" name="type"><option value="">any</option>{{#types}}<option value="{{value}}"{{#selected}} selected{{/selected}}>{{value}}</option>{{/types}}</select>
+            <label for="error">Error contains</label><input id="error" name="error" value="{{error}}">
+            <button type="submit">Filter</button></form>
+            {{#hasLetters}}<h2>By error</h2><table class="groups"><thead><tr><th scope="col">Last error</th><th scope="col">Actions</th></tr></thead><tbody>
+            {{#groups}}<tr><td>{{error}}</td><td>{{count}}</td></tr>{{/groups}}</tbody></table>
+            <h2>Actions</h2><table class="letters"><caption>{{count}} on this page</caption><thead><tr><th scope="col">Action</th>
+            <th scope="col">Lead</th><th scope="col">Pipeline · stage</th><th scope="col">Attempts</th><th scope="col">Died (UTC)</th>
+            <th scope="col">Last error</th><th scope="col"></th></tr></thead><tbody>
+            {{#letters}}<tr data-id="{{id}}"><td>#{{id}} {{type}} · {{org}}</td><td><a href="{{leadLink}}">{{lead}}</a></td><td>{{place}}</td>
+            <td>{{attempts}}</td><td>{{died}}</td><td>{{lastError}}</td><td>{{#mayAct}}{{#replayable}}
+            <form method="post" action="/console/dead-letters/replay"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="id" value="{{id}}"><input type="hidden" name="back" value="{{back}}">
+            <button type="submit">Replay</button></form>{{/replayable}}{{#blocker}}<span class="hint">{{.}}</span>{{/blocker}}
+            <form method="post" action="/console/dead-letters/discard"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="id" value="{{id}}"><input type="hidden" name="back" value="{{back}}">
+            <button type="submit">Discard</button></form>{{/mayAct}}</td></tr>{{/letters}}
+            </tbody></table>{{#next}}<p><a href="{{.}}">More dead letters</a></p>{{/next}}{{/hasLetters}}
+            {{^hasLetters}}<p>No dead action matches.</p>{{/hasLetters}}
             {{> footer}}
             """,
         "audit": """

@@ -111,6 +111,10 @@ struct ConsoleBrowserTests {
                     #expect(try await browser.attribute("data-reason", of: why) == "paused")
                     let explanation = try await browser.text(why)
                     #expect(explanation.contains("campaign review"), "the pause's reason: \(explanation)")
+                    try await browser.follow(try await browser.element("nav a[href='/console/pipelines']"))
+                    try await browser.follow(try await browser.element("table.pipelines a"))
+                    #expect(try await browser.elements("table.funnel meter").count == 2, "a bar per stage")
+                    try await Self.keep(browser, "pipeline")
                     let problems = try await browser.consoleMessages().filter { $0.level == "SEVERE" || $0.level == "WARNING" }
                     #expect(problems.isEmpty, "the browser's console: \(problems)")
                 } catch {

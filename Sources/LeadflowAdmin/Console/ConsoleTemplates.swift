@@ -14,7 +14,7 @@ enum ConsoleTemplates {
             <meta name="robots" content="noindex"><title>{{title}} · Leadflow console</title>
             <link rel="stylesheet" href="/console/console.css"><link rel="icon" href="/console/favicon.svg"></head>
             <body><header><a class="brand" href="/console/leads">Leadflow</a>
-            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a> <a href="/console/dead-letters">Dead letters</a>{{#mayAudit}} <a href="/console/audit">Audit log</a>{{/mayAudit}}</nav>
+            {{#session}}<nav aria-label="Console"><a href="/console/leads">Leads</a> <a href="/console/org">Organization</a> <a href="/console/pipelines">Pipelines</a> <a href="/console/dead-letters">Dead letters</a>{{#mayAudit}} <a href="/console/audit">Audit log</a>{{/mayAudit}}</nav>
             <form method="post" action="/console/logout" class="who"><span>{{tokenName}} · {{role}}</span>
             <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">Log out</button></form>{{/session}}
             </header><main>
@@ -108,6 +108,38 @@ enum ConsoleTemplates {
             <th scope="col">Rate</th><th scope="col">Burst</th></tr></thead><tbody>
             {{#channels}}<tr><td>{{channel}}</td><td>{{inFlight}}</td><td>{{maxInFlight}}</td><td>{{rate}}</td><td>{{burst}}</td></tr>{{/channels}}
             </tbody></table>{{/chosen}}
+            {{> footer}}
+            """,
+        "pipelines": """
+            \(pragma){{> header}}<h1>Pipelines</h1>
+            <form method="get" action="/console/pipelines" class="search"><label for="org">Organization</label>
+            <input id="org" name="org" value="{{org}}" list="organizations" required>
+            <datalist id="organizations">{{#organizations}}<option value="{{.}}">{{/organizations}}</datalist>
+            <button type="submit">Show</button></form>
+            {{#chosen}}{{#hasPipelines}}<table class="pipelines"><thead><tr><th scope="col">Pipeline</th><th scope="col">Version</th>
+            <th scope="col">Stages</th><th scope="col">Updated (UTC)</th><th scope="col">State</th></tr></thead><tbody>
+            {{#pipelines}}<tr><td><a href="{{link}}">{{name}}</a></td><td>{{version}}</td><td>{{stages}}</td><td>{{updated}}</td>
+            <td>{{#paused}}{{.}}{{/paused}}{{^paused}}running{{/paused}}</td></tr>{{/pipelines}}
+            </tbody></table>{{/hasPipelines}}{{^hasPipelines}}<p>{{org}} has no pipeline.</p>{{/hasPipelines}}{{/chosen}}
+            {{> footer}}
+            """,
+        "pipeline": """
+            \(pragma){{> header}}<p><a href="{{backLink}}">Pipelines of {{org}}</a></p>
+            <h1>{{name}}</h1><p class="hint">Version {{version}}</p>
+            {{#notice}}<p class="notice" role="status">{{.}}</p>{{/notice}}
+            {{#pause}}<p class="error" role="status">Paused by {{by}} since {{since}}{{#reason}}: {{.}}{{/reason}}</p>{{/pause}}
+            {{#canResume}}<form method="post" action="/console/pipeline/resume"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="org" value="{{org}}"><input type="hidden" name="name" value="{{name}}">
+            <button type="submit" id="resume">Resume</button></form>{{/canResume}}
+            {{#canPause}}<form method="post" action="/console/pipeline/pause" class="search"><input type="hidden" name="csrf" value="{{session.csrf}}">
+            <input type="hidden" name="org" value="{{org}}"><input type="hidden" name="name" value="{{name}}">
+            <label for="reason">Reason</label><input id="reason" name="reason" maxlength="500">
+            <button type="submit" id="pause">Pause this pipeline</button></form>{{/canPause}}
+            <h2>Leads in each stage</h2>
+            <table class="funnel"><thead><tr><th scope="col">Stage</th><th scope="col">Actions</th><th scope="col">Leads now</th><th scope="col"></th></tr></thead><tbody>
+            {{#stages}}<tr><td>{{name}}{{#retired}} <span class="hint">(no longer in the definition)</span>{{/retired}}</td><td>{{actions}}</td>
+            <td>{{leads}}</td><td><meter min="0" max="{{most}}" value="{{leads}}">{{leads}}</meter></td></tr>{{/stages}}
+            </tbody></table>
             {{> footer}}
             """,
         "dead-letters": """

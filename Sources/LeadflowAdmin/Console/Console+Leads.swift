@@ -11,25 +11,6 @@ import Postgres
 
 // The leads' pages: search, a lead's page, and its controls.
 extension Console {
-    /// A page for a logged-in browser (others go to the login page), rendered as its token; a problem the
-    /// handlers throw becomes the problem page.
-    func page(
-        _ request: Request, reading operations: [AdminOperation],
-        _ build: (ConsoleSession) async throws -> (page: String, context: [String: Any])
-    ) async throws -> Response {
-        guard let session = try await session(of: request) else { return Self.redirect(to: "/console/login") }
-        // The role each operation the page reads needs, as the API checks a bearer token's.
-        if let denied = operations.first(where: { !session.may($0) }) {
-            return Self.problemPage(Self.roleProblem(denied, session), session)
-        }
-        do {
-            let (page, context) = try await AdminPrincipal.$current.withValue(session.principal) { try await build(session) }
-            return Self.html(page, context.merging(Self.chrome(session)) { own, _ in own })
-        } catch let problem as AdminProblem {
-            return Self.problemPage(problem, session)
-        }
-    }
-
     func leads(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
         let query = Self.query(of: request)
         let org = query?.text("org") ?? session.token.scope.organizations?.first ?? ""
@@ -145,26 +126,6 @@ extension Console {
     /// dry run that the confirmation page shows with its count, and run for real once confirmed with that same
     /// count (a different count asks again); the lead's page then says what was done. The API's handler does
     /// the work, its audit row included.
-    /// A control's form as posted, once it passed every check — another site, the session, a readable form, the
-    /// session's CSRF token, the role `operation` needs; otherwise it throws the ``Refusal`` to answer with
-    /// (``guarded(_:)`` does).
-    func checkedForm(for operation: AdminOperation, _ request: Request) async throws -> (ConsoleSession, ConsoleForm) {
-        if let refusal = Self.crossSite(request) { throw Refusal(response: refusal) }
-        guard let session = try await session(of: request) else { throw Refusal(response: Self.redirect(to: "/console/login")) }
-        guard let form = try await Self.form(of: request) else {
-            throw Refusal(
-                response: Self.problemPage(AdminProblem(.badRequest, "the form could not be read; reload the page and submit it again"), session))
-        }
-        guard session.accepts(csrf: form["csrf"]) else { throw Refusal(response: Self.forgedForm(session)) }
-        guard session.may(operation) else { throw Refusal(response: Self.problemPage(Self.roleProblem(operation, session), session)) }
-        return (session, form)
-    }
-
-    /// The answer to a control that did not pass ``checkedForm(for:_:)``.
-    struct Refusal: Error {
-        let response: Response
-    }
-
     func control(_ operation: AdminOperation, _ request: Request) async throws -> Response {
         let (session, form) = try await checkedForm(for: operation, request)
         let org = form["org"] ?? ""

@@ -12,7 +12,7 @@ import Postgres
 // The audit log's page, for admin tokens.
 extension Console {
     func audit(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
-        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        let query = try Self.readQuery(of: request)
         let org = query.text("org")
         let action = query.text("action")
         guard action.map({ Components.Schemas.AuditAction(rawValue: $0) != nil }) ?? true else {

@@ -15,7 +15,7 @@ extension Console {
     static let deadLetterPage = 100
 
     func deadLetters(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
-        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        let query = try Self.readQuery(of: request)
         let org = query.text("org")
         let type = query.text("type")
         let error = query.text("error")

@@ -67,7 +67,7 @@ extension Console {
     }
 
     func lead(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
-        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        let query = try Self.readQuery(of: request)
         guard let org = query.text("org") else { throw AdminProblem(.badRequest, "org is required", field: "org") }
         guard let externalID = query["id"], !externalID.isEmpty else { throw AdminProblem(.badRequest, "id is required", field: "id") }
         let detail = try await api.getLead(.init(path: .init(org: org, externalId: externalID))).ok.body.json

@@ -12,8 +12,8 @@ import Postgres
 // An organization's page: its pauses and limits; pausing and resuming.
 extension Console {
     func organization(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
-        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
-        let org = query.text("org") ?? session.token.scope.organizations.flatMap { $0.count == 1 ? $0.first : nil }
+        let query = try Self.readQuery(of: request)
+        let org = query.text("org") ?? session.onlyOrganization
         var context: [String: Any] = ["title": "Organization", "organizations": session.token.scope.organizations ?? []]
         guard let org else { return ("organization", context) }
         let limits = try await api.getOrganizationLimits(.init(path: .init(org: org))).ok.body.json

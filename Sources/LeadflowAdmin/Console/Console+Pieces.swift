@@ -86,6 +86,12 @@ extension Console {
         ConsoleForm(Substring(request.uri.query ?? ""))
     }
 
+    /// The page's query; a 400 when it does not decode.
+    static func readQuery(of request: Request) throws -> ConsoleForm {
+        guard let query = query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        return query
+    }
+
     static func label(_ criterion: Operations.SearchLeads.Input.Query.ByPayload) -> String {
         switch criterion {
         case .email: "Email"

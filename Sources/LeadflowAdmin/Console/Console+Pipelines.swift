@@ -12,8 +12,8 @@ import Postgres
 // Pipelines: the list, a pipeline's stages, pausing and resuming one.
 extension Console {
     func pipelines(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
-        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
-        let org = query.text("org") ?? session.token.scope.organizations.flatMap { $0.count == 1 ? $0.first : nil }
+        let query = try Self.readQuery(of: request)
+        let org = query.text("org") ?? session.onlyOrganization
         var context: [String: Any] = ["title": "Pipelines", "organizations": session.token.scope.organizations ?? []]
         guard let org else { return ("pipelines", context) }
         let list = try await api.listPipelines(.init(path: .init(org: org))).ok.body.json.pipelines
@@ -36,7 +36,7 @@ extension Console {
     }
 
     func pipeline(_ request: Request, _ session: ConsoleSession) async throws -> (page: String, context: [String: Any]) {
-        guard let query = Self.query(of: request) else { throw AdminProblem(.badRequest, "the page's query could not be read") }
+        let query = try Self.readQuery(of: request)
         guard let org = query.text("org") else { throw AdminProblem(.badRequest, "org is required", field: "org") }
         guard let name = query.text("name") else { throw AdminProblem(.badRequest, "name is required", field: "name") }
         let detail = try await api.getPipeline(.init(path: .init(org: org, pipeline: name))).ok.body.json

@@ -22,6 +22,11 @@ struct ConsoleSession: Sendable {
 
     var principal: AdminPrincipal { AdminPrincipal(token: token) }
 
+    /// The organization a page opens without one named: the token's, when it is scoped to exactly one.
+    var onlyOrganization: String? {
+        token.scope.organizations.flatMap { $0.count == 1 ? $0.first : nil }
+    }
+
     /// Whether the session's token has the role `operation` needs (the page shows its control only then).
     func may(_ operation: AdminOperation) -> Bool {
         operation.requiredRole.map(token.role.allows) ?? false
